@@ -1,0 +1,80 @@
+/* flags.c: flag scale conversions and the overwrite precedence (see flags.h, docs/qc.md). */
+#include "core/flags.h"
+
+bool vg_flag_valid(int f) { return f >= 0 && f <= 9; }
+
+/* overwrites[new] is the set of current flags (bit mask) that `new` replaces.
+ * Argo: 1 over {0}; 2 over {0,1,5}; 3 over {0,1,2,5}; 4 over {0,1,2,3,5}; 5 over {0};
+ * 8 over {0,1,2}; 9 over {0}. vigie adds: 6 (harbour) over {0,1,2,5}; 3 and 4 also over 6
+ * (a bad value in harbour is bad); 7 over {0}. */
+#define B(x) (1u << (x))
+static const unsigned overwrites[10] = {
+    [0] = 0,
+    [1] = B(0),
+    [2] = B(0) | B(1) | B(5),
+    [3] = B(0) | B(1) | B(2) | B(5) | B(6),
+    [4] = B(0) | B(1) | B(2) | B(3) | B(5) | B(6),
+    [5] = B(0),
+    [6] = B(0) | B(1) | B(2) | B(5),
+    [7] = B(0),
+    [8] = B(0) | B(1) | B(2),
+    [9] = B(0),
+};
+#undef B
+
+vg_flag vg_flag_combine(vg_flag current, vg_flag incoming)
+{
+    if (incoming > 9 || current > 9)
+        return current > 9 ? incoming : current;
+    return (overwrites[incoming] >> current) & 1u ? incoming : current;
+}
+
+uint8_t vg_flag_to_qartod(vg_flag f, uint8_t harbour_as)
+{
+    switch (f) {
+    case 1: return VG_QARTOD_PASS;
+    case 2: return VG_QARTOD_PASS;  /* probably good: not suspect in QARTOD terms */
+    case 3: return VG_QARTOD_SUSPECT;
+    case 4: return VG_QARTOD_FAIL;
+    case 5: return VG_QARTOD_PASS;  /* value changed (corrected) */
+    case 6: return harbour_as ? harbour_as : VG_QARTOD_SUSPECT;
+    case 8: return VG_QARTOD_SUSPECT; /* interpolated */
+    case 9: return VG_QARTOD_MISSING;
+    default: return VG_QARTOD_NOT_EVALUATED; /* 0, 7 */
+    }
+}
+
+vg_flag vg_flag_from_qartod(uint8_t q)
+{
+    switch (q) {
+    case VG_QARTOD_PASS: return VG_FLAG_GOOD;
+    case VG_QARTOD_SUSPECT: return VG_FLAG_PROBABLY_BAD;
+    case VG_QARTOD_FAIL: return VG_FLAG_BAD;
+    case VG_QARTOD_MISSING: return VG_FLAG_MISSING;
+    default: return VG_FLAG_NO_QC;
+    }
+}
+
+uint8_t vg_qartod_aggregate(const uint8_t *flags, int n)
+{
+    static const int rank[10] = {[4] = 5, [3] = 4, [1] = 3, [2] = 2, [9] = 1};
+    uint8_t best = VG_QARTOD_NOT_EVALUATED;
+    int best_rank = 0;
+    for (int i = 0; i < n; i++) {
+        uint8_t f = flags[i];
+        int r = f <= 9 ? rank[f] : 0;
+        if (r > best_rank) {
+            best_rank = r;
+            best = f;
+        }
+    }
+    return best;
+}
+
+const char *vg_flag_meaning(vg_flag f)
+{
+    static const char *const m[10] = {"no_qc",   "good",    "probably_good", "probably_bad",
+                                      "bad",     "changed", "harbour",       "not_used",
+                                      "interpolated", "missing"};
+    return f <= 9 ? m[f] : "invalid";
+}

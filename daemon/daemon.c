@@ -1,0 +1,307 @@
+/* daemon.c: the event loop of `vigie run` (daemon.h). Signal handlers only set
+ * volatile sig_atomic_t flags; the loop acts on them between messages. */
+#include "daemon/daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include "core/json.h"
+#include "core/log.h"
+#include "daemon/engine.h"
+#include "daemon/setup.h"
+#include "qc/test.h"
+#include "storage/store.h"
+
+static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
+
+static void daemon__on_stop(int sig) { stop_requested = sig; }
+static void daemon__on_hup(int sig) { reload_requested = 1; }
+
+static void daemon__signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = daemon__on_stop; /* no SA_RESTART: zmq_poll returns EINTR */
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sa.sa_handler = daemon__on_hup;
+    sigaction(SIGHUP, &sa, NULL);
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+typedef struct daemon_ctx {
+    void *zctx;
+    void **pull;       /* one PULL socket per ingest endpoint */
+    size_t n_pull;
+    void *pub;         /* PUB socket or NULL */
+    char *json;        /* publish buffer */
+    size_t json_cap;
+    uint64_t published, publish_dropped;
+} daemon_ctx;
+
+/* Engine listener: publish [platform, json] on the PUB socket, never blocking. */
+static void daemon__publish(void *ctx, const vg_sample *s)
+{
+    daemon_ctx *d = ctx;
+    if (!d->pub)
+        return;
+    int n = vg_json_write_sample(s, vg_qc_test_names(), d->json, d->json_cap);
+    if (n < 0) {
+        d->publish_dropped++;
+        return;
+    }
+    if (zmq_send(d->pub, s->platform, strlen(s->platform), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        zmq_send(d->pub, d->json, (size_t)n, ZMQ_DONTWAIT) < 0)
+        d->publish_dropped++;
+    else
+        d->published++;
+}
+
+static int daemon__bind(void *sock, const char *endpoint, const char *what)
+{
+    if (zmq_bind(sock, endpoint) != 0) {
+        vg_error("cannot bind %s endpoint %s: %s", what, endpoint, zmq_strerror(zmq_errno()));
+        return -1;
+    }
+    vg_info("%s endpoint bound: %s", what, endpoint);
+    return 0;
+}
+
+static void daemon__close(daemon_ctx *d)
+{
+    for (size_t i = 0; i < d->n_pull; i++)
+        if (d->pull[i])
+            zmq_close(d->pull[i]);
+    free(d->pull);
+    if (d->pub)
+        zmq_close(d->pub);
+    if (d->zctx)
+        zmq_ctx_term(d->zctx);
+    free(d->json);
+}
+
+static int daemon__open_sockets(daemon_ctx *d, const vg_config *cfg)
+{
+    d->zctx = zmq_ctx_new();
+    d->pull = calloc(cfg->n_ingest ? cfg->n_ingest : 1, sizeof *d->pull);
+    d->json_cap = 16 * 1024;
+    d->json = malloc(d->json_cap);
+    if (!d->zctx || !d->pull || !d->json) {
+        vg_error("cannot create the ZeroMQ context: %s", zmq_strerror(zmq_errno()));
+        return -1;
+    }
+    int linger = 0, hwm = 100000;
+    for (size_t i = 0; i < cfg->n_ingest; i++) {
+        d->pull[i] = zmq_socket(d->zctx, ZMQ_PULL);
+        d->n_pull = i + 1;
+        if (!d->pull[i])
+            return -1;
+        zmq_setsockopt(d->pull[i], ZMQ_LINGER, &linger, sizeof linger);
+        zmq_setsockopt(d->pull[i], ZMQ_RCVHWM, &hwm, sizeof hwm);
+        if (daemon__bind(d->pull[i], cfg->ingest[i].endpoint, "ingest") != 0)
+            return -1;
+    }
+    if (cfg->publish_endpoint) {
+        d->pub = zmq_socket(d->zctx, ZMQ_PUB);
+        if (!d->pub)
+            return -1;
+        zmq_setsockopt(d->pub, ZMQ_LINGER, &linger, sizeof linger);
+        if (daemon__bind(d->pub, cfg->publish_endpoint, "publish") != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static void daemon__log_stats(const vg_engine *e, const daemon_ctx *d, const char *when)
+{
+    const vg_engine_stats *st = vg_engine_get_stats(e);
+    char by[512] = "";
+    for (int r = 0; r < VG_ERR__COUNT; r++) {
+        if (!st->quarantined_by[r])
+            continue;
+        size_t n = strlen(by);
+        snprintf(by + n, sizeof by - n, "%s%s=%llu", n ? " " : "", vg_err_name((vg_err)r),
+                 (unsigned long long)st->quarantined_by[r]);
+    }
+    vg_notice("%s: %llu messages, %llu frames, %llu samples stored, %llu quarantined%s%s%s, "
+              "%llu commits, %llu storage errors, %llu published, %llu not published",
+              when, (unsigned long long)st->messages, (unsigned long long)st->frames,
+              (unsigned long long)st->samples, (unsigned long long)st->quarantined,
+              by[0] ? " (" : "", by, by[0] ? ")" : "", (unsigned long long)st->commits,
+              (unsigned long long)st->store_errors, (unsigned long long)d->published,
+              (unsigned long long)d->publish_dropped);
+}
+
+/* SIGHUP: load the file again; keep everything as it is unless the new setup is valid and
+ * changes only what can change without a restart. */
+static void daemon__reload(const vg_daemon_options *opt, vg_setup *cur, vg_engine *engine)
+{
+    sd_notify(0, "RELOADING=1");
+    vg_setup next;
+    vg_errinfo err;
+    if (!opt->config_path) {
+        vg_notice("SIGHUP: running on the embedded default configuration; nothing to reload");
+    } else if (vg_setup_load(opt->config_path, &next, &err) != VG_OK) {
+        vg_error("SIGHUP: new configuration rejected, keeping the current one: %s", err.text);
+    } else {
+        if (opt->storage_path) {
+            free(next.cfg->storage_path);
+            next.cfg->storage_path = strdup(opt->storage_path);
+        }
+        if (!next.cfg->storage_path || !vg_config_reloadable(cur->cfg, next.cfg, &err)) {
+            vg_error("SIGHUP: new configuration rejected, keeping the current one: %s",
+                     next.cfg->storage_path ? err.text : "out of memory");
+            vg_setup_free(&next);
+        } else if (vg_engine_reconfigure(engine, next.cfg, next.plan, &err) != VG_OK) {
+            /* The engine failed to switch (out of memory, parser creation): it must not
+             * keep pointers into the old setup, so it switches back. */
+            vg_error("SIGHUP: cannot apply the new configuration: %s", err.text);
+            vg_setup_free(&next);
+            if (vg_engine_reconfigure(engine, cur->cfg, cur->plan, &err) != VG_OK)
+                vg_error("SIGHUP: cannot restore the previous configuration: %s", err.text);
+        } else {
+            vg_setup_free(cur);
+            *cur = next;
+            vg_log_set_level(cur->cfg->log_level);
+            vg_notice("SIGHUP: configuration reloaded from %s (%zu platforms)", cur->cfg->path,
+                      cur->cfg->n_platforms);
+        }
+    }
+    sd_notify(0, "READY=1");
+}
+
+int vg_daemon_run(const vg_daemon_options *opt)
+{
+    vg_setup setup = {0};
+    vg_errinfo err;
+    vg_store *store = NULL;
+    vg_engine *engine = NULL;
+    daemon_ctx d = {0};
+    int status = 1;
+
+    daemon__signals();
+    if (vg_setup_load(opt->config_path, &setup, &err) != VG_OK) {
+        vg_error("%s", err.text);
+        return 1;
+    }
+    if (opt->storage_path) {
+        free(setup.cfg->storage_path);
+        setup.cfg->storage_path = strdup(opt->storage_path);
+        if (!setup.cfg->storage_path)
+            goto out;
+    }
+    vg_log_set_level(setup.cfg->log_level);
+    vg_info("configuration %s: %zu platforms, %zu ingest endpoints", setup.cfg->path,
+            setup.cfg->n_platforms, setup.cfg->n_ingest);
+
+    vg_store_options so = {.cache_mb = setup.cfg->cache_mb, .read_only = false};
+    if (vg_store_open(setup.cfg->storage_path, &so, &store, &err) != VG_OK) {
+        vg_error("cannot open the store: %s", err.text);
+        goto out;
+    }
+    vg_info("store open: %s", setup.cfg->storage_path);
+    if (vg_engine_new(setup.cfg, setup.plan, store, &engine, &err) != VG_OK) {
+        vg_error("%s", err.text);
+        goto out;
+    }
+    if (daemon__open_sockets(&d, setup.cfg) != 0)
+        goto out;
+    vg_engine_set_listener(engine, daemon__publish, &d);
+    (void)vg_qc_test_names(); /* fill the name table before anything else runs */
+
+    sd_notifyf(0, "READY=1\nSTATUS=ingesting on %zu endpoints\nMAINPID=%lu",
+               setup.cfg->n_ingest, (unsigned long)getpid());
+    vg_notice("vigie running (pid %ld)", (long)getpid());
+
+    zmq_pollitem_t *items = calloc(d.n_pull ? d.n_pull : 1, sizeof *items);
+    if (!items)
+        goto out;
+    for (size_t i = 0; i < d.n_pull; i++)
+        items[i] = (zmq_pollitem_t){.socket = d.pull[i], .events = ZMQ_POLLIN};
+    const int64_t started = vg_time_mono_us();
+    int64_t last_status = started;
+    zmq_msg_t msg;
+    zmq_msg_init(&msg);
+    status = 0;
+    while (!stop_requested) {
+        int64_t now = vg_time_mono_us();
+        if (opt->max_runtime_s > 0 && now - started >= (int64_t)(opt->max_runtime_s * 1e6)) {
+            vg_notice("run time of %g s reached", opt->max_runtime_s);
+            break;
+        }
+        if (reload_requested) {
+            reload_requested = 0;
+            daemon__reload(opt, &setup, engine);
+        }
+        long timeout = vg_engine_next_tick_ms(engine, now);
+        if (timeout < 0 || timeout > 1000)
+            timeout = 1000;
+        int rc = zmq_poll(items, (int)d.n_pull, timeout);
+        if (rc < 0 && zmq_errno() != EINTR) {
+            vg_error("zmq_poll: %s", zmq_strerror(zmq_errno()));
+            status = 1;
+            break;
+        }
+        for (size_t i = 0; rc > 0 && i < d.n_pull; i++) {
+            if (!(items[i].revents & ZMQ_POLLIN))
+                continue;
+            /* Drain a bounded number of messages per socket so that no source starves the
+             * others or the commit timer. */
+            for (int k = 0; k < 1000; k++) {
+                if (zmq_msg_recv(&msg, d.pull[i], ZMQ_DONTWAIT) < 0)
+                    break;
+                vg_err frc = vg_engine_feed(engine, i, zmq_msg_data(&msg), zmq_msg_size(&msg),
+                                            vg_time_now(), vg_time_mono_us(), &err);
+                if (frc != VG_OK)
+                    vg_error("storage failed: %s", err.text);
+            }
+        }
+        now = vg_time_mono_us();
+        if (vg_engine_tick(engine, now, &err) != VG_OK)
+            vg_error("storage failed: %s", err.text);
+        if (now - last_status >= 60 * VG_US_PER_S) {
+            const vg_engine_stats *st = vg_engine_get_stats(engine);
+            sd_notifyf(0, "STATUS=%llu samples stored, %llu quarantined",
+                       (unsigned long long)st->samples, (unsigned long long)st->quarantined);
+            last_status = now;
+        }
+    }
+    zmq_msg_close(&msg);
+    free(items);
+    sd_notify(0, "STOPPING=1");
+    if (stop_requested)
+        vg_notice("signal %d: stopping", (int)stop_requested);
+    /* Take what is already queued on the sockets, then judge held samples and commit. */
+    for (size_t i = 0; i < d.n_pull; i++) {
+        zmq_msg_t m;
+        zmq_msg_init(&m);
+        while (zmq_msg_recv(&m, d.pull[i], ZMQ_DONTWAIT) >= 0)
+            if (vg_engine_feed(engine, i, zmq_msg_data(&m), zmq_msg_size(&m), vg_time_now(),
+                               vg_time_mono_us(), &err) != VG_OK)
+                vg_error("storage failed: %s", err.text);
+        zmq_msg_close(&m);
+    }
+    if (vg_engine_flush(engine, &err) != VG_OK) {
+        vg_error("final commit failed: %s", err.text);
+        status = 1;
+    }
+    daemon__log_stats(engine, &d, "stopped");
+out:
+    vg_engine_free(engine);
+    daemon__close(&d);
+    if (store && vg_store_close(store, &err) != VG_OK) {
+        vg_error("closing the store: %s", err.text);
+        status = 1;
+    }
+    vg_setup_free(&setup);
+    return status;
+}

@@ -1,0 +1,70 @@
+/* engine.h: the pipeline of the daemon without its sockets: frames in, parsed by the
+ * endpoint's parser, checked (platform known, time not in the future), quality-controlled
+ * by the platform's stream, stored in batches, and handed to a listener (the PUB socket).
+ * Input that cannot be ingested is quarantined verbatim with its reason and counted; the
+ * engine never stops on input. The daemon, the benchmarks and the tests drive the same
+ * engine, so what they measure and check is what runs. Single-threaded. */
+#ifndef VIGIE_DAEMON_ENGINE_H
+#define VIGIE_DAEMON_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/error.h"
+#include "qc/plan.h"
+#include "storage/store.h"
+
+#define VG_FRAME_MAX (64 * 1024) /* longest accepted line, bytes; longer ones are quarantined */
+
+typedef struct vg_engine vg_engine;
+
+typedef struct vg_engine_stats {
+    uint64_t messages;                        /* ZeroMQ messages (or feed calls) */
+    uint64_t frames;                          /* non-empty lines */
+    uint64_t samples;                         /* samples judged and stored */
+    uint64_t quarantined;                     /* frames quarantined */
+    uint64_t quarantined_by[VG_ERR__COUNT];   /* ... by reason */
+    uint64_t commits;                         /* storage transactions committed */
+    uint64_t store_errors;                    /* failed puts or commits */
+} vg_engine_stats;
+
+/* Called with every stored sample (for publishing). s is valid during the call only. */
+typedef void (*vg_engine_listener)(void *ctx, const vg_sample *s);
+
+/* New engine over cfg, plan and store (all borrowed; they must outlive the engine or be
+ * replaced with vg_engine_reconfigure). Creates one parser per cfg->ingest entry; fails
+ * with VG_ERR_CONFIG naming the entry when a format is unknown. */
+vg_err vg_engine_new(const vg_config *cfg, const vg_qc_plan *plan, vg_store *store,
+                     vg_engine **out, vg_errinfo *err);
+
+/* Flushes nothing: call vg_engine_flush first. e may be NULL. */
+void vg_engine_free(vg_engine *e);
+
+void vg_engine_set_listener(vg_engine *e, vg_engine_listener fn, void *ctx);
+
+/* Feed one message received on ingest endpoint `source` (index into cfg->ingest): one or
+ * more lines separated by "\n" ("\r\n" accepted). received: wall-clock UTC of arrival;
+ * now_mono_us: monotonic clock. Returns VG_OK unless storage failed (then VG_ERR_DB and
+ * err says why); bad input is quarantined, never returned as an error. */
+vg_err vg_engine_feed(vg_engine *e, size_t source, const char *msg, size_t len,
+                      vg_time_us received, int64_t now_mono_us, vg_errinfo *err);
+
+/* Periodic work: releases samples held longer than qc.hold_timeout_s and commits the
+ * batch when storage.commit_interval_ms has passed since it began. */
+vg_err vg_engine_tick(vg_engine *e, int64_t now_mono_us, vg_errinfo *err);
+
+/* Judge every held sample as the edge of its stream and commit. */
+vg_err vg_engine_flush(vg_engine *e, vg_errinfo *err);
+
+/* Switch to a new configuration and plan (SIGHUP): flushes the streams, which restart
+ * under the new chains; recreates the parsers. The caller checked vg_config_reloadable. */
+vg_err vg_engine_reconfigure(vg_engine *e, const vg_config *cfg, const vg_qc_plan *plan,
+                             vg_errinfo *err);
+
+const vg_engine_stats *vg_engine_get_stats(const vg_engine *e);
+
+/* Milliseconds until the next tick has work (for a poll time-out); -1 if none pending. */
+long vg_engine_next_tick_ms(const vg_engine *e, int64_t now_mono_us);
+
+#endif

@@ -1,0 +1,54 @@
+/* setup.c: configuration + QC plan loading and cross-layer validation (setup.h). */
+#include "daemon/setup.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "ingest/parser.h"
+
+vg_err vg_setup_load(const char *path, vg_setup *out, vg_errinfo *err)
+{
+    vg_setup s = {0};
+    vg_err rc = path ? vg_config_load_file(path, &s.cfg, err)
+                     : vg_config_load_string(vg_config_default_yaml,
+                                             strlen(vg_config_default_yaml),
+                                             "<embedded default>", &s.cfg, err);
+    if (rc != VG_OK)
+        return rc;
+    for (size_t i = 0; i < s.cfg->n_ingest; i++) {
+        const vg_ingest_cfg *ic = &s.cfg->ingest[i];
+        if (!vg_parser_find(ic->format)) {
+            char known[256] = "";
+            for (int k = 0; vg_parsers[k]; k++) {
+                strncat(known, k ? ", " : "", sizeof known - strlen(known) - 1);
+                strncat(known, vg_parsers[k]->name, sizeof known - strlen(known) - 1);
+            }
+            rc = vg_fail(err, VG_ERR_CONFIG, "%s:%d: ingest format '%s' unknown (known: %s)",
+                         s.cfg->path, ic->line, ic->format, known);
+            vg_setup_free(&s);
+            return rc;
+        }
+        if (strcmp(ic->format, "json") != 0 && !ic->platform[0]) {
+            rc = vg_fail(err, VG_ERR_CONFIG,
+                         "%s:%d: ingest format '%s' carries no platform id: give 'platform:'",
+                         s.cfg->path, ic->line, ic->format);
+            vg_setup_free(&s);
+            return rc;
+        }
+    }
+    rc = vg_qc_plan_build(s.cfg, &s.plan, err);
+    if (rc != VG_OK) {
+        vg_setup_free(&s);
+        return rc;
+    }
+    *out = s;
+    return VG_OK;
+}
+
+void vg_setup_free(vg_setup *s)
+{
+    vg_config_free(s->cfg);
+    free(s->plan);
+    s->cfg = NULL;
+    s->plan = NULL;
+}

@@ -1,0 +1,280 @@
+/* plan.c: compiles the `qc:` section of the configuration into a vg_qc_plan (plan.h).
+ *   qc:
+ *     hold_timeout_s: 60
+ *     max_gap_factor: 5
+ *     chains:
+ *       tsg:                          # one list per platform kind
+ *         - test: global_range
+ *           parameters:               # optional: restricts and overrides
+ *             SSJT: {min: -2.5, max: 40}
+ *         - test: impossible_speed
+ *           options: {max_speed_kn: 30}   # position and time tests
+ */
+#include "qc/plan.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const chain_tsg[] = {
+    "impossible_date", "impossible_location", "impossible_speed", "global_range",
+    "spike",           "stuck_value",         "gradient",         NULL};
+static const char *const chain_station[] = {"impossible_date", "impossible_location",
+                                            "global_range",    "spike",
+                                            "stuck_value",     "gradient",
+                                            NULL};
+
+const char *const *vg_qc_default_chain(vg_platform_kind kind)
+{
+    return kind == VG_KIND_TSG || kind == VG_KIND_FERRYBOX ? chain_tsg : chain_station;
+}
+
+/* A step with every parameter that has defaults. */
+static void plan__default_step(vg_qc_step *st, const vg_qc_test *t)
+{
+    memset(st, 0, sizeof *st);
+    st->test = t;
+    if (t->target != VG_QC_ON_PARAM) {
+        t->defaults(-1, st->opts[0]);
+        return;
+    }
+    for (int p = 0; p < VG_P__COUNT; p++)
+        if (t->defaults(p, st->opts[p]))
+            st->params |= VG_PARAM_BIT(p);
+}
+
+/* Read the options of mapping `node` into opts (already holding defaults or NaN). */
+static vg_err plan__options(const vg_config *cfg, yaml_node_t *node, const vg_qc_test *t,
+                            const char *what, double *opts, vg_errinfo *err)
+{
+    yaml_document_t *doc = (yaml_document_t *)&cfg->doc;
+    if (node->type != YAML_MAPPING_NODE)
+        return vg_fail(err, VG_ERR_CONFIG, "%s:%d: %s options of %s must be a mapping",
+                       cfg->path, vg_yaml_line(node), what, t->name);
+    for (yaml_node_pair_t *pr = node->data.mapping.pairs.start;
+         pr < node->data.mapping.pairs.top; pr++) {
+        yaml_node_t *k = yaml_document_get_node(doc, pr->key);
+        yaml_node_t *v = yaml_document_get_node(doc, pr->value);
+        const char *key = vg_yaml_scalar(k), *val = vg_yaml_scalar(v);
+        size_t i = 0;
+        while (key && i < t->n_opts && strcmp(t->opts[i].name, key) != 0)
+            i++;
+        if (!key || i == t->n_opts)
+            return vg_fail(err, VG_ERR_CONFIG, "%s:%d: %s has no option '%s' (%s)", cfg->path,
+                           vg_yaml_line(k), t->name, key ? key : "?",
+                           t->n_opts ? t->opts[0].name : "it takes none");
+        double d;
+        if (!val || !vg_parse_double(val, &d))
+            return vg_fail(err, VG_ERR_CONFIG, "%s:%d: %s.%s for %s must be a number",
+                           cfg->path, vg_yaml_line(v), t->name, key, what);
+        if (d < t->opts[i].min || d > t->opts[i].max)
+            return vg_fail(err, VG_ERR_CONFIG, "%s:%d: %s.%s = %g for %s is outside %g..%g",
+                           cfg->path, vg_yaml_line(v), t->name, key, d, what, t->opts[i].min,
+                           t->opts[i].max);
+        opts[i] = d;
+    }
+    for (size_t i = 0; i < t->n_opts; i++)
+        if (opts[i] != opts[i])
+            return vg_fail(err, VG_ERR_CONFIG,
+                           "%s:%d: %s for %s needs '%s' (no default): %s", cfg->path,
+                           vg_yaml_line(node), t->name, what, t->opts[i].name, t->opts[i].doc);
+    return VG_OK;
+}
+
+static vg_err plan__step(const vg_config *cfg, yaml_node_t *node, vg_qc_step *st,
+                         vg_errinfo *err)
+{
+    yaml_document_t *doc = (yaml_document_t *)&cfg->doc;
+    int line = vg_yaml_line(node);
+    if (node->type != YAML_MAPPING_NODE)
+        return vg_fail(err, VG_ERR_CONFIG, "%s:%d: a chain step must be a mapping with 'test:'",
+                       cfg->path, line);
+    for (yaml_node_pair_t *pr = node->data.mapping.pairs.start;
+         pr < node->data.mapping.pairs.top; pr++) {
+        const char *key = vg_yaml_scalar(yaml_document_get_node(doc, pr->key));
+        if (!key || (strcmp(key, "test") && strcmp(key, "parameters") && strcmp(key, "options")))
+            return vg_fail(err, VG_ERR_CONFIG,
+                           "%s:%d: unknown key '%s' in a chain step (test, parameters, options)",
+                           cfg->path, vg_yaml_line(yaml_document_get_node(doc, pr->key)),
+                           key ? key : "?");
+    }
+    const char *name = vg_yaml_scalar(vg_yaml_map_get(doc, node, "test"));
+    if (!name)
+        return vg_fail(err, VG_ERR_CONFIG, "%s:%d: chain step without 'test: NAME'", cfg->path,
+                       line);
+    const vg_qc_test *t = vg_qc_test_find(name);
+    if (!t) {
+        char known[512] = "";
+        for (int i = 0; vg_qc_tests[i]; i++) {
+            strncat(known, i ? ", " : "", sizeof known - strlen(known) - 1);
+            strncat(known, vg_qc_tests[i]->name, sizeof known - strlen(known) - 1);
+        }
+        return vg_fail(err, VG_ERR_CONFIG, "%s:%d: unknown QC test '%s' (known: %s)", cfg->path,
+                       line, name, known);
+    }
+    plan__default_step(st, t);
+    st->line = line;
+    yaml_node_t *params = vg_yaml_map_get(doc, node, "parameters");
+    yaml_node_t *options = vg_yaml_map_get(doc, node, "options");
+    if (t->target != VG_QC_ON_PARAM) {
+        if (params)
+            return vg_fail(err, VG_ERR_CONFIG,
+                           "%s:%d: %s judges the %s, not parameters: use 'options:'", cfg->path,
+                           vg_yaml_line(params), t->name,
+                           t->target == VG_QC_ON_TIME ? "time" : "position");
+        return options ? plan__options(cfg, options, t, "the sample", st->opts[0], err) : VG_OK;
+    }
+    if (options)
+        return vg_fail(err, VG_ERR_CONFIG,
+                       "%s:%d: %s judges parameters: give options under 'parameters: {CODE: {...}}'",
+                       cfg->path, vg_yaml_line(options), t->name);
+    if (!params)
+        return VG_OK;
+    if (params->type != YAML_MAPPING_NODE)
+        return vg_fail(err, VG_ERR_CONFIG, "%s:%d: 'parameters' must map codes to options",
+                       cfg->path, vg_yaml_line(params));
+    st->params = 0;
+    for (yaml_node_pair_t *pr = params->data.mapping.pairs.start;
+         pr < params->data.mapping.pairs.top; pr++) {
+        yaml_node_t *k = yaml_document_get_node(doc, pr->key);
+        const char *code = vg_yaml_scalar(k);
+        int p = code ? vg_param_lookup(code, strlen(code)) : -1;
+        if (p < 0)
+            return vg_fail(err, VG_ERR_CONFIG, "%s:%d: unknown parameter code '%s'", cfg->path,
+                           vg_yaml_line(k), code ? code : "?");
+        if (st->params & VG_PARAM_BIT(p))
+            return vg_fail(err, VG_ERR_CONFIG, "%s:%d: parameter %s given twice", cfg->path,
+                           vg_yaml_line(k), code);
+        if (!t->defaults(p, st->opts[p]))
+            for (size_t i = 0; i < VG_QC_MAX_OPTS; i++)
+                st->opts[p][i] = 0.0 / 0.0;
+        yaml_node_t *v = yaml_document_get_node(doc, pr->value);
+        /* "SSJT: {}" or "SSJT:" (null) keeps the defaults. */
+        if (!(v->type == YAML_SCALAR_NODE && v->data.scalar.length == 0)) {
+            vg_err rc = plan__options(cfg, v, t, code, st->opts[p], err);
+            if (rc != VG_OK)
+                return rc;
+        } else if (t->n_opts && st->opts[p][0] != st->opts[p][0]) {
+            return vg_fail(err, VG_ERR_CONFIG, "%s:%d: %s has no default for %s: give %s",
+                           cfg->path, vg_yaml_line(k), t->name, code, t->opts[0].name);
+        }
+        st->params |= VG_PARAM_BIT(p);
+    }
+    return VG_OK;
+}
+
+static vg_err plan__chain(const vg_config *cfg, yaml_node_t *seq, vg_qc_chain *ch,
+                          vg_errinfo *err)
+{
+    yaml_document_t *doc = (yaml_document_t *)&cfg->doc;
+    if (seq->type != YAML_SEQUENCE_NODE)
+        return vg_fail(err, VG_ERR_CONFIG, "%s:%d: a chain must be a list of steps", cfg->path,
+                       vg_yaml_line(seq));
+    ch->n_steps = 0;
+    for (yaml_node_item_t *it = seq->data.sequence.items.start;
+         it < seq->data.sequence.items.top; it++) {
+        yaml_node_t *node = yaml_document_get_node(doc, *it);
+        if (ch->n_steps == VG_QC_MAX_TESTS)
+            return vg_fail(err, VG_ERR_CONFIG, "%s:%d: more than %d steps in a chain", cfg->path,
+                           vg_yaml_line(node), VG_QC_MAX_TESTS);
+        vg_qc_step *st = &ch->steps[ch->n_steps];
+        vg_err rc = plan__step(cfg, node, st, err);
+        if (rc != VG_OK)
+            return rc;
+        for (size_t i = 0; i < ch->n_steps; i++)
+            if (ch->steps[i].test == st->test)
+                return vg_fail(err, VG_ERR_CONFIG, "%s:%d: test %s already in this chain (line %d)",
+                               cfg->path, st->line, st->test->name, ch->steps[i].line);
+        ch->n_steps++;
+    }
+    return VG_OK;
+}
+
+static vg_err plan__number(const vg_config *cfg, yaml_node_t *qc, const char *key, double min,
+                           double max, double *out, vg_errinfo *err)
+{
+    yaml_node_t *n = vg_yaml_map_get((yaml_document_t *)&cfg->doc, qc, key);
+    if (!n)
+        return VG_OK;
+    const char *s = vg_yaml_scalar(n);
+    double d;
+    if (!s || !vg_parse_double(s, &d))
+        return vg_fail(err, VG_ERR_CONFIG, "%s:%d: qc.%s must be a number", cfg->path,
+                       vg_yaml_line(n), key);
+    if (d < min || d > max)
+        return vg_fail(err, VG_ERR_CONFIG, "%s:%d: qc.%s = %g is outside %g..%g", cfg->path,
+                       vg_yaml_line(n), key, d, min, max);
+    *out = d;
+    return VG_OK;
+}
+
+vg_err vg_qc_plan_build(const vg_config *cfg, vg_qc_plan **out, vg_errinfo *err)
+{
+    vg_qc_plan *plan = calloc(1, sizeof *plan);
+    if (!plan)
+        return vg_fail(err, VG_ERR_NOMEM, "out of memory for the QC plan");
+    plan->hold_timeout_s = 60;
+    plan->max_gap_factor = 5;
+    for (int k = 0; k < VG_KIND__COUNT; k++) {
+        const char *const *names = vg_qc_default_chain((vg_platform_kind)k);
+        for (size_t i = 0; names[i]; i++)
+            plan__default_step(&plan->chains[k].steps[i], vg_qc_test_find(names[i]));
+        for (plan->chains[k].n_steps = 0; names[plan->chains[k].n_steps];)
+            plan->chains[k].n_steps++;
+    }
+    vg_err rc = VG_OK;
+    yaml_document_t *doc = (yaml_document_t *)&cfg->doc;
+    yaml_node_t *qc = cfg->qc_node ? yaml_document_get_node(doc, cfg->qc_node) : NULL;
+    if (qc) {
+        if (qc->type != YAML_MAPPING_NODE) {
+            rc = vg_fail(err, VG_ERR_CONFIG, "%s:%d: qc must be a mapping", cfg->path,
+                         vg_yaml_line(qc));
+            goto done;
+        }
+        for (yaml_node_pair_t *pr = qc->data.mapping.pairs.start;
+             pr < qc->data.mapping.pairs.top; pr++) {
+            yaml_node_t *k = yaml_document_get_node(doc, pr->key);
+            const char *key = vg_yaml_scalar(k);
+            if (!key || (strcmp(key, "hold_timeout_s") && strcmp(key, "max_gap_factor") &&
+                         strcmp(key, "chains"))) {
+                rc = vg_fail(err, VG_ERR_CONFIG,
+                             "%s:%d: unknown key 'qc.%s' (hold_timeout_s, max_gap_factor, chains)",
+                             cfg->path, vg_yaml_line(k), key ? key : "?");
+                goto done;
+            }
+        }
+        if ((rc = plan__number(cfg, qc, "hold_timeout_s", 0.1, 86400, &plan->hold_timeout_s,
+                               err)) != VG_OK ||
+            (rc = plan__number(cfg, qc, "max_gap_factor", 1, 1000, &plan->max_gap_factor,
+                               err)) != VG_OK)
+            goto done;
+        yaml_node_t *chains = vg_yaml_map_get(doc, qc, "chains");
+        if (chains && chains->type != YAML_MAPPING_NODE) {
+            rc = vg_fail(err, VG_ERR_CONFIG, "%s:%d: qc.chains must map platform kinds to lists",
+                         cfg->path, vg_yaml_line(chains));
+            goto done;
+        }
+        for (yaml_node_pair_t *pr = chains ? chains->data.mapping.pairs.start : NULL;
+             chains && pr < chains->data.mapping.pairs.top; pr++) {
+            yaml_node_t *k = yaml_document_get_node(doc, pr->key);
+            const char *key = vg_yaml_scalar(k);
+            int kind = key ? vg_kind_lookup(key) : -1;
+            if (kind < 0) {
+                rc = vg_fail(err, VG_ERR_CONFIG,
+                             "%s:%d: qc.chains.%s: not a platform kind (tsg, tide_gauge, mooring, ferrybox)",
+                             cfg->path, vg_yaml_line(k), key ? key : "?");
+                goto done;
+            }
+            rc = plan__chain(cfg, yaml_document_get_node(doc, pr->value), &plan->chains[kind],
+                             err);
+            if (rc != VG_OK)
+                goto done;
+        }
+    }
+done:
+    if (rc != VG_OK) {
+        free(plan);
+        return rc;
+    }
+    *out = plan;
+    return VG_OK;
+}

@@ -1,0 +1,41 @@
+/* plan.h: the QC plan compiled from the `qc:` section of the configuration: for each
+ * platform kind, the chain of tests to apply in order, with the options of every test for
+ * every parameter. A kind without a chain in the configuration gets the default chain
+ * (docs/qc.md). The plan is immutable once built and shared by all streams of a config. */
+#ifndef VIGIE_QC_PLAN_H
+#define VIGIE_QC_PLAN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "qc/test.h"
+
+typedef struct vg_qc_step {
+    const vg_qc_test *test;
+    uint32_t params;                          /* VG_QC_ON_PARAM: VG_PARAM_BIT set it runs on */
+    double opts[VG_P__COUNT][VG_QC_MAX_OPTS]; /* options per parameter (row 0 for position/time) */
+    int line;                                 /* line in the config file, 0 for defaults */
+} vg_qc_step;
+
+typedef struct vg_qc_chain {
+    vg_qc_step steps[VG_QC_MAX_TESTS];
+    size_t n_steps;
+} vg_qc_chain;
+
+typedef struct vg_qc_plan {
+    vg_qc_chain chains[VG_KIND__COUNT];
+    double hold_timeout_s; /* qc.hold_timeout_s: 0.1..86400 (60): longest wait of a sample
+                              for its successor before three-point tests judge it as an edge */
+    double max_gap_factor; /* qc.max_gap_factor: 1..1000 (5): neighbours further apart than
+                              this x the platform's interval_s are not neighbours */
+} vg_qc_plan;
+
+/* Compile cfg's `qc:` section (cfg->doc, cfg->qc_node). *out is owned by the caller and
+ * freed with free(). Errors are VG_ERR_CONFIG with "FILE:LINE: reason". */
+vg_err vg_qc_plan_build(const vg_config *cfg, vg_qc_plan **out, vg_errinfo *err);
+
+/* The default chain's test names for a kind, NULL-terminated (for docs and --help). */
+const char *const *vg_qc_default_chain(vg_platform_kind kind);
+
+#endif

@@ -1,0 +1,54 @@
+/* registry.c: the list of every QC test and lookups by name and id (see test.h). The ids
+ * follow the GOSUD real-time test numbers (docs/qc.md); an id is never reused. */
+#include <string.h>
+
+#include "qc/test.h"
+
+extern const vg_qc_test vg_qc_impossible_date, vg_qc_impossible_location,
+    vg_qc_impossible_speed, vg_qc_global_range, vg_qc_spike, vg_qc_stuck_value,
+    vg_qc_gradient;
+
+const vg_qc_test *const vg_qc_tests[] = {
+    &vg_qc_impossible_date,   /* GOSUD 2 */
+    &vg_qc_impossible_location, /* GOSUD 3 */
+    &vg_qc_impossible_speed,  /* GOSUD 5 */
+    &vg_qc_global_range,      /* GOSUD 6 */
+    &vg_qc_spike,             /* GOSUD 8 */
+    &vg_qc_stuck_value,       /* GOSUD 9 */
+    &vg_qc_gradient,          /* GOSUD 10 */
+    NULL,
+};
+
+static const char *names_by_id[VG_QC_MAX_TESTS];
+static int names_ready;
+
+static void registry__index(void)
+{
+    if (names_ready)
+        return;
+    for (int i = 0; vg_qc_tests[i]; i++)
+        names_by_id[vg_qc_tests[i]->id] = vg_qc_tests[i]->name;
+    names_ready = 1;
+}
+
+const char *const *vg_qc_test_names(void)
+{
+    registry__index();
+    return names_by_id;
+}
+
+const vg_qc_test *vg_qc_test_find(const char *name)
+{
+    for (int i = 0; vg_qc_tests[i]; i++)
+        if (strcmp(vg_qc_tests[i]->name, name) == 0)
+            return vg_qc_tests[i];
+    return NULL;
+}
+
+const vg_qc_test *vg_qc_test_by_id(unsigned id)
+{
+    for (int i = 0; vg_qc_tests[i]; i++)
+        if (vg_qc_tests[i]->id == id)
+            return vg_qc_tests[i];
+    return NULL;
+}

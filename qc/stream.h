@@ -1,0 +1,50 @@
+/* stream.h: the QC engine of one platform's stream. Samples go in in time order; each
+ * comes out once every test of the platform kind's chain has judged it, with its
+ * per-test and aggregate flags. A sample is held until its successor arrives (three-point
+ * tests need it), or until qc.hold_timeout_s of wall-clock time passed (vg_qc_stream_expire),
+ * or the stream is flushed; without a successor it is judged as the edge of the stream
+ * (three-point tests: 0, not evaluated). Batch processing is the same engine fed from a
+ * file and flushed at the end, so stream and batch give the same flags (docs/qc.md). */
+#ifndef VIGIE_QC_STREAM_H
+#define VIGIE_QC_STREAM_H
+
+#include <stddef.h>
+
+#include "core/config.h"
+#include "core/error.h"
+#include "core/sample.h"
+#include "qc/plan.h"
+
+typedef struct vg_qc_stream vg_qc_stream;
+
+/* Called for each judged sample, in time order. s is valid only during the call; its raw
+ * frame points into a buffer the stream owns. The callee may modify *s (it is a copy). */
+typedef void (*vg_qc_emit)(void *ctx, vg_sample *s);
+
+/* New stream for platform pf with plan's chain for pf->kind. plan and pf are borrowed and
+ * must outlive the stream. Free with vg_qc_stream_free. */
+vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc_stream **out,
+                        vg_errinfo *err);
+
+/* Frees the stream; samples still held are dropped: flush first. st may be NULL. */
+void vg_qc_stream_free(vg_qc_stream *st);
+
+/* Push a sample of this platform (copied, with its raw frame). now_mono_us: monotonic clock
+ * for the hold time-out. Any earlier held sample is judged and emitted before return.
+ * VG_ERR_ORDER when in->time is not after the last pushed time (the caller quarantines it). */
+vg_err vg_qc_stream_push(vg_qc_stream *st, const vg_sample *in, int64_t now_mono_us,
+                         vg_qc_emit emit, void *ctx, vg_errinfo *err);
+
+/* Judge and emit the held sample if it has waited hold_timeout_s or more. */
+void vg_qc_stream_expire(vg_qc_stream *st, int64_t now_mono_us, vg_qc_emit emit, void *ctx);
+
+/* Judge and emit the held sample now (end of a batch, shutdown, reload). */
+void vg_qc_stream_flush(vg_qc_stream *st, vg_qc_emit emit, void *ctx);
+
+/* Number of samples waiting (0 or 1). */
+size_t vg_qc_stream_pending(const vg_qc_stream *st);
+
+/* Time of the last pushed sample, VG_TIME_NONE if none. */
+vg_time_us vg_qc_stream_last_time(const vg_qc_stream *st);
+
+#endif

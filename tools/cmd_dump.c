@@ -1,0 +1,314 @@
+/* cmd_dump.c: `vigie dump`: read the store (also while the daemon runs) by platform,
+ * parameter, time range and minimum flag, as CSV or JSON lines; list the quarantine; or
+ * print a QC summary (samples per flag per test). */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/config.h"
+#include "core/flags.h"
+#include "daemon/setup.h"
+#include "qc/test.h"
+#include "storage/store.h"
+#include "tools/command.h"
+
+static void dump_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: vigie dump (-s DIR | -c FILE) [--platform ID] [--param CODE]\n"
+            "                  [--from ISO8601] [--to ISO8601] [--min-flag N]\n"
+            "                  [--format csv|json] [--summary | --quarantine]\n\n"
+            "Read what the daemon stored (safe while it runs).\n\n"
+            "  -s, --storage DIR    Berkeley DB environment directory\n"
+            "  -c, --config FILE    take the directory from storage.path of FILE\n"
+            "  -p, --platform ID    platform to read (required unless --summary or --quarantine)\n"
+            "      --param CODE     one parameter (SSJT, SSPS, SLEV, ...); default all\n"
+            "      --from, --to     inclusive UTC time range, ISO 8601\n"
+            "      --min-flag N     only values whose aggregate flag is >= N (0-9)\n"
+            "      --format F       csv (default; a header line first) or json (one object per line)\n"
+            "      --summary        counts of values per parameter, test and flag, and of\n"
+            "                       quarantined frames per reason (all configured platforms\n"
+            "                       with -c, or --platform)\n"
+            "      --quarantine     list quarantined frames: time, source, reason, detail, frame\n\n"
+            "CSV columns: platform,time,param,value,flag,lat,lon,pos_flag,time_flag,tests\n"
+            "where tests is 'name=flag;...' for every test that judged the value.\n");
+}
+
+typedef struct dump_ctx {
+    FILE *out;
+    int json;
+    const char *const *names;
+    /* summary: counts[param][test id][flag], agg[param][flag] */
+    uint64_t (*counts)[VG_QC_MAX_TESTS][10];
+    uint64_t (*agg)[10];
+    uint64_t rows;
+} dump_ctx;
+
+static void dump__number(FILE *out, double v)
+{
+    if (v != v)
+        fputs("", out);
+    else
+        fprintf(out, "%.10g", v);
+}
+
+static int dump__row(void *ctx, const vg_obs *o)
+{
+    dump_ctx *d = ctx;
+    char t[VG_TIME_ISO_LEN];
+    vg_time_format_iso8601(o->time, t);
+    const char *code = vg_param_get(o->param)->code;
+    d->rows++;
+    if (d->json) {
+        fprintf(d->out, "{\"platform\":\"%s\",\"time\":\"%s\",\"param\":\"%s\",\"value\":",
+                o->platform, t, code);
+        if (o->value != o->value)
+            fputs("null", d->out);
+        else
+            fprintf(d->out, "%.10g", o->value);
+        fprintf(d->out, ",\"flag\":%d,\"lat\":", o->qc.agg);
+        if (o->lat_deg != o->lat_deg)
+            fputs("null", d->out);
+        else
+            fprintf(d->out, "%.10g", o->lat_deg);
+        fputs(",\"lon\":", d->out);
+        if (o->lon_deg != o->lon_deg)
+            fputs("null", d->out);
+        else
+            fprintf(d->out, "%.10g", o->lon_deg);
+        fprintf(d->out, ",\"pos_flag\":%d,\"time_flag\":%d,\"tests\":{", o->pos_flag,
+                o->time_flag);
+        int first = 1;
+        for (int i = 0; i < VG_QC_MAX_TESTS; i++) {
+            if (!o->qc.test[i] || !d->names[i])
+                continue;
+            fprintf(d->out, "%s\"%s\":%d", first ? "" : ",", d->names[i], o->qc.test[i]);
+            first = 0;
+        }
+        fputs("}}\n", d->out);
+        return 0;
+    }
+    fprintf(d->out, "%s,%s,%s,", o->platform, t, code);
+    dump__number(d->out, o->value);
+    fprintf(d->out, ",%d,", o->qc.agg);
+    dump__number(d->out, o->lat_deg);
+    fputc(',', d->out);
+    dump__number(d->out, o->lon_deg);
+    fprintf(d->out, ",%d,%d,", o->pos_flag, o->time_flag);
+    int first = 1;
+    for (int i = 0; i < VG_QC_MAX_TESTS; i++) {
+        if (!o->qc.test[i] || !d->names[i])
+            continue;
+        fprintf(d->out, "%s%s=%d", first ? "" : ";", d->names[i], o->qc.test[i]);
+        first = 0;
+    }
+    fputc('\n', d->out);
+    return 0;
+}
+
+static int dump__count(void *ctx, const vg_obs *o)
+{
+    dump_ctx *d = ctx;
+    d->rows++;
+    d->agg[o->param][o->qc.agg <= 9 ? o->qc.agg : 0]++;
+    for (int i = 0; i < VG_QC_MAX_TESTS; i++)
+        if (o->qc.test[i] && o->qc.test[i] <= 9)
+            d->counts[o->param][i][o->qc.test[i]]++;
+    return 0;
+}
+
+static void dump__print_summary(FILE *out, const char *platform, dump_ctx *d)
+{
+    fprintf(out, "platform %s: %llu values\n", platform, (unsigned long long)d->rows);
+    fprintf(out, "  %-6s %-20s %9s %9s %9s %9s %9s %9s\n", "param", "test", "0 no QC", "1 good",
+            "3 p.bad", "4 bad", "6 harb.", "9 miss.");
+    for (int p = 0; p < VG_P__COUNT; p++) {
+        uint64_t total = 0;
+        for (int f = 0; f < 10; f++)
+            total += d->agg[p][f];
+        if (!total)
+            continue;
+        const char *code = vg_param_get((vg_param)p)->code;
+        for (int i = 0; i < VG_QC_MAX_TESTS; i++) {
+            const uint64_t *c = d->counts[p][i];
+            if (!d->names[i] || !(c[0] | c[1] | c[2] | c[3] | c[4] | c[6] | c[9]))
+                continue;
+            fprintf(out, "  %-6s %-20s %9llu %9llu %9llu %9llu %9llu %9llu\n", code, d->names[i],
+                    (unsigned long long)c[0], (unsigned long long)c[1], (unsigned long long)c[3],
+                    (unsigned long long)c[4], (unsigned long long)c[6], (unsigned long long)c[9]);
+        }
+        const uint64_t *a = d->agg[p];
+        fprintf(out, "  %-6s %-20s %9llu %9llu %9llu %9llu %9llu %9llu\n", code, "(aggregate)",
+                (unsigned long long)a[0], (unsigned long long)a[1], (unsigned long long)a[3],
+                (unsigned long long)a[4], (unsigned long long)a[6], (unsigned long long)a[9]);
+    }
+}
+
+typedef struct quarantine_ctx {
+    FILE *out;
+    int list;
+    uint64_t n;
+    uint64_t by_reason[VG_ERR__COUNT];
+    char reasons[VG_ERR__COUNT][24];
+} quarantine_ctx;
+
+static int dump__quarantined(void *ctx, const vg_quarantined *q)
+{
+    quarantine_ctx *c = ctx;
+    c->n++;
+    for (int r = 0; r < VG_ERR__COUNT; r++) {
+        if (strcmp(vg_err_name((vg_err)r), q->reason) == 0) {
+            c->by_reason[r]++;
+            break;
+        }
+    }
+    if (!c->list)
+        return 0;
+    char t[VG_TIME_ISO_LEN];
+    fprintf(c->out, "%s\t%s\t%s\t%s\t", vg_time_format_iso8601(q->received, t), q->source,
+            q->reason, q->detail);
+    for (size_t i = 0; i < q->frame_len; i++) {
+        unsigned char ch = (unsigned char)q->frame[i];
+        if (ch >= 0x20 && ch < 0x7f && ch != '\\')
+            fputc(ch, c->out);
+        else
+            fprintf(c->out, "\\x%02x", ch);
+    }
+    fputc('\n', c->out);
+    return 0;
+}
+
+static int dump_main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"storage", required_argument, NULL, 's'}, {"config", required_argument, NULL, 'c'},
+        {"platform", required_argument, NULL, 'p'}, {"param", required_argument, NULL, 'P'},
+        {"from", required_argument, NULL, 'f'},    {"to", required_argument, NULL, 't'},
+        {"min-flag", required_argument, NULL, 'm'}, {"format", required_argument, NULL, 'F'},
+        {"summary", no_argument, NULL, 'S'},       {"quarantine", no_argument, NULL, 'Q'},
+        {NULL, 0, NULL, 0},
+    };
+    const char *storage = NULL, *config = NULL, *platform = NULL, *format = "csv";
+    vg_query q = {.param = -1, .from = VG_TIME_NONE, .to = VG_TIME_NONE, .min_flag = 0};
+    int summary = 0, quarantine = 0, c;
+    vg_errinfo err;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "s:c:p:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 's': storage = optarg; break;
+        case 'c': config = optarg; break;
+        case 'p': platform = optarg; break;
+        case 'P':
+            q.param = vg_param_lookup(optarg, strlen(optarg));
+            if (q.param < 0) {
+                fprintf(stderr, "vigie dump: unknown parameter code '%s'\n", optarg);
+                return VG_EXIT_USAGE;
+            }
+            break;
+        case 'f':
+        case 't': {
+            vg_time_us t;
+            size_t used;
+            if (vg_time_parse_iso8601(optarg, strlen(optarg), &t, &used, &err) != VG_OK ||
+                used != strlen(optarg)) {
+                fprintf(stderr, "vigie dump: --%s '%s': not an ISO 8601 time\n",
+                        c == 'f' ? "from" : "to", optarg);
+                return VG_EXIT_USAGE;
+            }
+            *(c == 'f' ? &q.from : &q.to) = t;
+            break;
+        }
+        case 'm': {
+            long f;
+            if (!vg_parse_long(optarg, &f) || f < 0 || f > 9) {
+                fprintf(stderr, "vigie dump: --min-flag takes 0-9\n");
+                return VG_EXIT_USAGE;
+            }
+            q.min_flag = (int)f;
+            break;
+        }
+        case 'F': format = optarg; break;
+        case 'S': summary = 1; break;
+        case 'Q': quarantine = 1; break;
+        default: dump_usage(stderr); return VG_EXIT_USAGE;
+        }
+    }
+    if (optind != argc || (!storage == !config) || (strcmp(format, "csv") && strcmp(format, "json"))) {
+        fprintf(stderr, "vigie dump: give one of --storage DIR or --config FILE, and --format csv|json\n");
+        return VG_EXIT_USAGE;
+    }
+    if (!platform && !summary && !quarantine) {
+        fprintf(stderr, "vigie dump: --platform ID is required\n");
+        return VG_EXIT_USAGE;
+    }
+    vg_setup setup = {0};
+    if (config) {
+        if (vg_setup_load(config, &setup, &err) != VG_OK) {
+            fprintf(stderr, "vigie dump: %s\n", err.text);
+            return VG_EXIT_FAIL;
+        }
+        storage = setup.cfg->storage_path;
+    }
+    vg_store *st = NULL;
+    vg_store_options so = {.cache_mb = 16, .read_only = true};
+    int status = VG_EXIT_OK;
+    if (vg_store_open(storage, &so, &st, &err) != VG_OK) {
+        fprintf(stderr, "vigie dump: %s\n", err.text);
+        vg_setup_free(&setup);
+        return VG_EXIT_FAIL;
+    }
+    dump_ctx d = {.out = stdout, .json = strcmp(format, "json") == 0, .names = vg_qc_test_names()};
+    if (quarantine || summary) {
+        quarantine_ctx qc = {.out = stdout, .list = quarantine};
+        if (vg_store_quarantine_walk(st, dump__quarantined, &qc, &err) != VG_OK) {
+            fprintf(stderr, "vigie dump: %s\n", err.text);
+            status = VG_EXIT_FAIL;
+        }
+        if (summary) {
+            printf("quarantine: %llu frames", (unsigned long long)qc.n);
+            for (int r = 0; r < VG_ERR__COUNT; r++)
+                if (qc.by_reason[r])
+                    printf(" %s=%llu", vg_err_name((vg_err)r), (unsigned long long)qc.by_reason[r]);
+            printf("\n");
+        }
+    }
+    if (summary) {
+        d.counts = calloc(VG_P__COUNT, sizeof *d.counts);
+        d.agg = calloc(VG_P__COUNT, sizeof *d.agg);
+        size_t n = platform ? 1 : (setup.cfg ? setup.cfg->n_platforms : 0);
+        if (!platform && !setup.cfg)
+            fprintf(stderr, "vigie dump: --summary without --config needs --platform ID\n");
+        for (size_t i = 0; i < n && d.counts && d.agg && status == VG_EXIT_OK; i++) {
+            q.platform = platform ? platform : setup.cfg->platforms[i].id;
+            memset(d.counts, 0, VG_P__COUNT * sizeof *d.counts);
+            memset(d.agg, 0, VG_P__COUNT * sizeof *d.agg);
+            d.rows = 0;
+            if (vg_store_query(st, &q, dump__count, &d, &err) != VG_OK) {
+                fprintf(stderr, "vigie dump: %s\n", err.text);
+                status = VG_EXIT_FAIL;
+            } else {
+                dump__print_summary(stdout, q.platform, &d);
+            }
+        }
+        free(d.counts);
+        free(d.agg);
+    } else if (!quarantine) {
+        q.platform = platform;
+        if (!d.json)
+            printf("platform,time,param,value,flag,lat,lon,pos_flag,time_flag,tests\n");
+        if (vg_store_query(st, &q, dump__row, &d, &err) != VG_OK) {
+            fprintf(stderr, "vigie dump: %s\n", err.text);
+            status = VG_EXIT_FAIL;
+        }
+    }
+    vg_store_close(st, &err);
+    vg_setup_free(&setup);
+    return status;
+}
+
+const vg_command vg_cmd_dump = {
+    .name = "dump",
+    .summary = "read stored samples, the quarantine, or a QC summary",
+    .main = dump_main,
+    .usage = dump_usage,
+};
