@@ -32,6 +32,8 @@ void vg_log(vg_log_level level, const char *fmt, ...)
 {
     if (level > current_level)
         return;
+    if (level < VG_LOG_ERROR)
+        level = VG_LOG_ERROR;
     char msg[2048];
     va_list ap;
     va_start(ap, fmt);
