@@ -153,8 +153,11 @@ vg_err vg_time_parse_iso8601(const char *s, size_t len, vg_time_us *out, size_t 
         return vg_fail(err, VG_ERR_PARSE, "ISO 8601 time: expected a 2-digit day");
     int h = 0, mi = 0, se = 0, us = 0;
     int64_t offset_s = 0;
-    if (i < len && (s[i] == 'T' || (s[i] == ' ' && i + 1 < len && s[i + 1] >= '0' &&
-                                    s[i + 1] <= '9'))) {
+    /* A space separates date and time only before "hh:" (extended form), so that a date
+     * followed by a space and a number ("2014-08-01 21.8, ...") is not read as a time. */
+    int space_time = extended && i + 3 < len && s[i] == ' ' && s[i + 1] >= '0' &&
+                     s[i + 1] <= '9' && s[i + 2] >= '0' && s[i + 2] <= '9' && s[i + 3] == ':';
+    if (i < len && (s[i] == 'T' || space_time)) {
         i++;
         h = digits(s, len, &i, 2);
         if (h < 0)
@@ -186,8 +189,11 @@ vg_err vg_time_parse_iso8601(const char *s, size_t len, vg_time_us *out, size_t 
             int oh = digits(s, len, &i, 2), om = 0;
             if (oh < 0)
                 return vg_fail(err, VG_ERR_PARSE, "ISO 8601 time: bad zone offset");
-            if (i < len && s[i] == ':')
+            if (i < len && s[i] == ':') {
                 i++;
+                if (i >= len || s[i] < '0' || s[i] > '9')
+                    return vg_fail(err, VG_ERR_PARSE, "ISO 8601 time: zone offset needs minutes after ':'");
+            }
             if (i < len && s[i] >= '0' && s[i] <= '9') {
                 om = digits(s, len, &i, 2);
                 if (om < 0)

@@ -36,6 +36,9 @@ typedef struct vg_parser_ops {
                          vg_sample *out, bool *produced, vg_errinfo *err);
 } vg_parser_ops;
 
+/* The parsers (ingest/json_line.c, ingest/sbe_nmea.c). */
+extern const vg_parser_ops vg_parser_json, vg_parser_sbe45_nmea;
+
 /* NULL-terminated list of all parsers. */
 extern const vg_parser_ops *const vg_parsers[];
 
