@@ -1,6 +1,6 @@
 /* plan.c: compiles the `qc:` section of the configuration into a vg_qc_plan (plan.h).
  *   qc:
- *     hold_timeout_s: 60
+ *     hold_timeout_s: 0               # 0: automatic, 2 x interval_s (at least 5 s)
  *     max_gap_factor: 5
  *     chains:
  *       tsg:                          # one list per platform kind
@@ -207,12 +207,20 @@ static vg_err plan__number(const vg_config *cfg, yaml_node_t *qc, const char *ke
     return VG_OK;
 }
 
+double vg_qc_hold_timeout_s(const vg_qc_plan *plan, const vg_platform_cfg *pf)
+{
+    if (plan->hold_timeout_s > 0)
+        return plan->hold_timeout_s < 0.1 ? 0.1 : plan->hold_timeout_s;
+    double auto_s = 2 * pf->interval_s;
+    return auto_s < 5 ? 5 : auto_s;
+}
+
 vg_err vg_qc_plan_build(const vg_config *cfg, vg_qc_plan **out, vg_errinfo *err)
 {
     vg_qc_plan *plan = calloc(1, sizeof *plan);
     if (!plan)
         return vg_fail(err, VG_ERR_NOMEM, "out of memory for the QC plan");
-    plan->hold_timeout_s = 60;
+    plan->hold_timeout_s = 0;
     plan->max_gap_factor = 5;
     for (int k = 0; k < VG_KIND__COUNT; k++) {
         const char *const *names = vg_qc_default_chain((vg_platform_kind)k);
@@ -242,7 +250,7 @@ vg_err vg_qc_plan_build(const vg_config *cfg, vg_qc_plan **out, vg_errinfo *err)
                 goto done;
             }
         }
-        if ((rc = plan__number(cfg, qc, "hold_timeout_s", 0.1, 86400, &plan->hold_timeout_s,
+        if ((rc = plan__number(cfg, qc, "hold_timeout_s", 0, 604800, &plan->hold_timeout_s,
                                err)) != VG_OK ||
             (rc = plan__number(cfg, qc, "max_gap_factor", 1, 1000, &plan->max_gap_factor,
                                err)) != VG_OK)

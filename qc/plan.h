@@ -25,11 +25,16 @@ typedef struct vg_qc_chain {
 
 typedef struct vg_qc_plan {
     vg_qc_chain chains[VG_KIND__COUNT];
-    double hold_timeout_s; /* qc.hold_timeout_s: 0.1..86400 (60): longest wait of a sample
-                              for its successor before three-point tests judge it as an edge */
+    double hold_timeout_s; /* qc.hold_timeout_s: 0 or 0.1..604800 (0): longest wait of a
+                              sample for its successor before three-point tests judge it as
+                              an edge; 0 = automatic, 2 x the platform's interval_s but at
+                              least 5 s (vg_qc_hold_timeout_s) */
     double max_gap_factor; /* qc.max_gap_factor: 1..1000 (5): neighbours further apart than
                               this x the platform's interval_s are not neighbours */
 } vg_qc_plan;
+
+/* The hold time-out of platform pf under plan, seconds (see hold_timeout_s). */
+double vg_qc_hold_timeout_s(const vg_qc_plan *plan, const vg_platform_cfg *pf);
 
 /* Compile cfg's `qc:` section (cfg->doc, cfg->qc_node). *out is owned by the caller and
  * freed with free(). Errors are VG_ERR_CONFIG with "FILE:LINE: reason". */

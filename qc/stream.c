@@ -39,7 +39,7 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
     st->pf = pf;
     st->chain = &plan->chains[pf->kind];
     st->max_gap_us = (vg_time_us)(plan->max_gap_factor * pf->interval_s * 1e6);
-    st->hold_us = (int64_t)(plan->hold_timeout_s * 1e6);
+    st->hold_us = (int64_t)(vg_qc_hold_timeout_s(plan, pf) * 1e6);
     st->prev = st->held = -1;
     st->last_time = VG_TIME_NONE;
     for (size_t i = 0; i < st->chain->n_steps; i++)

@@ -7,6 +7,7 @@
 
 #include "core/config.h"
 #include "core/flags.h"
+#include "core/json.h"
 #include "daemon/setup.h"
 #include "qc/test.h"
 #include "storage/store.h"
@@ -29,15 +30,20 @@ static void dump_usage(FILE *out)
             "      --summary        counts of values per parameter, test and flag, and of\n"
             "                       quarantined frames per reason (all configured platforms\n"
             "                       with -c, or --platform)\n"
-            "      --quarantine     list quarantined frames: time, source, reason, detail, frame\n\n"
-            "CSV columns: platform,time,param,value,flag,lat,lon,pos_flag,time_flag,tests\n"
-            "where tests is 'name=flag;...' for every test that judged the value.\n");
+            "      --quarantine     list quarantined frames: time, source, reason, detail, frame\n"
+            "      --raw            add the frame each value came from, as received\n\n"
+            "CSV columns: platform,time,param,value,flag,lat,lon,pos_flag,time_flag,tests[,raw]\n"
+            "where tests is 'name=flag;...' for every test that judged the value, and raw the\n"
+            "frame with '\\', '\"', ',' and non-printable bytes written as \\xHH.\n");
 }
 
 typedef struct dump_ctx {
     FILE *out;
     int json;
     const char *const *names;
+    vg_store *store;   /* set when --raw: frames are read back per row */
+    char *raw;
+    size_t raw_len;
     /* summary: counts[param][test id][flag], agg[param][flag] */
     uint64_t (*counts)[VG_QC_MAX_TESTS][10];
     uint64_t (*agg)[10];
@@ -52,9 +58,36 @@ static void dump__number(FILE *out, double v)
         fprintf(out, "%.10g", v);
 }
 
+/* Write bytes with '\\', '"', ',' and non-printable ones as \\xHH: safe in CSV and JSON. */
+static void dump__escaped(FILE *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x20 && ch < 0x7f && ch != '\\' && ch != '"' && ch != ',')
+            fputc(ch, out);
+        else
+            fprintf(out, "\\x%02x", ch);
+    }
+}
+
+/* Fetch the raw frame of o into d->raw (empty when none is stored). */
+static void dump__fetch_raw(dump_ctx *d, const vg_obs *o)
+{
+    vg_errinfo err;
+    free(d->raw);
+    d->raw = NULL;
+    d->raw_len = 0;
+    if (vg_store_get_raw(d->store, o->platform, o->time, &d->raw, &d->raw_len, &err) != VG_OK) {
+        d->raw = NULL;
+        d->raw_len = 0;
+    }
+}
+
 static int dump__row(void *ctx, const vg_obs *o)
 {
     dump_ctx *d = ctx;
+    if (d->store)
+        dump__fetch_raw(d, o);
     char t[VG_TIME_ISO_LEN];
     vg_time_format_iso8601(o->time, t);
     const char *code = vg_param_get(o->param)->code;
@@ -85,7 +118,15 @@ static int dump__row(void *ctx, const vg_obs *o)
             fprintf(d->out, "%s\"%s\":%d", first ? "" : ",", d->names[i], o->qc.test[i]);
             first = 0;
         }
-        fputs("}}\n", d->out);
+        fputc('}', d->out);
+        if (d->store) {
+            size_t cap = d->raw_len * 6 + 3;
+            char *q = malloc(cap);
+            int n = q ? vg_json_escape(d->raw ? d->raw : "", d->raw_len, q, cap) : -1;
+            fprintf(d->out, ",\"raw\":%s", n >= 0 ? q : "null");
+            free(q);
+        }
+        fputs("}\n", d->out);
         return 0;
     }
     fprintf(d->out, "%s,%s,%s,", o->platform, t, code);
@@ -101,6 +142,10 @@ static int dump__row(void *ctx, const vg_obs *o)
             continue;
         fprintf(d->out, "%s%s=%d", first ? "" : ";", d->names[i], o->qc.test[i]);
         first = 0;
+    }
+    if (d->store) {
+        fputc(',', d->out);
+        dump__escaped(d->out, d->raw, d->raw_len);
     }
     fputc('\n', d->out);
     return 0;
@@ -186,11 +231,12 @@ static int dump_main(int argc, char **argv)
         {"from", required_argument, NULL, 'f'},    {"to", required_argument, NULL, 't'},
         {"min-flag", required_argument, NULL, 'm'}, {"format", required_argument, NULL, 'F'},
         {"summary", no_argument, NULL, 'S'},       {"quarantine", no_argument, NULL, 'Q'},
+        {"raw", no_argument, NULL, 'R'},
         {NULL, 0, NULL, 0},
     };
     const char *storage = NULL, *config = NULL, *platform = NULL, *format = "csv";
     vg_query q = {.param = -1, .from = VG_TIME_NONE, .to = VG_TIME_NONE, .min_flag = 0};
-    int summary = 0, quarantine = 0, c;
+    int summary = 0, quarantine = 0, with_raw = 0, c;
     vg_errinfo err;
     optind = 1;
     while ((c = getopt_long(argc, argv, "s:c:p:", longopts, NULL)) != -1) {
@@ -230,6 +276,7 @@ static int dump_main(int argc, char **argv)
         case 'F': format = optarg; break;
         case 'S': summary = 1; break;
         case 'Q': quarantine = 1; break;
+        case 'R': with_raw = 1; break;
         default: dump_usage(stderr); return VG_EXIT_USAGE;
         }
     }
@@ -294,13 +341,17 @@ static int dump_main(int argc, char **argv)
         free(d.agg);
     } else if (!quarantine) {
         q.platform = platform;
+        if (with_raw)
+            d.store = st;
         if (!d.json)
-            printf("platform,time,param,value,flag,lat,lon,pos_flag,time_flag,tests\n");
+            printf("platform,time,param,value,flag,lat,lon,pos_flag,time_flag,tests%s\n",
+                   with_raw ? ",raw" : "");
         if (vg_store_query(st, &q, dump__row, &d, &err) != VG_OK) {
             fprintf(stderr, "vigie dump: %s\n", err.text);
             status = VG_EXIT_FAIL;
         }
     }
+    free(d.raw);
     vg_store_close(st, &err);
     vg_setup_free(&setup);
     return status;

@@ -298,7 +298,7 @@ static void test_plan_errors(void)
         {"qc:\n  chains:\n    tsg:\n      - test: spike\n        parameters:\n          SSJT: {threshold: -1}\n",
          "spike.threshold = -1 for SSJT is outside 0..1e+06"},
         {"qc:\n  chains:\n    boat:\n      - test: spike\n", "qc.chains.boat: not a platform kind"},
-        {"qc:\n  hold_timeout_s: 0\n", "t.yaml:5: qc.hold_timeout_s = 0 is outside 0.1..86400"},
+        {"qc:\n  hold_timeout_s: -1\n", "t.yaml:5: qc.hold_timeout_s = -1 is outside 0..604800"},
         {"qc:\n  holdtimeout: 1\n", "unknown key 'qc.holdtimeout'"},
         {"qc:\n  chains:\n    tsg:\n      - test: spike\n      - test: spike\n", "test spike already in this chain"},
         {"qc:\n  chains:\n    tsg:\n      - test: impossible_speed\n        parameters: {SSJT: {}}\n",
@@ -335,6 +335,9 @@ static void test_plan_errors(void)
                                 &cfg, &err) == VG_OK);
     CHECK(cfg && vg_qc_plan_build(cfg, &plan, &err) == VG_OK);
     if (plan) {
+        CHECK(plan->hold_timeout_s == 0);
+        CHECK(vg_qc_hold_timeout_s(plan, vg_config_platform(cfg, "SIMTIDE")) == 7200);
+        CHECK(vg_qc_hold_timeout_s(plan, vg_config_platform(cfg, "SIMTSG")) == 20);
         CHECK(plan->chains[VG_KIND_MOORING].n_steps > 0);
         CHECK(plan->chains[VG_KIND_TSG].steps[0].test == vg_qc_test_find("impossible_date"));
     }
