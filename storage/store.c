@@ -1,0 +1,489 @@
+/* store.c: the Berkeley DB store of samples, raw frames and the quarantine (store.h), write
+ * side: opening the five databases and checking the schema version, write batches (one
+ * DB_TXN each) and the puts. Reads are in query.c; keys in keys.c, values in records.c, the
+ * environment in env.c. Schema and guarantees: docs/storage.md. */
+#include "storage/store.h"
+
+#include <db.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/log.h"
+#include "storage/env.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+#include "storage/store_int.h"
+
+static const char *const store_files[VG_STORE_NDB] = {
+    [VG_STORE_OBS] = "obs.db",
+    [VG_STORE_NAV] = "nav.db",
+    [VG_STORE_RAW] = "raw.db",
+    [VG_STORE_QUARANTINE] = "quarantine.db",
+    [VG_STORE_META] = "meta.db",
+};
+
+/* A checkpoint is taken after a commit once this much log was written, or this many
+ * minutes passed, since the previous one (it bounds the log that recovery replays). */
+#define STORE_CKP_KBYTES (64u * 1024u)
+#define STORE_CKP_MINUTES 5u
+
+/* Page size of the databases created by this store. Keys arrive in time order within each
+ * (platform, parameter) but interleaved between them, so btree splits happen mid-tree
+ * (half-full pages); 16 KiB pages make splits rarer: ~15% faster writes than 4 KiB. */
+#define STORE_PAGE_SIZE 16384u
+
+/* ---- helpers ------------------------------------------------------------------------- */
+
+static char *store__strdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d)
+        memcpy(d, s, n);
+    return d;
+}
+
+/* Make s->buf at least n bytes; false on allocation failure. */
+static bool store__reserve(vg_store *s, size_t n)
+{
+    if (n <= s->cap)
+        return true;
+    size_t cap = s->cap ? s->cap : 4096;
+    while (cap < n)
+        cap = cap > SIZE_MAX / 2 ? n : cap * 2;
+    unsigned char *b = realloc(s->buf, cap);
+    if (!b)
+        return false;
+    s->buf = b;
+    s->cap = cap;
+    return true;
+}
+
+/* mkdir -p path with mode 0750 for each created component. */
+static vg_err store__mkdirs(const char *path, vg_errinfo *err)
+{
+    char *p = store__strdup(path);
+    if (!p)
+        return vg_fail(err, VG_ERR_NOMEM, "%s: out of memory", path);
+    for (char *q = p + 1;; q++) {
+        if (*q == '/' || *q == 0) {
+            char c = *q;
+            *q = 0;
+            if (mkdir(p, 0750) != 0 && errno != EEXIST) {
+                vg_err rc = vg_fail(err, VG_ERR_IO, "%s: cannot create directory: %s", p,
+                                    strerror(errno));
+                free(p);
+                return rc;
+            }
+            *q = c;
+            if (c == 0)
+                break;
+        }
+    }
+    free(p);
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return vg_fail(err, VG_ERR_IO, "%s: %s", path, strerror(errno));
+    if (!S_ISDIR(st.st_mode))
+        return vg_fail(err, VG_ERR_IO, "%s: not a directory", path);
+    return VG_OK;
+}
+
+bool vg_store__platform_ok(const char *platform)
+{
+    return platform && vg_platform_id_valid(platform, strnlen(platform, VG_PLATFORM_MAX));
+}
+
+vg_err vg_store__corrupt(vg_errinfo *err, const vg_store *s, int which, const char *what)
+{
+    return vg_fail(err, VG_ERR_DB, "%s: malformed record (%s): record version or length "
+                   "not understood by this vigie", s->where[which], what);
+}
+
+bool vg_store__retry(const vg_store *s, int ret, int *tries)
+{
+    return ret == DB_LOCK_DEADLOCK && !s->txn && ++*tries < VG_STORE_DEADLOCK_RETRIES;
+}
+
+/* ---- open and close ------------------------------------------------------------------ */
+
+/* Check (and on a new store write) meta.db's schema version. */
+static vg_err store__check_schema(vg_store *s, vg_errinfo *err)
+{
+    DB *meta = s->db[VG_STORE_META];
+    DB_TXN *txn = NULL;
+    int ret;
+    const char *op = "DB_ENV->txn_begin";
+    if (!s->read_only && (ret = s->env->txn_begin(s->env, NULL, &txn, 0)) != 0)
+        return vg_senv_fail(err, ret, s->path, op);
+    char kbuf[] = VG_SREC_META_SCHEMA_KEY;
+    unsigned char vbuf[8];
+    DBT k = {.data = kbuf, .size = (u_int32_t)strlen(kbuf)};
+    DBT v = {.data = vbuf, .ulen = sizeof vbuf, .flags = DB_DBT_USERMEM};
+    op = "DB->get";
+    ret = meta->get(meta, txn, &k, &v, 0);
+    vg_err rc = VG_OK;
+    if (ret == DB_NOTFOUND && !s->read_only) {
+        vg_srec_put_u32(vbuf, VG_STORE_SCHEMA_VERSION);
+        v.size = 4;
+        op = "DB->put";
+        ret = meta->put(meta, txn, &k, &v, 0);
+    } else if (ret == DB_NOTFOUND) {
+        rc = vg_fail(err, VG_ERR_DB, "%s: no schema_version record: not a vigie store",
+                     s->where[VG_STORE_META]);
+        ret = 0;
+    } else if (ret == 0 && v.size != 4) {
+        rc = vg_fail(err, VG_ERR_DB, "%s: schema_version record is %u bytes, expected 4",
+                     s->where[VG_STORE_META], (unsigned)v.size);
+    } else if (ret == 0 && vg_srec_get_u32(vbuf) != VG_STORE_SCHEMA_VERSION) {
+        rc = vg_fail(err, VG_ERR_DB,
+                     "%s: schema version %lu, but this vigie reads schema version %d only: "
+                     "use the vigie release that wrote this store, or a new store directory",
+                     s->where[VG_STORE_META], (unsigned long)vg_srec_get_u32(vbuf),
+                     VG_STORE_SCHEMA_VERSION);
+    } else if (ret == DB_BUFFER_SMALL) {
+        rc = vg_fail(err, VG_ERR_DB, "%s: schema_version record is %u bytes, expected 4",
+                     s->where[VG_STORE_META], (unsigned)v.size);
+        ret = 0;
+    }
+    if (ret != 0 && rc == VG_OK)
+        rc = vg_senv_fail(err, ret, s->where[VG_STORE_META], op);
+    if (txn) {
+        if (rc != VG_OK) {
+            txn->abort(txn);
+        } else if ((ret = txn->commit(txn, 0)) != 0) {
+            rc = vg_senv_fail(err, ret, s->path, "DB_TXN->commit");
+        }
+    }
+    return rc;
+}
+
+/* Next quarantine sequence: the last key's sequence + 1, or 0 for an empty database. */
+static vg_err store__load_qseq(vg_store *s, vg_errinfo *err)
+{
+    DB *db = s->db[VG_STORE_QUARANTINE];
+    DBC *c;
+    int ret = db->cursor(db, NULL, &c, 0);
+    if (ret != 0)
+        return vg_senv_fail(err, ret, s->where[VG_STORE_QUARANTINE], "DB->cursor");
+    DBT k = {0}, v = {0};
+    v.flags = DB_DBT_PARTIAL; /* the key is enough */
+    ret = c->get(c, &k, &v, DB_LAST);
+    s->qseq = 0;
+    if (ret == 0 && k.size == VG_SKEY_QUARANTINE_LEN)
+        s->qseq = vg_skey_get_u64((const unsigned char *)k.data + VG_SKEY_TIME_LEN) + 1;
+    int cret = c->close(c);
+    if (ret != 0 && ret != DB_NOTFOUND)
+        return vg_senv_fail(err, ret, s->where[VG_STORE_QUARANTINE], "DBC->get");
+    if (cret != 0)
+        return vg_senv_fail(err, cret, s->where[VG_STORE_QUARANTINE], "DBC->close");
+    return VG_OK;
+}
+
+static vg_err store__open_dbs(vg_store *s, vg_errinfo *err)
+{
+    for (int i = 0; i < VG_STORE_NDB; i++) {
+        DB *db;
+        int ret = db_create(&db, s->env, 0);
+        if (ret != 0)
+            return vg_senv_fail(err, ret, s->where[i], "db_create");
+        u_int32_t flags = s->read_only ? DB_RDONLY : DB_CREATE | DB_AUTO_COMMIT;
+        /* Used only when the file is created; an existing file keeps its page size. */
+        if (i != VG_STORE_META && (ret = db->set_pagesize(db, STORE_PAGE_SIZE)) != 0) {
+            vg_senv_fail(err, ret, s->where[i], "DB->set_pagesize");
+            db->close(db, 0);
+            return VG_ERR_DB;
+        }
+        ret = db->open(db, NULL, store_files[i], NULL, DB_BTREE, flags, 0);
+        if (ret != 0) {
+            vg_senv_fail(err, ret, s->where[i], "DB->open");
+            db->close(db, 0);
+            return VG_ERR_DB;
+        }
+        s->db[i] = db;
+    }
+    return VG_OK;
+}
+
+vg_err vg_store_open(const char *path, const vg_store_options *opt, vg_store **out,
+                     vg_errinfo *err)
+{
+    if (out)
+        *out = NULL;
+    if (!path || !*path || !opt || !out)
+        return vg_fail(err, VG_ERR_INVAL, "vg_store_open: path, options and out are required");
+    if (opt->cache_mb < 1 || opt->cache_mb > 4096)
+        return vg_fail(err, VG_ERR_INVAL, "%s: cache_mb %d outside 1..4096", path,
+                       opt->cache_mb);
+    vg_senv_clear_text();
+    vg_err rc;
+    if (opt->read_only) {
+        struct stat st;
+        size_t n = strlen(path) + sizeof "/meta.db";
+        char *meta = malloc(n);
+        if (!meta)
+            return vg_fail(err, VG_ERR_NOMEM, "%s: out of memory", path);
+        snprintf(meta, n, "%s/meta.db", path);
+        int r = stat(meta, &st);
+        int e = errno;
+        free(meta);
+        if (r != 0)
+            return vg_fail(err, e == ENOENT ? VG_ERR_NOTFOUND : VG_ERR_IO,
+                           "%s: no vigie store here (meta.db: %s)", path, strerror(e));
+    } else if ((rc = store__mkdirs(path, err)) != VG_OK) {
+        return rc;
+    }
+
+    vg_store *s = calloc(1, sizeof *s);
+    if (!s)
+        return vg_fail(err, VG_ERR_NOMEM, "%s: out of memory", path);
+    s->read_only = opt->read_only;
+    s->path = store__strdup(path);
+    rc = s->path ? VG_OK : VG_ERR_NOMEM;
+    for (int i = 0; i < VG_STORE_NDB && rc == VG_OK; i++) {
+        size_t n = strlen(path) + 1 + strlen(store_files[i]) + 1;
+        if (!(s->where[i] = malloc(n)))
+            rc = VG_ERR_NOMEM;
+        else
+            snprintf(s->where[i], n, "%s/%s", path, store_files[i]);
+    }
+    if (rc != VG_OK) {
+        vg_fail(err, rc, "%s: out of memory", path);
+        vg_store_close(s, NULL);
+        return rc;
+    }
+    if ((rc = vg_senv_acquire(path, opt->cache_mb, &s->senv, err)) != VG_OK) {
+        vg_store_close(s, NULL);
+        return rc;
+    }
+    s->env = vg_senv_dbenv(s->senv);
+    if ((rc = store__open_dbs(s, err)) != VG_OK || (rc = store__check_schema(s, err)) != VG_OK ||
+        (!s->read_only && (rc = store__load_qseq(s, err)) != VG_OK)) {
+        vg_store_close(s, NULL);
+        return rc;
+    }
+    *out = s;
+    return VG_OK;
+}
+
+vg_err vg_store_close(vg_store *s, vg_errinfo *err)
+{
+    if (!s)
+        return VG_OK;
+    vg_err rc = VG_OK;
+    vg_senv_clear_text();
+    if (s->txn)
+        rc = vg_store_commit(s, err);
+    if (s->env && !s->read_only && s->db[VG_STORE_META]) {
+        int ret = s->env->txn_checkpoint(s->env, 0, 0, 0);
+        if (ret != 0 && rc == VG_OK)
+            rc = vg_senv_fail(err, ret, s->path, "DB_ENV->txn_checkpoint");
+    }
+    for (int i = 0; i < VG_STORE_NDB; i++) {
+        if (s->db[i]) {
+            /* A reader must not flush the pages a writer of the same environment dirtied. */
+            int ret = s->db[i]->close(s->db[i], s->read_only ? DB_NOSYNC : 0);
+            if (ret != 0 && rc == VG_OK)
+                rc = vg_senv_fail(err, ret, s->where[i], "DB->close");
+        }
+        free(s->where[i]);
+    }
+    vg_err erc = vg_senv_release(s->senv, rc == VG_OK ? err : NULL);
+    if (rc == VG_OK)
+        rc = erc;
+    free(s->path);
+    free(s->buf);
+    free(s);
+    return rc;
+}
+
+/* ---- batches ------------------------------------------------------------------------- */
+
+vg_err vg_store_begin(vg_store *s, vg_errinfo *err)
+{
+    if (!s)
+        return vg_fail(err, VG_ERR_INVAL, "vg_store_begin: no store");
+    if (s->read_only)
+        return vg_fail(err, VG_ERR_INVAL, "%s: store opened read-only", s->path);
+    if (s->txn)
+        return vg_fail(err, VG_ERR_INVAL, "%s: a batch is already open", s->path);
+    vg_senv_clear_text();
+    int ret = s->env->txn_begin(s->env, NULL, &s->txn, 0);
+    if (ret != 0) {
+        s->txn = NULL;
+        return vg_senv_fail(err, ret, s->path, "DB_ENV->txn_begin");
+    }
+    return VG_OK;
+}
+
+vg_err vg_store_commit(vg_store *s, vg_errinfo *err)
+{
+    if (!s || !s->txn)
+        return vg_fail(err, VG_ERR_INVAL, "%s: no batch to commit", s ? s->path : "store");
+    vg_senv_clear_text();
+    /* Default flags: the log is written and flushed to disk before commit returns. */
+    int ret = s->txn->commit(s->txn, 0);
+    s->txn = NULL;
+    if (ret != 0)
+        return vg_senv_fail(err, ret, s->path, "DB_TXN->commit");
+    ret = s->env->txn_checkpoint(s->env, STORE_CKP_KBYTES, STORE_CKP_MINUTES, 0);
+    if (ret != 0) {
+        /* The batch is durable: only the bound on recovery time is not renewed. */
+        vg_errinfo e;
+        vg_senv_fail(&e, ret, s->path, "DB_ENV->txn_checkpoint");
+        vg_warn("%s", e.text);
+    }
+    return VG_OK;
+}
+
+void vg_store_abort(vg_store *s)
+{
+    if (!s || !s->txn)
+        return;
+    vg_senv_clear_text();
+    int ret = s->txn->abort(s->txn);
+    s->txn = NULL;
+    if (ret != 0) {
+        vg_errinfo e;
+        vg_senv_fail(&e, ret, s->path, "DB_TXN->abort");
+        vg_error("%s", e.text);
+    }
+}
+
+bool vg_store_in_batch(const vg_store *s)
+{
+    return s && s->txn;
+}
+
+/* ---- puts ---------------------------------------------------------------------------- */
+
+static vg_err store__need_batch(const vg_store *s, vg_errinfo *err)
+{
+    if (!s->txn)
+        return vg_fail(err, VG_ERR_INVAL, "%s: put outside a batch (call vg_store_begin)",
+                       s->path);
+    return VG_OK;
+}
+
+vg_err vg_store_put_sample(vg_store *s, const vg_sample *smp, vg_errinfo *err)
+{
+    if (!s || !smp)
+        return vg_fail(err, VG_ERR_INVAL, "vg_store_put_sample: no store or sample");
+    vg_err rc = store__need_batch(s, err);
+    if (rc != VG_OK)
+        return rc;
+    if (!vg_store__platform_ok(smp->platform))
+        return vg_fail(err, VG_ERR_INVAL, "%s: invalid platform id", s->path);
+    if (smp->time == VG_TIME_NONE)
+        return vg_fail(err, VG_ERR_INVAL, "%s: sample of %s has no time", s->path,
+                       smp->platform);
+    if (smp->raw_len > 0 && !smp->raw)
+        return vg_fail(err, VG_ERR_INVAL, "%s: raw_len without raw", s->path);
+    vg_senv_clear_text();
+
+    unsigned char key[VG_SKEY_MAX];
+    unsigned char val[VG_SREC_NAV_MAX > VG_SREC_OBS_MAX ? VG_SREC_NAV_MAX : VG_SREC_OBS_MAX];
+    DBT k = {.data = key}, v = {.data = val};
+    DB *nav = s->db[VG_STORE_NAV], *obs = s->db[VG_STORE_OBS], *raw = s->db[VG_STORE_RAW];
+
+    /* nav first: DB_NOOVERWRITE tells whether this (platform, time) is already stored. */
+    k.size = (u_int32_t)vg_skey_nav(key, smp->platform, smp->time);
+    v.size = (u_int32_t)vg_srec_nav_encode(val, smp->lat_deg, smp->lon_deg, &smp->pos_qc,
+                                           &smp->time_qc);
+    int ret = nav->put(nav, s->txn, &k, &v, DB_NOOVERWRITE);
+    bool replaced = ret == DB_KEYEXIST;
+    if (replaced)
+        ret = nav->put(nav, s->txn, &k, &v, 0);
+    if (ret != 0)
+        return vg_senv_fail(err, ret, s->where[VG_STORE_NAV], "DB->put");
+
+    for (int p = 0; p < VG_P__COUNT; p++) {
+        bool has = vg_sample_has(smp, (vg_param)p);
+        if (!has && !replaced)
+            continue;
+        size_t n = vg_skey_obs_prefix(key, smp->platform, (vg_param)p);
+        vg_skey_put_time(key + n, smp->time);
+        k.size = (u_int32_t)(n + VG_SKEY_TIME_LEN);
+        if (has) {
+            v.size = (u_int32_t)vg_srec_obs_encode(val, smp->value[p], &smp->qc[p]);
+            ret = obs->put(obs, s->txn, &k, &v, 0);
+        } else {
+            /* Replacing a sample that had this parameter: the old value goes too. */
+            ret = obs->del(obs, s->txn, &k, 0);
+            if (ret == DB_NOTFOUND)
+                ret = 0;
+        }
+        if (ret != 0)
+            return vg_senv_fail(err, ret, s->where[VG_STORE_OBS], has ? "DB->put" : "DB->del");
+    }
+
+    k.size = (u_int32_t)vg_skey_nav(key, smp->platform, smp->time);
+    if (smp->raw_len > 0) {
+        if (smp->raw_len > UINT32_MAX - VG_SREC_RAW_HEADER ||
+            !store__reserve(s, VG_SREC_RAW_HEADER + smp->raw_len))
+            return vg_fail(err, VG_ERR_NOMEM, "%s: raw frame of %zu bytes: out of memory",
+                           s->where[VG_STORE_RAW], smp->raw_len);
+        vg_srec_raw_header(s->buf, smp->received);
+        memcpy(s->buf + VG_SREC_RAW_HEADER, smp->raw, smp->raw_len);
+        DBT rv = {.data = s->buf, .size = (u_int32_t)(VG_SREC_RAW_HEADER + smp->raw_len)};
+        ret = raw->put(raw, s->txn, &k, &rv, 0);
+        if (ret != 0)
+            return vg_senv_fail(err, ret, s->where[VG_STORE_RAW], "DB->put");
+    } else if (replaced) {
+        ret = raw->del(raw, s->txn, &k, 0);
+        if (ret != 0 && ret != DB_NOTFOUND)
+            return vg_senv_fail(err, ret, s->where[VG_STORE_RAW], "DB->del");
+    }
+    return VG_OK;
+}
+
+vg_err vg_store_put_quarantine(vg_store *s, vg_time_us received, const char *source,
+                               vg_err reason, const char *detail, const char *frame,
+                               size_t len, vg_errinfo *err)
+{
+    if (!s)
+        return vg_fail(err, VG_ERR_INVAL, "vg_store_put_quarantine: no store");
+    vg_err rc = store__need_batch(s, err);
+    if (rc != VG_OK)
+        return rc;
+    if (len > 0 && !frame)
+        return vg_fail(err, VG_ERR_INVAL, "%s: quarantine frame length without frame",
+                       s->path);
+    vg_srec_quarantine q = {
+        .source = source ? source : "",
+        .reason = vg_err_name(reason),
+        .detail = detail ? detail : "",
+        .frame = frame,
+        .frame_len = len,
+    };
+    q.source_len = strlen(q.source);
+    q.reason_len = strlen(q.reason);
+    q.detail_len = strlen(q.detail);
+    size_t n = vg_srec_quarantine_size(&q);
+    if (n == 0 || n > UINT32_MAX || !store__reserve(s, n))
+        return vg_fail(err, n == 0 || n > UINT32_MAX ? VG_ERR_RANGE : VG_ERR_NOMEM,
+                       "%s: quarantine record of %zu-byte frame too large or out of memory",
+                       s->where[VG_STORE_QUARANTINE], len);
+    vg_srec_quarantine_encode(s->buf, &q);
+    vg_senv_clear_text();
+
+    unsigned char key[VG_SKEY_QUARANTINE_LEN];
+    DBT k = {.data = key, .size = sizeof key};
+    DBT v = {.data = s->buf, .size = (u_int32_t)n};
+    DB *db = s->db[VG_STORE_QUARANTINE];
+    int ret;
+    /* The sequence is unique in practice; DB_NOOVERWRITE makes it certain (a clock that went
+     * back could meet an old (time, sequence) pair). */
+    for (int tries = 0;; tries++) {
+        vg_skey_quarantine(key, received, s->qseq++);
+        ret = db->put(db, s->txn, &k, &v, DB_NOOVERWRITE);
+        if (ret != DB_KEYEXIST || tries > 1000)
+            break;
+    }
+    if (ret != 0)
+        return vg_senv_fail(err, ret, s->where[VG_STORE_QUARANTINE], "DB->put");
+    return VG_OK;
+}

@@ -1,0 +1,1121 @@
+/* test_store.c: unit tests of the Berkeley DB store (storage/store.c, query.c, keys.c,
+ * records.c, env.c). Key and record encodings first; then, each in a fresh directory under
+ * one mkdtemp root: writes, queries and exact read-back, replacement, quarantine, abort,
+ * reopen, read-only handles beside a writer (same process and other processes), reads during
+ * writes, a simulated crash with recovery, a foreign recovery, schema version mismatch and
+ * error texts; last a write benchmark that prints samples/s (never asserts a time). */
+#include <db.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "core/error.h"
+#include "core/sample.h"
+#include "core/time.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+#include "storage/store.h"
+
+/* ---- fixtures ------------------------------------------------------------------------ */
+
+static void rm_rf(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return;
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (d) {
+            struct dirent *e;
+            while ((e = readdir(d))) {
+                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+                    continue;
+                char sub[4096];
+                snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+                rm_rf(sub);
+            }
+            closedir(d);
+        }
+        rmdir(path);
+    } else {
+        unlink(path);
+    }
+}
+
+static char tmp_root[64];
+
+/* A store path under the temporary root (the directory itself is not created); the
+ * string stays valid for the next 15 calls. */
+static const char *new_dir(const char *name)
+{
+    static char bufs[16][256];
+    static int next;
+    char *buf = bufs[next++ % 16];
+    snprintf(buf, sizeof bufs[0], "%s/%s", tmp_root, name);
+    return buf;
+}
+
+static const vg_store_options rw_opt = {.cache_mb = 16, .read_only = false};
+static const vg_store_options ro_opt = {.cache_mb = 16, .read_only = true};
+
+static const char raw_bytes[] = {'$', 'T', 0, 'X', (char)0xFF, (char)0x80, '\n', 0};
+
+/* A sample with TEMP, PSAL (bad), SSJT (NaN, missing) and per-test flags. */
+static void mk_sample(vg_sample *s, const char *plat, vg_time_us t, double base)
+{
+    vg_sample_init(s);
+    vg_sample_set_platform(s, plat, strlen(plat));
+    s->time = t;
+    s->received = t + 1500;
+    s->lat_deg = 47.5 + base;
+    s->lon_deg = -5.25 - base;
+    vg_sample_set(s, VG_P_TEMP, 12.5 + base);
+    s->qc[VG_P_TEMP].agg = 1;
+    s->qc[VG_P_TEMP].test[3] = 1;
+    s->qc[VG_P_TEMP].test[17] = 2;
+    vg_sample_set(s, VG_P_PSAL, 35.125 + base);
+    s->qc[VG_P_PSAL].agg = 4;
+    s->qc[VG_P_PSAL].test[0] = 4;
+    s->qc[VG_P_PSAL].test[31] = 1;
+    vg_sample_set(s, VG_P_SSJT, NAN);
+    s->qc[VG_P_SSJT].agg = 9;
+    s->pos_qc.agg = 1;
+    s->pos_qc.test[5] = 1;
+    s->time_qc.agg = 3;
+    s->time_qc.test[30] = 3;
+    s->raw = raw_bytes;
+    s->raw_len = sizeof raw_bytes;
+}
+
+#define MAXOBS 4096
+typedef struct collect {
+    vg_obs o[MAXOBS];
+    int n;
+    int stop_after; /* 0 = never */
+} collect;
+
+static int collect_fn(void *ctx, const vg_obs *o)
+{
+    collect *c = ctx;
+    if (c->n < MAXOBS)
+        c->o[c->n++] = *o;
+    return c->stop_after && c->n >= c->stop_after;
+}
+
+static collect *run_query(vg_store *s, const char *plat, int param, vg_time_us from,
+                          vg_time_us to, int min_flag)
+{
+    static collect c;
+    memset(&c, 0, sizeof c);
+    vg_query q = {.platform = plat, .param = param, .from = from, .to = to, .min_flag = min_flag};
+    vg_errinfo err = {0};
+    vg_err rc = vg_store_query(s, &q, collect_fn, &c, &err);
+    CHECK_MSG(rc == VG_OK, "query: %s", err.text);
+    return &c;
+}
+
+static vg_store *open_ok(const char *dir, const vg_store_options *opt)
+{
+    vg_store *s = NULL;
+    vg_errinfo err = {0};
+    vg_err rc = vg_store_open(dir, opt, &s, &err);
+    CHECK_MSG(rc == VG_OK && s, "open %s: %s", dir, err.text);
+    return s;
+}
+
+static void close_ok(vg_store *s)
+{
+    vg_errinfo err = {0};
+    vg_err rc = vg_store_close(s, &err);
+    CHECK_MSG(rc == VG_OK, "close: %s", err.text);
+}
+
+static void put_ok(vg_store *s, const vg_sample *smp)
+{
+    vg_errinfo err = {0};
+    vg_err rc = vg_store_put_sample(s, smp, &err);
+    CHECK_MSG(rc == VG_OK, "put: %s", err.text);
+}
+
+static void begin_ok(vg_store *s)
+{
+    vg_errinfo err = {0};
+    CHECK_MSG(vg_store_begin(s, &err) == VG_OK, "begin: %s", err.text);
+}
+
+static void commit_ok(vg_store *s)
+{
+    vg_errinfo err = {0};
+    CHECK_MSG(vg_store_commit(s, &err) == VG_OK, "commit: %s", err.text);
+}
+
+static vg_store_counts counts(vg_store *s)
+{
+    vg_store_counts c = {0};
+    vg_errinfo err = {0};
+    CHECK_MSG(vg_store_count(s, &c, &err) == VG_OK, "count: %s", err.text);
+    return c;
+}
+
+static bool same_double(double a, double b)
+{
+    return (isnan(a) && isnan(b)) || a == b;
+}
+
+/* ---- keys and records ------------------------------------------------------------------ */
+
+static void test_keys(void)
+{
+    const vg_time_us times[] = {
+        INT64_MIN, INT64_C(-2208988800000000) /* 1900 */, -86400 * VG_US_PER_S, -1, 0, 1,
+        INT64_C(1700000000000000), INT64_C(7258118400000000) /* 2200 */, INT64_MAX,
+    };
+    size_t n = sizeof times / sizeof times[0];
+    unsigned char a[8], b[8];
+    for (size_t i = 0; i < n; i++) {
+        vg_skey_put_time(a, times[i]);
+        CHECK(vg_skey_get_time(a) == times[i]);
+        if (i + 1 < n) {
+            vg_skey_put_time(b, times[i + 1]);
+            CHECK_MSG(memcmp(a, b, 8) < 0, "time %lld vs %lld", (long long)times[i],
+                      (long long)times[i + 1]);
+        }
+    }
+    vg_skey_put_time(a, 0);
+    CHECK(a[0] == 0x80 && a[7] == 0);
+    vg_skey_put_time(a, -1);
+    CHECK(a[0] == 0x7F && a[7] == 0xFF);
+    vg_skey_put_time(a, INT64_MIN);
+    CHECK(a[0] == 0 && a[7] == 0);
+
+    unsigned char k[VG_SKEY_MAX];
+    size_t len = vg_skey_obs_prefix(k, "SHIP1", VG_P_PSAL);
+    CHECK(len == 11 && memcmp(k, "SHIP1\0PSAL\0", 11) == 0);
+    CHECK(vg_skey_obs_prefix(k, "SHIP1", VG_P__COUNT) == 0);
+    len = vg_skey_nav(k, "B", 0);
+    CHECK(len == 10 && k[0] == 'B' && k[1] == 0 && k[2] == 0x80);
+
+    unsigned char q[16];
+    vg_skey_quarantine(q, 5, 0x01FF);
+    CHECK(vg_skey_get_u64(q + 8) == 0x01FF);
+    CHECK(vg_skey_quarantine_next(q) == 0 && vg_skey_get_u64(q + 8) == 0x0200);
+    memset(q, 0xFF, sizeof q);
+    CHECK(vg_skey_quarantine_next(q) == -1);
+    vg_skey_put_u64(q, UINT64_MAX);
+    memset(q + 8, 0xFF, 8);
+    q[7] = 0xFE;
+    CHECK(vg_skey_quarantine_next(q) == 0 && q[7] == 0xFF && q[8] == 0 && q[15] == 0);
+}
+
+static void test_records(void)
+{
+    unsigned char buf[VG_SREC_NAV_MAX];
+    vg_qc_flags qc = {0}, back;
+    qc.agg = 4;
+    qc.test[0] = 1;
+    qc.test[31] = 4;
+    size_t n = vg_srec_obs_encode(buf, -1.5, &qc);
+    CHECK(n == 11 + 4);
+    /* version, -1.5 = 0xBFF8000000000000 little-endian, agg, count, pairs */
+    const unsigned char want[] = {1, 0, 0, 0, 0, 0, 0, 0xF8, 0xBF, 4, 2, 0, 1, 31, 4};
+    CHECK(memcmp(buf, want, sizeof want) == 0);
+    double v;
+    CHECK(vg_srec_obs_decode(buf, n, &v, &back) && v == -1.5);
+    CHECK(memcmp(&back, &qc, sizeof qc) == 0);
+    CHECK(!vg_srec_obs_decode(buf, n - 1, &v, &back)); /* truncated */
+    CHECK(!vg_srec_obs_decode(buf, n + 1, &v, &back)); /* trailing byte */
+    buf[0] = 2;
+    CHECK(!vg_srec_obs_decode(buf, n, &v, &back)); /* unknown version */
+
+    vg_qc_flags empty = {0};
+    n = vg_srec_obs_encode(buf, NAN, &empty);
+    CHECK(n == 11 && vg_srec_obs_decode(buf, n, &v, &back) && isnan(v) && back.agg == 0);
+
+    vg_qc_flags pos = {.agg = 1}, tim = {.agg = 3};
+    pos.test[2] = 1;
+    tim.test[7] = 3;
+    tim.test[8] = 2;
+    n = vg_srec_nav_encode(buf, 47.25, NAN, &pos, &tim);
+    CHECK(n == 21 + 2 + 4);
+    double lat, lon;
+    vg_qc_flags p2, t2;
+    CHECK(vg_srec_nav_decode(buf, n, &lat, &lon, &p2, &t2));
+    CHECK(lat == 47.25 && isnan(lon));
+    CHECK(memcmp(&p2, &pos, sizeof pos) == 0 && memcmp(&t2, &tim, sizeof tim) == 0);
+    CHECK(!vg_srec_nav_decode(buf, n - 1, &lat, &lon, &p2, &t2));
+
+    vg_srec_quarantine q = {.source = "tcp://x:1", .reason = "parse", .detail = "",
+                            .frame = raw_bytes};
+    q.source_len = strlen(q.source);
+    q.reason_len = strlen(q.reason);
+    q.frame_len = sizeof raw_bytes;
+    size_t qn = vg_srec_quarantine_size(&q);
+    CHECK(qn == 1 + 16 + 9 + 5 + sizeof raw_bytes);
+    unsigned char qb[64];
+    CHECK(vg_srec_quarantine_encode(qb, &q) == qn);
+    vg_srec_quarantine d;
+    CHECK(vg_srec_quarantine_decode(qb, qn, &d));
+    CHECK(d.source_len == 9 && memcmp(d.source, "tcp://x:1", 9) == 0);
+    CHECK(d.frame_len == sizeof raw_bytes && memcmp(d.frame, raw_bytes, sizeof raw_bytes) == 0);
+    CHECK(!vg_srec_quarantine_decode(qb, qn - 1, &d));
+
+    unsigned char rb[VG_SREC_RAW_HEADER];
+    vg_srec_raw_header(rb, -2);
+    vg_time_us r;
+    const unsigned char *f;
+    size_t fl;
+    CHECK(vg_srec_raw_decode(rb, sizeof rb, &r, &f, &fl) && r == -2 && fl == 0);
+}
+
+/* ---- store ----------------------------------------------------------------------------- */
+
+static void check_obs(const vg_obs *o, const char *plat, vg_param p, vg_time_us t, double base)
+{
+    vg_sample s;
+    mk_sample(&s, plat, t, base);
+    CHECK_STR(o->platform, plat);
+    CHECK(o->param == p);
+    CHECK_MSG(o->time == t, "time %lld vs %lld", (long long)o->time, (long long)t);
+    CHECK_MSG(same_double(o->value, s.value[p]), "value %g vs %g", o->value, s.value[p]);
+    CHECK(memcmp(&o->qc, &s.qc[p], sizeof o->qc) == 0);
+    CHECK(o->lat_deg == s.lat_deg && o->lon_deg == s.lon_deg);
+    CHECK(o->pos_flag == 1 && o->time_flag == 3);
+}
+
+/* Times written in this order (not sorted) by test_write_query. */
+static const vg_time_us wtimes[] = {
+    INT64_C(1700000000000000), -1, INT64_C(-2208988800000000), 0, INT64_C(7258118400000000),
+    1, -86400 * VG_US_PER_S,
+};
+static const vg_time_us sorted_times[] = {
+    INT64_C(-2208988800000000), -86400 * VG_US_PER_S, -1, 0, 1, INT64_C(1700000000000000),
+    INT64_C(7258118400000000),
+};
+#define NT ((int)(sizeof wtimes / sizeof wtimes[0]))
+
+static double base_of(vg_time_us t)
+{
+    return (double)(t % 1000) / 8.0 + (t < 0 ? 100 : 0);
+}
+
+static void write_two_platforms(vg_store *s)
+{
+    begin_ok(s);
+    /* "SHIP" is a prefix of "SHIP1": keys must keep them apart. */
+    const char *plats[] = {"SHIP1", "SHIP", "buoy-2.a"};
+    for (int pi = 0; pi < 3; pi++) {
+        for (int i = 0; i < NT; i++) {
+            vg_sample smp;
+            mk_sample(&smp, plats[pi], wtimes[i], base_of(wtimes[i]) + pi);
+            put_ok(s, &smp);
+        }
+    }
+    commit_ok(s);
+}
+
+static void check_two_platforms(vg_store *s)
+{
+    collect *c = run_query(s, "SHIP1", VG_P_TEMP, VG_TIME_NONE, VG_TIME_NONE, 0);
+    CHECK(c->n == NT);
+    for (int i = 0; i < c->n && i < NT; i++)
+        check_obs(&c->o[i], "SHIP1", VG_P_TEMP, sorted_times[i], base_of(sorted_times[i]));
+
+    c = run_query(s, "SHIP", VG_P_SSJT, VG_TIME_NONE, VG_TIME_NONE, 0);
+    CHECK(c->n == NT);
+    for (int i = 0; i < c->n && i < NT; i++) {
+        check_obs(&c->o[i], "SHIP", VG_P_SSJT, sorted_times[i], base_of(sorted_times[i]) + 1);
+        CHECK(isnan(c->o[i].value) && c->o[i].qc.agg == 9);
+    }
+
+    /* every parameter: (param, time) order, param in vg_param order */
+    c = run_query(s, "buoy-2.a", -1, VG_TIME_NONE, VG_TIME_NONE, 0);
+    CHECK(c->n == 3 * NT);
+    const vg_param order[] = {VG_P_TEMP, VG_P_PSAL, VG_P_SSJT};
+    for (int i = 0; i < c->n && i < 3 * NT; i++)
+        check_obs(&c->o[i], "buoy-2.a", order[i / NT], sorted_times[i % NT],
+                  base_of(sorted_times[i % NT]) + 2);
+
+    /* inclusive time range around 1970 */
+    c = run_query(s, "SHIP1", VG_P_PSAL, -1, 1, 0);
+    CHECK(c->n == 3);
+    if (c->n == 3)
+        CHECK(c->o[0].time == -1 && c->o[1].time == 0 && c->o[2].time == 1);
+    c = run_query(s, "SHIP1", VG_P_PSAL, 0, 0, 0);
+    CHECK(c->n == 1 && c->o[0].time == 0);
+    c = run_query(s, "SHIP1", VG_P_PSAL, 2, 3, 0);
+    CHECK(c->n == 0);
+    c = run_query(s, "SHIP1", VG_P_PSAL, 5, -5, 0);
+    CHECK(c->n == 0);
+    c = run_query(s, "SHIP1", VG_P_TEMP, INT64_C(-2208988800000000), -1, 0);
+    CHECK(c->n == 3);
+    c = run_query(s, "SHIP1", VG_P_TEMP, 1, VG_TIME_NONE, 0);
+    CHECK(c->n == 3);
+
+    /* min_flag: TEMP is 1, PSAL is 4, SSJT is 9 */
+    c = run_query(s, "SHIP1", -1, VG_TIME_NONE, VG_TIME_NONE, 4);
+    CHECK(c->n == 2 * NT);
+    if (c->n == 2 * NT)
+        CHECK(c->o[0].param == VG_P_PSAL && c->o[NT].param == VG_P_SSJT);
+    c = run_query(s, "SHIP1", -1, VG_TIME_NONE, VG_TIME_NONE, 5);
+    CHECK(c->n == NT);
+    c = run_query(s, "SHIP1", VG_P_TEMP, VG_TIME_NONE, VG_TIME_NONE, 2);
+    CHECK(c->n == 0);
+
+    /* absent platform or parameter */
+    c = run_query(s, "SHIP2", -1, VG_TIME_NONE, VG_TIME_NONE, 0);
+    CHECK(c->n == 0);
+    c = run_query(s, "SHIP1", VG_P_HCRS, VG_TIME_NONE, VG_TIME_NONE, 0);
+    CHECK(c->n == 0);
+
+    /* early stop */
+    collect stop = {.stop_after = 2};
+    vg_query q = {.platform = "SHIP1", .param = -1, .from = VG_TIME_NONE, .to = VG_TIME_NONE};
+    CHECK(vg_store_query(s, &q, collect_fn, &stop, NULL) == VG_OK && stop.n == 2);
+
+    /* raw frames, byte-exact */
+    char *f = NULL;
+    size_t fl = 0;
+    vg_errinfo err = {0};
+    CHECK_MSG(vg_store_get_raw(s, "SHIP", -1, &f, &fl, &err) == VG_OK, "%s", err.text);
+    CHECK(f && fl == sizeof raw_bytes && memcmp(f, raw_bytes, fl) == 0);
+    free(f);
+    CHECK(vg_store_get_raw(s, "SHIP", 2, &f, &fl, &err) == VG_ERR_NOTFOUND && !f && fl == 0);
+    CHECK(strstr(err.text, "raw.db") != NULL);
+
+    vg_store_counts n = counts(s);
+    CHECK(n.obs == 3u * 3 * NT && n.nav == 3u * NT && n.raw == 3u * NT);
+}
+
+static void test_write_query(void)
+{
+    const char *dir = new_dir("wq/nested/store"); /* parents are created */
+    vg_store *s = open_ok(dir, &rw_opt);
+    if (!s)
+        return;
+    struct stat st;
+    mode_t mask = umask(0);
+    umask(mask);
+    CHECK(stat(dir, &st) == 0 && (st.st_mode & 0777) == (0750 & ~mask));
+    write_two_platforms(s);
+    check_two_platforms(s);
+
+    /* a query inside an open batch sees the batch's own puts */
+    begin_ok(s);
+    vg_sample smp;
+    mk_sample(&smp, "SHIP1", 42, 0);
+    put_ok(s, &smp);
+    collect *c = run_query(s, "SHIP1", VG_P_TEMP, 42, 42, 0);
+    CHECK(c->n == 1);
+    vg_store_abort(s);
+    CHECK(!vg_store_in_batch(s));
+    c = run_query(s, "SHIP1", VG_P_TEMP, 42, 42, 0);
+    CHECK(c->n == 0);
+    close_ok(s);
+
+    /* reopen: everything is still there */
+    s = open_ok(dir, &rw_opt);
+    if (s) {
+        check_two_platforms(s);
+        close_ok(s);
+    }
+    s = open_ok(dir, &ro_opt);
+    if (s) {
+        check_two_platforms(s);
+        vg_errinfo err = {0};
+        CHECK(vg_store_begin(s, &err) == VG_ERR_INVAL);
+        close_ok(s);
+    }
+}
+
+static void test_replace(void)
+{
+    const char *dir = new_dir("replace");
+    vg_store *s = open_ok(dir, &rw_opt);
+    if (!s)
+        return;
+    vg_sample a, b;
+    mk_sample(&a, "P1", 1000, 0);
+    begin_ok(s);
+    put_ok(s, &a);
+    commit_ok(s);
+    /* same platform and time: TEMP changes, PSAL and SSJT disappear, CNDC appears, no raw */
+    vg_sample_init(&b);
+    vg_sample_set_platform(&b, "P1", 2);
+    b.time = 1000;
+    b.lat_deg = 1;
+    b.lon_deg = 2;
+    vg_sample_set(&b, VG_P_TEMP, 20.0);
+    vg_sample_set(&b, VG_P_CNDC, 4.5);
+    b.qc[VG_P_CNDC].test[9] = 2;
+    begin_ok(s);
+    put_ok(s, &b);
+    put_ok(s, &b); /* twice in one batch too */
+    commit_ok(s);
+    collect *c = run_query(s, "P1", -1, VG_TIME_NONE, VG_TIME_NONE, 0);
+    CHECK(c->n == 2);
+    if (c->n == 2) {
+        CHECK(c->o[0].param == VG_P_TEMP && c->o[0].value == 20.0 && c->o[0].qc.test[3] == 0);
+        CHECK(c->o[1].param == VG_P_CNDC && c->o[1].value == 4.5 && c->o[1].qc.test[9] == 2);
+        CHECK(c->o[0].lat_deg == 1 && c->o[0].lon_deg == 2 && c->o[0].time_flag == 0);
+    }
+    vg_store_counts n = counts(s);
+    CHECK(n.obs == 2 && n.nav == 1 && n.raw == 0);
+    char *f = NULL;
+    size_t fl;
+    CHECK(vg_store_get_raw(s, "P1", 1000, &f, &fl, NULL) == VG_ERR_NOTFOUND);
+    close_ok(s);
+}
+
+typedef struct qcollect {
+    int n;
+    vg_time_us received[8];
+    uint64_t seq[8];
+    char source[8][64], reason[8][32], detail[8][128];
+    char frame[8][64];
+    size_t frame_len[8];
+} qcollect;
+
+static int qcollect_fn(void *ctx, const vg_quarantined *q)
+{
+    qcollect *c = ctx;
+    if (c->n < 8) {
+        c->received[c->n] = q->received;
+        c->seq[c->n] = q->seq;
+        snprintf(c->source[c->n], sizeof c->source[0], "%s", q->source);
+        snprintf(c->reason[c->n], sizeof c->reason[0], "%s", q->reason);
+        snprintf(c->detail[c->n], sizeof c->detail[0], "%s", q->detail);
+        c->frame_len[c->n] = q->frame_len;
+        if (q->frame_len <= sizeof c->frame[0])
+            memcpy(c->frame[c->n], q->frame, q->frame_len);
+    }
+    c->n++;
+    return 0;
+}
+
+static void test_quarantine(void)
+{
+    const char *dir = new_dir("quarantine");
+    vg_store *s = open_ok(dir, &rw_opt);
+    if (!s)
+        return;
+    vg_errinfo err = {0};
+    CHECK(vg_store_put_quarantine(s, 5, "x", VG_ERR_PARSE, "d", "f", 1, &err) == VG_ERR_INVAL);
+    begin_ok(s);
+    CHECK_MSG(vg_store_put_quarantine(s, 2000, "tcp://*:5555", VG_ERR_CHECKSUM,
+                                      "NMEA checksum 4A, computed 4B", raw_bytes,
+                                      sizeof raw_bytes, &err) == VG_OK, "%s", err.text);
+    /* earlier received time, same received time twice, empty frame */
+    CHECK(vg_store_put_quarantine(s, -5, "file.txt:12", VG_ERR_PARSE, "bad", "abc", 3, &err) ==
+          VG_OK);
+    CHECK(vg_store_put_quarantine(s, 2000, NULL, VG_ERR_FUTURE, NULL, NULL, 0, &err) == VG_OK);
+    commit_ok(s);
+    qcollect c = {0};
+    CHECK(vg_store_quarantine_walk(s, qcollect_fn, &c, &err) == VG_OK);
+    CHECK(c.n == 3);
+    if (c.n == 3) {
+        CHECK(c.received[0] == -5 && c.seq[0] == 1);
+        CHECK_STR(c.source[0], "file.txt:12");
+        CHECK_STR(c.reason[0], "parse");
+        CHECK(c.frame_len[0] == 3 && memcmp(c.frame[0], "abc", 3) == 0);
+        CHECK(c.received[1] == 2000 && c.seq[1] == 0);
+        CHECK_STR(c.source[1], "tcp://*:5555");
+        CHECK_STR(c.reason[1], "checksum");
+        CHECK_STR(c.detail[1], "NMEA checksum 4A, computed 4B");
+        CHECK(c.frame_len[1] == sizeof raw_bytes &&
+              memcmp(c.frame[1], raw_bytes, sizeof raw_bytes) == 0);
+        CHECK(c.received[2] == 2000 && c.seq[2] == 2);
+        CHECK_STR(c.reason[2], "future");
+        CHECK(c.frame_len[2] == 0 && c.source[2][0] == 0 && c.detail[2][0] == 0);
+    }
+    close_ok(s);
+    /* the sequence goes on after a reopen: nothing is overwritten */
+    s = open_ok(dir, &rw_opt);
+    if (!s)
+        return;
+    begin_ok(s);
+    CHECK(vg_store_put_quarantine(s, 2000, "again", VG_ERR_ORDER, "", "z", 1, &err) == VG_OK);
+    commit_ok(s);
+    memset(&c, 0, sizeof c);
+    CHECK(vg_store_quarantine_walk(s, qcollect_fn, &c, &err) == VG_OK);
+    CHECK(c.n == 4);
+    if (c.n == 4)
+        CHECK(c.seq[3] == 3 && !strcmp(c.source[3], "again"));
+    CHECK(counts(s).quarantine == 4);
+    close_ok(s);
+}
+
+static void test_abort_and_args(void)
+{
+    const char *dir = new_dir("abort");
+    vg_store *s = NULL;
+    vg_errinfo err = {0};
+    vg_store_options bad = {.cache_mb = 0};
+    CHECK(vg_store_open(dir, &bad, &s, &err) == VG_ERR_INVAL && !s);
+    CHECK(vg_store_open(new_dir("nothing"), &ro_opt, &s, &err) == VG_ERR_NOTFOUND && !s);
+    CHECK(strstr(err.text, "no vigie store") != NULL);
+    CHECK(vg_store_close(NULL, &err) == VG_OK);
+
+    s = open_ok(dir, &rw_opt);
+    if (!s)
+        return;
+    vg_sample smp;
+    mk_sample(&smp, "A1", 10, 0);
+    CHECK(vg_store_put_sample(s, &smp, &err) == VG_ERR_INVAL); /* outside a batch */
+    CHECK(vg_store_commit(s, &err) == VG_ERR_INVAL);
+    begin_ok(s);
+    CHECK(vg_store_in_batch(s));
+    CHECK(vg_store_begin(s, &err) == VG_ERR_INVAL);
+    for (int i = 0; i < 100; i++) {
+        mk_sample(&smp, "A1", i, 0);
+        put_ok(s, &smp);
+    }
+    CHECK(vg_store_put_quarantine(s, 1, "s", VG_ERR_PARSE, "d", "f", 1, &err) == VG_OK);
+    vg_sample bad_smp = smp;
+    bad_smp.time = VG_TIME_NONE;
+    CHECK(vg_store_put_sample(s, &bad_smp, &err) == VG_ERR_INVAL);
+    bad_smp = smp;
+    strcpy(bad_smp.platform, "a b");
+    CHECK(vg_store_put_sample(s, &bad_smp, &err) == VG_ERR_INVAL);
+    vg_store_abort(s);
+    CHECK(!vg_store_in_batch(s));
+    vg_store_counts n = counts(s);
+    CHECK(n.obs == 0 && n.nav == 0 && n.raw == 0 && n.quarantine == 0);
+    vg_query q = {.platform = "", .param = -1, .from = VG_TIME_NONE, .to = VG_TIME_NONE};
+    collect c = {0};
+    CHECK(vg_store_query(s, &q, collect_fn, &c, &err) == VG_ERR_INVAL);
+    q.platform = "A1";
+    q.param = VG_P__COUNT;
+    CHECK(vg_store_query(s, &q, collect_fn, &c, &err) == VG_ERR_INVAL);
+    close_ok(s);
+    s = open_ok(dir, &rw_opt);
+    if (s) {
+        n = counts(s);
+        CHECK(n.obs == 0 && n.nav == 0 && n.quarantine == 0);
+        /* close commits an open batch */
+        begin_ok(s);
+        put_ok(s, &smp);
+        close_ok(s);
+    }
+    s = open_ok(dir, &ro_opt);
+    if (s) {
+        CHECK(counts(s).nav == 1);
+        close_ok(s);
+    }
+}
+
+/* Wait for a child and return its exit status (-1 if it did not exit normally). */
+static int wait_child(pid_t pid)
+{
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* In a child: open dir read-only, expect `nav` samples of platform R, exit 0 if so. */
+static void child_reader(const char *dir, int nav)
+{
+    vg_store *s = NULL;
+    vg_errinfo err = {0};
+    int status = 1;
+    if (vg_store_open(dir, &ro_opt, &s, &err) == VG_OK) {
+        vg_store_counts n = {0};
+        collect *c = NULL;
+        if (vg_store_count(s, &n, &err) == VG_OK) {
+            c = run_query(s, "R", VG_P_TEMP, VG_TIME_NONE, VG_TIME_NONE, 0);
+            if ((int)n.nav == nav && c->n == nav)
+                status = 0;
+            else
+                fprintf(stderr, "child reader: %d nav, %d TEMP, expected %d\n", (int)n.nav,
+                        c->n, nav);
+        }
+        if (vg_store_close(s, &err) != VG_OK)
+            status = 1;
+    }
+    if (status)
+        fprintf(stderr, "child reader: %s\n", err.text);
+    _exit(status);
+}
+
+static void test_concurrent(void)
+{
+    const char *dir = new_dir("concurrent");
+    vg_store *w = open_ok(dir, &rw_opt);
+    if (!w)
+        return;
+    vg_sample smp;
+    begin_ok(w);
+    for (int i = 0; i < 50; i++) {
+        mk_sample(&smp, "R", i * VG_US_PER_S, 0);
+        put_ok(w, &smp);
+    }
+    commit_ok(w);
+
+    /* two handles in one process: they share the environment */
+    vg_store *r = open_ok(dir, &ro_opt);
+    if (r) {
+        CHECK(counts(r).nav == 50);
+        begin_ok(w);
+        mk_sample(&smp, "R", 50 * VG_US_PER_S, 0);
+        put_ok(w, &smp);
+        commit_ok(w);
+        collect *c = run_query(r, "R", VG_P_TEMP, VG_TIME_NONE, VG_TIME_NONE, 0);
+        CHECK(c->n == 51);
+        close_ok(r);
+    }
+
+    /* a reader in another process while this one holds the writer open */
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0)
+        child_reader(dir, 51);
+    CHECK(pid > 0 && wait_child(pid) == 0);
+    /* the writer is unharmed by the reader's coming and going */
+    begin_ok(w);
+    mk_sample(&smp, "R", 51 * VG_US_PER_S, 0);
+    put_ok(w, &smp);
+    commit_ok(w);
+    close_ok(w);
+
+    /* a reader in another process while nothing else has the environment open */
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0)
+        child_reader(dir, 52);
+    CHECK(pid > 0 && wait_child(pid) == 0);
+
+    /* a writer in another process while this one holds a read-only handle */
+    r = open_ok(dir, &ro_opt);
+    if (!r)
+        return;
+    fflush(NULL);
+    pid = fork();
+    if (pid == 0) {
+        vg_store *cw = NULL;
+        vg_errinfo err = {0};
+        int status = 1;
+        if (vg_store_open(dir, &rw_opt, &cw, &err) == VG_OK && vg_store_begin(cw, &err) == VG_OK) {
+            vg_sample cs;
+            mk_sample(&cs, "R", 52 * VG_US_PER_S, 0);
+            if (vg_store_put_sample(cw, &cs, &err) == VG_OK && vg_store_commit(cw, &err) == VG_OK)
+                status = 0;
+        }
+        if (vg_store_close(cw, &err) != VG_OK)
+            status = 1;
+        if (status)
+            fprintf(stderr, "child writer: %s\n", err.text);
+        _exit(status);
+    }
+    CHECK(pid > 0 && wait_child(pid) == 0);
+    collect *c = run_query(r, "R", VG_P_TEMP, VG_TIME_NONE, VG_TIME_NONE, 0);
+    CHECK(c->n == 53);
+    close_ok(r);
+}
+
+/* A process that dies with the environment open makes the next opener run recovery, which
+ * invalidates the handles of the processes still running: they get DB_RUNRECOVERY with a
+ * hint, and a close and reopen brings them back. Run in a child process: Berkeley DB
+ * cannot free the handles of a panicked environment (a one-off leak of ~25 KB that the
+ * leak checker would report). */
+static void foreign_recovery(void)
+{
+    const char *dir = new_dir("foreign");
+    vg_store *w = open_ok(dir, &rw_opt);
+    if (!w)
+        return;
+    vg_sample smp;
+    mk_sample(&smp, "F", 1, 0);
+    begin_ok(w);
+    put_ok(w, &smp);
+    commit_ok(w);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) { /* a reader killed without closing (vigie dump | head, ^C) */
+        vg_store *r = NULL;
+        _exit(vg_store_open(dir, &ro_opt, &r, NULL) == VG_OK ? 0 : 1);
+    }
+    CHECK(pid > 0 && wait_child(pid) == 0);
+    pid = fork();
+    if (pid == 0) { /* the next opener sees the dead process and runs recovery */
+        vg_store *r = NULL;
+        int st = vg_store_open(dir, &ro_opt, &r, NULL) == VG_OK ? 0 : 1;
+        vg_store_close(r, NULL);
+        _exit(st);
+    }
+    CHECK(pid > 0 && wait_child(pid) == 0);
+    vg_errinfo err = {0};
+    mk_sample(&smp, "F", 2, 0);
+    vg_err rc = vg_store_begin(w, &err);
+    if (rc == VG_OK) {
+        rc = vg_store_put_sample(w, &smp, &err);
+        if (rc == VG_OK)
+            rc = vg_store_commit(w, &err);
+        else
+            vg_store_abort(w);
+    }
+    CHECK_MSG(rc == VG_ERR_DB && strstr(err.text, "close and reopen the store"), "%s", err.text);
+    printf("  after a foreign recovery: %s\n", err.text);
+    vg_store_close(w, NULL); /* fails (the environment is dead) but frees everything */
+    w = open_ok(dir, &rw_opt);
+    if (!w)
+        return;
+    begin_ok(w);
+    put_ok(w, &smp);
+    commit_ok(w);
+    vg_store_counts n = counts(w);
+    CHECK_MSG(n.nav == 2, "nav %llu", (unsigned long long)n.nav);
+    close_ok(w);
+}
+
+static void test_foreign_recovery(void)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        foreign_recovery();
+        fflush(NULL);
+        _exit(check_failed ? 1 : 0);
+    }
+    CHECK(pid > 0 && wait_child(pid) == 0);
+}
+
+/* A query callback may read raw frames of the same store. */
+static int raw_in_callback(void *ctx, const vg_obs *o)
+{
+    vg_store *s = ctx;
+    char *f = NULL;
+    size_t fl = 0;
+    vg_errinfo err = {0};
+    CHECK_MSG(vg_store_get_raw(s, o->platform, o->time, &f, &fl, &err) == VG_OK, "%s", err.text);
+    CHECK(fl == sizeof raw_bytes && f && memcmp(f, raw_bytes, fl) == 0);
+    free(f);
+    return 0;
+}
+
+typedef struct order_check {
+    int n;
+    vg_time_us last;
+    vg_param last_param;
+    bool ordered;
+} order_check;
+
+static int order_fn(void *ctx, const vg_obs *o)
+{
+    order_check *c = ctx;
+    if (c->n && (o->param < c->last_param || (o->param == c->last_param && o->time <= c->last)))
+        c->ordered = false;
+    c->last = o->time;
+    c->last_param = o->param;
+    c->n++;
+    return 0;
+}
+
+/* A writer process commits batches while this process queries without pause: every query
+ * succeeds (lost deadlocks are retried), returns ordered records, and the last sees all. */
+static void test_reader_during_writes(void)
+{
+    const char *dir = new_dir("stress");
+    enum { BATCHES = 30, PER_BATCH = 700 }; /* > one read chunk per parameter */
+    vg_store *s = open_ok(dir, &rw_opt);
+    if (!s)
+        return;
+    begin_ok(s);
+    vg_sample smp;
+    mk_sample(&smp, "S", -1, 0);
+    put_ok(s, &smp);
+    commit_ok(s);
+    collect *cq = run_query(s, "S", VG_P_TEMP, VG_TIME_NONE, VG_TIME_NONE, 0);
+    CHECK(cq->n == 1);
+    vg_query rq = {.platform = "S", .param = -1, .from = VG_TIME_NONE, .to = VG_TIME_NONE};
+    CHECK(vg_store_query(s, &rq, raw_in_callback, s, NULL) == VG_OK);
+    close_ok(s);
+
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        vg_store *w = NULL;
+        vg_errinfo err = {0};
+        int st = 0;
+        if (vg_store_open(dir, &rw_opt, &w, &err) != VG_OK)
+            st = 1;
+        for (int b = 0; b < BATCHES && !st; b++) {
+            if (vg_store_begin(w, &err) != VG_OK)
+                st = 2;
+            for (int i = 0; i < PER_BATCH && !st; i++) {
+                vg_sample ws;
+                mk_sample(&ws, "S", (vg_time_us)(b * PER_BATCH + i), 0);
+                if (vg_store_put_sample(w, &ws, &err) != VG_OK)
+                    st = 3;
+            }
+            if (!st && vg_store_commit(w, &err) != VG_OK)
+                st = 4;
+        }
+        if (vg_store_close(w, &err) != VG_OK)
+            st = st ? st : 5;
+        if (st)
+            fprintf(stderr, "stress writer (%d): %s\n", st, err.text);
+        _exit(st);
+    }
+    vg_store *r = open_ok(dir, &ro_opt);
+    int queries = 0, failures = 0;
+    bool ordered = true;
+    int status = -1;
+    while (r) {
+        int st;
+        pid_t done = waitpid(pid, &st, WNOHANG);
+        order_check oc = {.ordered = true};
+        vg_errinfo err = {0};
+        if (vg_store_query(r, &rq, order_fn, &oc, &err) != VG_OK) {
+            failures++;
+            fprintf(stderr, "stress reader: %s\n", err.text);
+        }
+        ordered = ordered && oc.ordered;
+        queries++;
+        if (done == pid) {
+            status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+            CHECK(oc.n == 3 * (1 + BATCHES * PER_BATCH));
+            break;
+        }
+    }
+    printf("  %d queries during the writes\n", queries);
+    CHECK(status == 0 && failures == 0 && ordered);
+    close_ok(r);
+}
+
+static void test_crash(void)
+{
+    const char *dir = new_dir("crash");
+    enum { BATCHES = 6, PER_BATCH = 300 };
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        vg_store *s = NULL;
+        vg_errinfo err = {0};
+        if (vg_store_open(dir, &rw_opt, &s, &err) != VG_OK)
+            _exit(1);
+        vg_sample smp;
+        for (int b = 0; b < BATCHES; b++) {
+            if (vg_store_begin(s, &err) != VG_OK)
+                _exit(2);
+            for (int i = 0; i < PER_BATCH; i++) {
+                mk_sample(&smp, "C", (vg_time_us)(b * PER_BATCH + i) * VG_US_PER_S, 0);
+                if (vg_store_put_sample(s, &smp, &err) != VG_OK)
+                    _exit(3);
+            }
+            if (vg_store_put_quarantine(s, b, "crash", VG_ERR_PARSE, "x", "y", 1, &err) != VG_OK)
+                _exit(4);
+            if (vg_store_commit(s, &err) != VG_OK)
+                _exit(5);
+        }
+        /* an uncommitted batch, then death without closing anything */
+        vg_store_begin(s, &err);
+        for (int i = 0; i < PER_BATCH; i++) {
+            mk_sample(&smp, "C", (vg_time_us)(BATCHES * PER_BATCH + i) * VG_US_PER_S, 0);
+            vg_store_put_sample(s, &smp, &err);
+        }
+        _exit(0);
+    }
+    CHECK(pid > 0 && wait_child(pid) == 0);
+    /* recovery runs at this open (DB_REGISTER sees the dead process) */
+    vg_store *s = open_ok(dir, &rw_opt);
+    if (!s)
+        return;
+    vg_store_counts n = counts(s);
+    CHECK_MSG(n.nav == BATCHES * PER_BATCH, "nav %llu", (unsigned long long)n.nav);
+    CHECK(n.obs == 3u * BATCHES * PER_BATCH && n.raw == BATCHES * PER_BATCH);
+    CHECK(n.quarantine == BATCHES);
+    collect *c = run_query(s, "C", VG_P_PSAL, VG_TIME_NONE, VG_TIME_NONE, 0);
+    CHECK(c->n == BATCHES * PER_BATCH);
+    if (c->n == BATCHES * PER_BATCH)
+        check_obs(&c->o[c->n - 1], "C", VG_P_PSAL,
+                  (vg_time_us)(BATCHES * PER_BATCH - 1) * VG_US_PER_S, 0);
+    /* the store is usable after recovery */
+    begin_ok(s);
+    vg_sample smp;
+    mk_sample(&smp, "C", -7, 0);
+    put_ok(s, &smp);
+    commit_ok(s);
+    close_ok(s);
+}
+
+/* Open the environment and meta.db directly with Berkeley DB to write schema_version. */
+static void write_schema_by_hand(const char *dir, uint32_t version)
+{
+    DB_ENV *env;
+    DB *db;
+    CHECK(db_env_create(&env, 0) == 0);
+    int ret = env->open(env, dir,
+                        DB_CREATE | DB_INIT_MPOOL | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_TXN |
+                            DB_REGISTER | DB_RECOVER | DB_THREAD,
+                        0);
+    CHECK_MSG(ret == 0, "env open: %s", db_strerror(ret));
+    CHECK(db_create(&db, env, 0) == 0);
+    ret = db->open(db, NULL, "meta.db", NULL, DB_BTREE, DB_AUTO_COMMIT, 0);
+    CHECK_MSG(ret == 0, "meta open: %s", db_strerror(ret));
+    unsigned char v[4] = {(unsigned char)version, (unsigned char)(version >> 8),
+                          (unsigned char)(version >> 16), (unsigned char)(version >> 24)};
+    DBT k = {.data = "schema_version", .size = 14}, d = {.data = v, .size = 4};
+    CHECK(db->put(db, NULL, &k, &d, DB_AUTO_COMMIT) == 0);
+    db->close(db, 0);
+    env->close(env, 0);
+}
+
+static void test_schema_and_errors(void)
+{
+    const char *dir = new_dir("schema");
+    vg_store *s = open_ok(dir, &rw_opt);
+    if (!s)
+        return;
+    close_ok(s);
+    write_schema_by_hand(dir, 2);
+    vg_errinfo err = {0};
+    s = NULL;
+    CHECK(vg_store_open(dir, &rw_opt, &s, &err) == VG_ERR_DB && !s);
+    CHECK_MSG(strstr(err.text, "meta.db: schema version 2") &&
+                  strstr(err.text, "reads schema version 1"), "%s", err.text);
+    CHECK(vg_store_open(dir, &ro_opt, &s, &err) == VG_ERR_DB && !s);
+    CHECK(strstr(err.text, "schema version 2") != NULL);
+    write_schema_by_hand(dir, 1);
+    s = open_ok(dir, &ro_opt);
+    close_ok(s);
+
+    /* a Berkeley DB error names the file and carries db_strerror's text */
+    char path[300];
+    snprintf(path, sizeof path, "%s/obs.db", dir);
+    CHECK(unlink(path) == 0);
+    CHECK(vg_store_open(dir, &ro_opt, &s, &err) == VG_ERR_DB && !s);
+    CHECK_MSG(strstr(err.text, "/obs.db: DB->open: No such file or directory"), "%s", err.text);
+
+    /* a BDB error with error-callback text: a database file that is not a btree */
+    FILE *f = fopen(path, "wb");
+    if (f) {
+        for (int i = 0; i < 8192; i++)
+            fputc(i & 0xFF, f);
+        fclose(f);
+    }
+    CHECK(vg_store_open(dir, &rw_opt, &s, &err) == VG_ERR_DB && !s);
+    CHECK_MSG(strstr(err.text, "/obs.db: DB->open: ") && strchr(err.text, '('), "%s",
+              err.text);
+    printf("  error text example: %s\n", err.text);
+
+    /* the path exists as a file */
+    snprintf(path, sizeof path, "%s/file", tmp_root);
+    f = fopen(path, "w");
+    if (f)
+        fclose(f);
+    CHECK(vg_store_open(path, &rw_opt, &s, &err) == VG_ERR_IO && !s);
+}
+
+/* Not a test: prints the write throughput in the configuration of the daemon (batches of
+ * 5000 samples, 5 parameters, nav and a ~90-byte raw frame: 7 puts per sample). */
+static void bench_writes(void)
+{
+    const char *dir = new_dir("bench");
+    vg_store *s = open_ok(dir, &rw_opt);
+    if (!s)
+        return;
+    /* VIGIE_STORE_BENCH_BATCHES and VIGIE_STORE_BENCH_BATCH change the run's size. */
+    const char *e = getenv("VIGIE_STORE_BENCH_BATCHES");
+    int batches = e && atoi(e) > 0 ? atoi(e) : 20;
+    e = getenv("VIGIE_STORE_BENCH_BATCH");
+    const int BATCH = e && atoi(e) > 0 ? atoi(e) : 5000;
+    char frame[96];
+    vg_sample smp;
+    vg_sample_init(&smp);
+    const char *plats[] = {"FHZI", "FNCM", "FQEW", "BUOY61", "BUOY62"};
+    int64_t t0 = vg_time_mono_us();
+    long puts = 0;
+    for (int b = 0; b < batches; b++) {
+        begin_ok(s);
+        for (int i = 0; i < BATCH; i++) {
+            long k = (long)b * BATCH + i;
+            vg_sample_set_platform(&smp, plats[k % 5], strlen(plats[k % 5]));
+            smp.time = INT64_C(1700000000000000) + (k / 5) * VG_US_PER_S;
+            smp.received = smp.time + 200000;
+            smp.lat_deg = 47 + (double)k * 1e-5;
+            smp.lon_deg = -5 - (double)k * 1e-5;
+            smp.present = 0;
+            for (int p = 0; p < 5; p++) {
+                vg_sample_set(&smp, (vg_param)p, 10 + (double)(k % 100) * 0.01);
+                smp.qc[p].agg = 1;
+                smp.qc[p].test[p] = 1;
+            }
+            int n = snprintf(frame, sizeof frame, "$PTSG,%ld,12.345,35.678,4.2101,10.2,%s*4A",
+                             k, plats[k % 5]);
+            smp.raw = frame;
+            smp.raw_len = (size_t)n;
+            put_ok(s, &smp);
+            puts += 7;
+        }
+        commit_ok(s);
+    }
+    double secs = (double)(vg_time_mono_us() - t0) / 1e6;
+    long samples = (long)batches * BATCH;
+    printf("  bench: %ld samples (%ld puts) in %.3f s: %.0f samples/s, %.0f puts/s\n", samples,
+           puts, secs, samples / secs, puts / secs);
+    t0 = vg_time_mono_us();
+    collect *c = run_query(s, "FHZI", -1, VG_TIME_NONE, VG_TIME_NONE, 0);
+    secs = (double)(vg_time_mono_us() - t0) / 1e6;
+    printf("  bench: query of %d records (capped) in %.3f s\n", c->n, secs);
+    /* chunked walks over many records: a range across chunks, a filter that skips all */
+    long per_plat = samples / 5;
+    vg_time_us base = INT64_C(1700000000000000);
+    if (per_plat >= 1100) {
+        c = run_query(s, "FHZI", VG_P_PSAL, base + 100 * VG_US_PER_S, base + 1099 * VG_US_PER_S, 0);
+        CHECK(c->n == 1000);
+        if (c->n == 1000)
+            CHECK(c->o[0].time == base + 100 * VG_US_PER_S &&
+                  c->o[999].time == base + 1099 * VG_US_PER_S);
+    }
+    c = run_query(s, "FHZI", -1, VG_TIME_NONE, VG_TIME_NONE, 2);
+    CHECK(c->n == 0);
+    collect *last = run_query(s, "FNCM", VG_P_CNDC, base + (per_plat - 2) * VG_US_PER_S,
+                              VG_TIME_NONE, 0);
+    CHECK(last->n == 2);
+    close_ok(s);
+}
+
+static const struct {
+    const char *name;
+    void (*fn)(void);
+} tests[] = {
+    {"keys", test_keys},
+    {"records", test_records},
+    {"write_query", test_write_query},
+    {"replace", test_replace},
+    {"quarantine", test_quarantine},
+    {"abort_and_args", test_abort_and_args},
+    {"concurrent", test_concurrent},
+    {"reader_during_writes", test_reader_during_writes},
+    {"crash", test_crash},
+    {"foreign_recovery", test_foreign_recovery},
+    {"schema_and_errors", test_schema_and_errors},
+    {"bench", bench_writes},
+};
+
+/* VIGIE_STORE_ONLY=name runs one test; VIGIE_STORE_KEEP=1 keeps the stores for db5.3_dump. */
+int main(void)
+{
+    snprintf(tmp_root, sizeof tmp_root, "/tmp/vigie-store-XXXXXX");
+    if (!mkdtemp(tmp_root)) {
+        perror("mkdtemp");
+        return 1;
+    }
+    const char *only = getenv("VIGIE_STORE_ONLY");
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
+        if (!only || !strcmp(only, tests[i].name))
+            tests[i].fn();
+    if (getenv("VIGIE_STORE_KEEP"))
+        printf("  stores kept in %s\n", tmp_root);
+    else
+        rm_rf(tmp_root);
+    return check_summary();
+}
