@@ -50,6 +50,10 @@ trap - EXIT
 grep -E "stopped:" "$DATA/daemon.log" | sed 's/^.*stopped: /   daemon: /'
 
 echo
+echo "== what the simulator injected into the cruise (tsg-truth.csv)"
+awk -F, 'NR > 1 { n[$4 " " $3]++ } END { for (k in n) printf "   %-16s %6d samples\n", k, n[k] }' \
+  "$DATA/tsg-truth.csv" | sort
+echo
 echo "== QC report: values per parameter, test and flag (from the store)"
 "$VIGIE" dump -s "$DATA/db" --summary --platform SIMTSG
 "$VIGIE" dump -s "$DATA/db" --summary --platform SIMTIDE | grep -v '^quarantine'
