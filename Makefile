@@ -45,8 +45,12 @@ bench: deps
 	$(MAKE) build
 	bash bench/run.sh $(BUILD)
 
+# The daemon's integration tests with the daemon under valgrind (any memory error or
+# definite leak makes its exit status 99, which the tests check); then the unit tests.
 valgrind: build
-	cd $(BUILD) && ctest -T memcheck --output-on-failure
+	cd $(BUILD) && VIGIE_DAEMON_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+	  ctest -R integration --output-on-failure
+	cd $(BUILD) && ctest -R unit -T memcheck --output-on-failure
 
 install: build
 	cmake --install $(BUILD)

@@ -114,7 +114,12 @@ static int daemon__open_sockets(daemon_ctx *d, const vg_config *cfg)
         d->pub = zmq_socket(d->zctx, ZMQ_PUB);
         if (!d->pub)
             return -1;
-        zmq_setsockopt(d->pub, ZMQ_LINGER, &linger, sizeof linger);
+        /* Displays may lag: queue up to 100000 samples per subscriber, and give what is
+         * queued 1 s to leave at shutdown. A slower subscriber loses samples (PUB never
+         * blocks the daemon); it can read them back with vigie dump. */
+        int pub_linger = 1000;
+        zmq_setsockopt(d->pub, ZMQ_LINGER, &pub_linger, sizeof pub_linger);
+        zmq_setsockopt(d->pub, ZMQ_SNDHWM, &hwm, sizeof hwm);
         if (daemon__bind(d->pub, cfg->publish_endpoint, "publish") != 0)
             return -1;
     }

@@ -42,16 +42,17 @@ free_port() {
 }
 
 # start_daemon CONFIG [ARGS...]: run `vigie run` in the background, wait until it is ready.
+# VIGIE_DAEMON_WRAPPER, when set, prefixes the command (e.g. "valgrind --error-exitcode=99").
 start_daemon() {
   local cfg=$1; shift
-  "$VIGIE" run --config "$cfg" "$@" 2>>"$TMP/daemon.log" &
+  ${VIGIE_DAEMON_WRAPPER:-} "$VIGIE" run --config "$cfg" "$@" 2>>"$TMP/daemon.log" &
   DAEMON_PID=$!
-  for _ in $(seq 1 100); do
+  for _ in $(seq 1 600); do
     if grep -q "vigie running" "$TMP/daemon.log" 2>/dev/null; then return 0; fi
     if ! kill -0 "$DAEMON_PID" 2>/dev/null; then echo "daemon died at start"; cat "$TMP/daemon.log"; return 1; fi
     sleep 0.1
   done
-  echo "daemon not ready after 10 s"; return 1
+  echo "daemon not ready after 60 s"; return 1
 }
 
 # stop_daemon: SIGTERM and wait; the exit status is left in DAEMON_RC.
