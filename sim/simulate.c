@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/seawater.h"
 #include "sim/sim_internal.h"
 
 #define SIM_SENSOR_TEMP 0.0005 /* SBE45 white noise, degC (1 sigma) */
@@ -437,8 +438,12 @@ static void sim__sample_event(vg_sim *s, int64_t k, vg_time_us t)
         v[spike->param] += spike->offset;
     }
     if (o->kind == VG_SIM_TSG) { /* the SBE45 derives these from what its sensors saw */
-        v[VG_P_CNDC] = vg_sim_cndc_from_sp(v[VG_P_SSPS], v[VG_P_SSJT]);
-        v[VG_P_SVEL] = vg_sim_sound_speed(v[VG_P_SSPS], v[VG_P_SSJT]);
+        /* PSS-78 alone, as the instrument computes it, in its cell at zero sea pressure; a
+         * salinity driven to or below 0, or below the PSS-78 minimum (up to 0.015, by a
+         * drift fault) has no conductivity to report: NaN */
+        v[VG_P_CNDC] = v[VG_P_SSPS] > 0 ? vg_sw_c_from_sp_pss78(v[VG_P_SSPS], v[VG_P_SSJT], 0)
+                                        : NAN;
+        v[VG_P_SVEL] = vg_sw_sound_speed(v[VG_P_SSPS], v[VG_P_SSJT], 0);
     }
 
     /* a stuck sensor repeats the previous sample's values */

@@ -160,16 +160,6 @@ const vg_sim_opts *vg_sim_options(const vg_sim *sim);
 /* Free what vg_sim_create made; sim may be NULL. */
 void vg_sim_free(vg_sim *sim);
 
-/* Sea water at zero sea pressure (a TSG cell), PSS-78 (UNESCO 1983), ITS-90 temperatures.
- * Conductivity in S/m (C(35, 15 degC, 0) = 4.2914 S/m), practical salinity valid 2..42,
- * temperature -2..35 degC. NaN in, NaN out. */
-double vg_sim_sp_from_cndc(double cndc_S_m, double t90_degC);
-double vg_sim_cndc_from_sp(double sp, double t90_degC);
-
-/* Speed of sound at zero sea pressure, m/s: Chen & Millero (1977) as in UNESCO 1983
- * (the SBE45's own formula), from salinity and ITS-90 temperature. */
-double vg_sim_sound_speed(double sp, double t90_degC);
-
 /* The simulated astronomical tide at t, m about the mean level: M2 0.50 m, S2 0.18 m,
  * K1 0.12 m, O1 0.08 m (phases relative to 2000-01-01T00:00:00Z, see docs/simulate.md).
  * A tide-gauge record is mean_level + this + surge + inverse barometer + noise. */

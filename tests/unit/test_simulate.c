@@ -1,8 +1,9 @@
-/* test_simulate.c: unit tests of the stream simulator (sim/simulate.h): sea-water formulas
- * against a real SBE45 line, determinism per seed, NMEA checksums and formats, line counts,
- * each fault where the truth callback says it is (compared with a clean run of the same
- * seed), the tide's mean and range over 29 days, option errors, and, when the ingest
- * parsers are linked, that every clean line parses and every garbage line is rejected. */
+/* test_simulate.c: unit tests of the stream simulator (sim/simulate.h): the sea-water
+ * formulas it uses (core/seawater.h) against a real SBE45 line, determinism per seed, NMEA
+ * checksums and formats, line counts, each fault where the truth callback says it is
+ * (compared with a clean run of the same seed), the tide's mean and range over 29 days,
+ * option errors, and, when the ingest parsers are linked, that every clean line parses and
+ * every garbage line is rejected. */
 #include <ctype.h>
 #include <math.h>
 #include <stdint.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "core/seawater.h"
 #include "ingest/parser.h"
 #include "sim/simulate.h"
 
@@ -139,19 +141,19 @@ static vg_sim_opts tsg_opts(double hours)
 static void test_seawater(void)
 {
     /* definition of PSS-78: R = 1 at 15 degC is S = 35 */
-    CHECK_NEAR(vg_sim_sp_from_cndc(4.2914, 15.0 / 1.00024), 35.0, 1e-3);
-    CHECK_NEAR(vg_sim_cndc_from_sp(35.0, 15.0 / 1.00024), 4.2914, 1e-6);
+    CHECK_NEAR(vg_sw_sp_from_c_pss78(4.2914, 15.0 / 1.00024, 0), 35.0, 1e-3);
+    CHECK_NEAR(vg_sw_c_from_sp_pss78(35.0, 15.0 / 1.00024, 0), 4.2914, 1e-6);
     /* a real SBE45 line of NBP1406: "21.8054,  5.17647,  36.5878, 1528.105" */
-    CHECK_NEAR(vg_sim_cndc_from_sp(36.5878, 21.8054), 5.17647, 2e-5);
-    CHECK_NEAR(vg_sim_sp_from_cndc(5.17647, 21.8054), 36.5878, 2e-4);
-    CHECK_NEAR(vg_sim_sound_speed(36.5878, 21.8054), 1528.105, 2e-3);
+    CHECK_NEAR(vg_sw_c_from_sp_pss78(36.5878, 21.8054, 0), 5.17647, 2e-5);
+    CHECK_NEAR(vg_sw_sp_from_c_pss78(5.17647, 21.8054, 0), 36.5878, 2e-4);
+    CHECK_NEAR(vg_sw_sound_speed(36.5878, 21.8054, 0), 1528.105, 2e-3);
     /* round trip over the TSG range */
     for (double t = -1.5; t <= 34; t += 2.5)
         for (double s = 5; s <= 41; s += 4) {
-            double c = vg_sim_cndc_from_sp(s, t);
-            CHECK_MSG(fabs(vg_sim_sp_from_cndc(c, t) - s) < 1e-9, "t %g s %g", t, s);
+            double c = vg_sw_c_from_sp_pss78(s, t, 0);
+            CHECK_MSG(fabs(vg_sw_sp_from_c_pss78(c, t, 0) - s) < 1e-9, "t %g s %g", t, s);
         }
-    CHECK(isnan(vg_sim_cndc_from_sp(NAN, 20)));
+    CHECK(isnan(vg_sw_c_from_sp_pss78(NAN, 20, 0)));
 }
 
 /* ---- determinism ------------------------------------------------------------------- */
@@ -388,7 +390,7 @@ static void test_spikes(void)
         const vg_sim_line *p = sample_line(r, k - 1, NULL), *n = sample_line(r, k + 1, NULL);
         CHECK(p && n && p->faults == 0 && n->faults == 0);
         /* the SBE45 derives conductivity from what it measured */
-        double c_want = vg_sim_cndc_from_sp(f->value[VG_P_SSPS], f->value[VG_P_SSJT]);
+        double c_want = vg_sw_c_from_sp_pss78(f->value[VG_P_SSPS], f->value[VG_P_SSJT], 0);
         CHECK_NEAR(f->value[VG_P_CNDC], c_want, 1e-9);
     }
     CHECK(differing_clean_samples(r, clean) == 0);
