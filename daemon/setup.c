@@ -48,7 +48,7 @@ vg_err vg_setup_load(const char *path, vg_setup *out, vg_errinfo *err)
 void vg_setup_free(vg_setup *s)
 {
     vg_config_free(s->cfg);
-    free(s->plan);
+    vg_qc_plan_free(s->plan);
     s->cfg = NULL;
     s->plan = NULL;
 }

@@ -9,8 +9,15 @@
  *             SSJT: {min: -2.5, max: 40}
  *         - test: impossible_speed
  *           options: {max_speed_kn: 30}   # position and time tests
+ *     reference:                      # grids for position_on_land and climatology
+ *       bathymetry: {path: FILE, variable: NAME}
+ *       climatology:
+ *         temperature: {path: FILE, mean: VAR, std_path: FILE, std: VAR, level: 0}
  */
 #include "qc/plan.h"
+
+#include "qc/bathymetry.h"
+#include "qc/climatology.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +214,146 @@ static vg_err plan__number(const vg_config *cfg, yaml_node_t *qc, const char *ke
     return VG_OK;
 }
 
+/* True if some chain of the plan runs test t (on a parameter of family fam, if fam >= 0). */
+static bool plan__uses(const vg_qc_plan *plan, const vg_qc_test *t, int fam)
+{
+    for (int k = 0; k < VG_KIND__COUNT; k++) {
+        const vg_qc_chain *ch = &plan->chains[k];
+        for (size_t i = 0; i < ch->n_steps; i++) {
+            if (ch->steps[i].test != t)
+                continue;
+            if (fam < 0)
+                return true;
+            for (int p = 0; p < VG_P__COUNT; p++)
+                if ((ch->steps[i].params & VG_PARAM_BIT(p)) && vg_clim_family_of((vg_param)p) == fam)
+                    return true;
+        }
+    }
+    return false;
+}
+
+/* A string member of a reference mapping, or NULL. */
+static vg_err plan__ref_string(const vg_config *cfg, yaml_node_t *map, const char *key,
+                               const char **out, vg_errinfo *err)
+{
+    yaml_node_t *n = vg_yaml_map_get((yaml_document_t *)&cfg->doc, map, key);
+    *out = NULL;
+    if (!n)
+        return VG_OK;
+    *out = vg_yaml_scalar(n);
+    if (!*out || !**out)
+        return vg_fail(err, VG_ERR_CONFIG, "%s:%d: qc.reference: '%s' must be a non-empty string",
+                       cfg->path, vg_yaml_line(n), key);
+    return VG_OK;
+}
+
+static vg_err plan__ref_keys(const vg_config *cfg, yaml_node_t *map, const char *what,
+                             const char *const *keys, vg_errinfo *err)
+{
+    yaml_document_t *doc = (yaml_document_t *)&cfg->doc;
+    if (map->type != YAML_MAPPING_NODE)
+        return vg_fail(err, VG_ERR_CONFIG, "%s:%d: qc.reference.%s must be a mapping", cfg->path,
+                       vg_yaml_line(map), what);
+    for (yaml_node_pair_t *pr = map->data.mapping.pairs.start; pr < map->data.mapping.pairs.top;
+         pr++) {
+        yaml_node_t *k = yaml_document_get_node(doc, pr->key);
+        const char *key = vg_yaml_scalar(k);
+        size_t i = 0;
+        while (key && keys[i] && strcmp(keys[i], key) != 0)
+            i++;
+        if (!key || !keys[i])
+            return vg_fail(err, VG_ERR_CONFIG, "%s:%d: unknown key 'qc.reference.%s.%s'", cfg->path,
+                           vg_yaml_line(k), what, key ? key : "?");
+    }
+    return VG_OK;
+}
+
+/* Load the grids that the chains need: qc.reference when given, else the defaults. */
+static vg_err plan__references(const vg_config *cfg, yaml_node_t *qc, vg_qc_plan *plan,
+                               vg_errinfo *err)
+{
+    yaml_document_t *doc = (yaml_document_t *)&cfg->doc;
+    yaml_node_t *ref = qc ? vg_yaml_map_get(doc, qc, "reference") : NULL;
+    static const char *const top_keys[] = {"bathymetry", "climatology", NULL};
+    static const char *const bathy_keys[] = {"path", "variable", NULL};
+    static const char *const fam_keys[] = {"temperature", "salinity", NULL};
+    static const char *const clim_keys[] = {"path", "mean", "std_path", "std", "level", NULL};
+    vg_err rc;
+    if (ref && (rc = plan__ref_keys(cfg, ref, "(top)", top_keys, err)) != VG_OK)
+        return rc;
+    yaml_node_t *bnode = ref ? vg_yaml_map_get(doc, ref, "bathymetry") : NULL;
+    yaml_node_t *cnode = ref ? vg_yaml_map_get(doc, ref, "climatology") : NULL;
+    if (bnode && (rc = plan__ref_keys(cfg, bnode, "bathymetry", bathy_keys, err)) != VG_OK)
+        return rc;
+    if (cnode && (rc = plan__ref_keys(cfg, cnode, "climatology", fam_keys, err)) != VG_OK)
+        return rc;
+
+    if (plan__uses(plan, &vg_qc_position_on_land, -1)) {
+        const char *path = NULL, *var = NULL;
+        if (bnode && ((rc = plan__ref_string(cfg, bnode, "path", &path, err)) != VG_OK ||
+                      (rc = plan__ref_string(cfg, bnode, "variable", &var, err)) != VG_OK))
+            return rc;
+        vg_bathymetry *b = NULL;
+        vg_errinfo why;
+        if (vg_bathymetry_load(path, var, &b, &why) != VG_OK)
+            return vg_fail(err, VG_ERR_CONFIG,
+                           "%s:%d: position_on_land needs a relief grid: %s (install Debian's "
+                           "ferret-datasets or set qc.reference.bathymetry)",
+                           cfg->path, bnode ? vg_yaml_line(bnode) : qc ? vg_yaml_line(qc) : 0, why.text);
+        plan->refs.bathymetry = b;
+    }
+    for (int f = 0; f < VG_CLIM__COUNT; f++) {
+        if (!plan__uses(plan, &vg_qc_climatology, f))
+            continue;
+        const char *name = vg_clim_family_name((vg_clim_family)f);
+        yaml_node_t *fnode = cnode ? vg_yaml_map_get(doc, cnode, name) : NULL;
+        vg_climatology_spec spec = *vg_climatology_default_spec((vg_clim_family)f);
+        if (fnode) {
+            if ((rc = plan__ref_keys(cfg, fnode, name, clim_keys, err)) != VG_OK)
+                return rc;
+            const char *path, *mean, *std_path, *std;
+            if ((rc = plan__ref_string(cfg, fnode, "path", &path, err)) != VG_OK ||
+                (rc = plan__ref_string(cfg, fnode, "mean", &mean, err)) != VG_OK ||
+                (rc = plan__ref_string(cfg, fnode, "std_path", &std_path, err)) != VG_OK ||
+                (rc = plan__ref_string(cfg, fnode, "std", &std, err)) != VG_OK)
+                return rc;
+            if (!path || !mean)
+                return vg_fail(err, VG_ERR_CONFIG, "%s:%d: qc.reference.climatology.%s needs "
+                               "'path' and 'mean'", cfg->path, vg_yaml_line(fnode), name);
+            spec = (vg_climatology_spec){.path = path, .mean_var = mean, .std_path = std_path,
+                                         .std_var = std, .level = 0};
+            yaml_node_t *lv = vg_yaml_map_get(doc, fnode, "level");
+            long level;
+            if (lv && (!vg_yaml_scalar(lv) || !vg_parse_long(vg_yaml_scalar(lv), &level) ||
+                       level < 0 || level > 10000))
+                return vg_fail(err, VG_ERR_CONFIG, "%s:%d: qc.reference.climatology.%s.level "
+                               "must be an index 0..10000", cfg->path, vg_yaml_line(lv), name);
+            if (lv)
+                spec.level = (size_t)level;
+        }
+        vg_climatology *c = NULL;
+        vg_errinfo why;
+        if (vg_climatology_load(&spec, &c, &why) != VG_OK)
+            return vg_fail(err, VG_ERR_CONFIG,
+                           "%s:%d: the climatology test needs a %s climatology: %s (install "
+                           "Debian's ferret-datasets or set qc.reference.climatology.%s)",
+                           cfg->path, fnode ? vg_yaml_line(fnode) : qc ? vg_yaml_line(qc) : 0, name,
+                           why.text, name);
+        plan->refs.climatology[f] = c;
+    }
+    return VG_OK;
+}
+
+void vg_qc_plan_free(vg_qc_plan *plan)
+{
+    if (!plan)
+        return;
+    vg_bathymetry_free((vg_bathymetry *)plan->refs.bathymetry);
+    for (int f = 0; f < VG_CLIM__COUNT; f++)
+        vg_climatology_free((vg_climatology *)plan->refs.climatology[f]);
+    free(plan);
+}
+
 double vg_qc_hold_timeout_s(const vg_qc_plan *plan, const vg_platform_cfg *pf)
 {
     if (plan->hold_timeout_s > 0)
@@ -243,9 +390,10 @@ vg_err vg_qc_plan_build(const vg_config *cfg, vg_qc_plan **out, vg_errinfo *err)
             yaml_node_t *k = yaml_document_get_node(doc, pr->key);
             const char *key = vg_yaml_scalar(k);
             if (!key || (strcmp(key, "hold_timeout_s") && strcmp(key, "max_gap_factor") &&
-                         strcmp(key, "chains"))) {
+                         strcmp(key, "chains") && strcmp(key, "reference"))) {
                 rc = vg_fail(err, VG_ERR_CONFIG,
-                             "%s:%d: unknown key 'qc.%s' (hold_timeout_s, max_gap_factor, chains)",
+                             "%s:%d: unknown key 'qc.%s' (hold_timeout_s, max_gap_factor, chains, "
+                             "reference)",
                              cfg->path, vg_yaml_line(k), key ? key : "?");
                 goto done;
             }
@@ -278,9 +426,10 @@ vg_err vg_qc_plan_build(const vg_config *cfg, vg_qc_plan **out, vg_errinfo *err)
                 goto done;
         }
     }
+    rc = plan__references(cfg, qc, plan, err);
 done:
     if (rc != VG_OK) {
-        free(plan);
+        vg_qc_plan_free(plan);
         return rc;
     }
     *out = plan;

@@ -31,14 +31,22 @@ typedef struct vg_qc_plan {
                               least 5 s (vg_qc_hold_timeout_s) */
     double max_gap_factor; /* qc.max_gap_factor: 1..1000 (5): neighbours further apart than
                               this x the platform's interval_s are not neighbours */
+    vg_qc_refs refs;       /* reference grids (qc.reference), loaded only when a chain has a
+                              test that reads them; owned by the plan */
 } vg_qc_plan;
 
 /* The hold time-out of platform pf under plan, seconds (see hold_timeout_s). */
 double vg_qc_hold_timeout_s(const vg_qc_plan *plan, const vg_platform_cfg *pf);
 
-/* Compile cfg's `qc:` section (cfg->doc, cfg->qc_node). *out is owned by the caller and
- * freed with free(). Errors are VG_ERR_CONFIG with "FILE:LINE: reason". */
+/* Compile cfg's `qc:` section (cfg->doc, cfg->qc_node) and load the reference grids its
+ * chains need (qc.reference, or the ferret-datasets defaults: docs/qc.md). *out is owned
+ * by the caller and freed with vg_qc_plan_free. Errors are VG_ERR_CONFIG with
+ * "FILE:LINE: reason" (a grid that cannot be read names its file). Loading a grid takes up
+ * to a second: call at start-up or reload, never per sample. */
 vg_err vg_qc_plan_build(const vg_config *cfg, vg_qc_plan **out, vg_errinfo *err);
+
+/* Free the plan and the grids it loaded. plan may be NULL. */
+void vg_qc_plan_free(vg_qc_plan *plan);
 
 /* The default chain's test names for a kind, NULL-terminated (for docs and --help). */
 const char *const *vg_qc_default_chain(vg_platform_kind kind);

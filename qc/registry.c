@@ -4,6 +4,9 @@
 
 #include "qc/test.h"
 
+#include "qc/bathymetry.h"
+#include "qc/climatology.h"
+
 extern const vg_qc_test vg_qc_impossible_date, vg_qc_impossible_location,
     vg_qc_impossible_speed, vg_qc_global_range, vg_qc_spike, vg_qc_stuck_value,
     vg_qc_gradient;
@@ -11,11 +14,13 @@ extern const vg_qc_test vg_qc_impossible_date, vg_qc_impossible_location,
 const vg_qc_test *const vg_qc_tests[] = {
     &vg_qc_impossible_date,   /* GOSUD 2 */
     &vg_qc_impossible_location, /* GOSUD 3 */
+    &vg_qc_position_on_land,  /* GOSUD 4 */
     &vg_qc_impossible_speed,  /* GOSUD 5 */
     &vg_qc_global_range,      /* GOSUD 6 */
     &vg_qc_spike,             /* GOSUD 8 */
     &vg_qc_stuck_value,       /* GOSUD 9 */
     &vg_qc_gradient,          /* GOSUD 10 */
+    &vg_qc_climatology,       /* GOSUD 11 */
     NULL,
 };
 

@@ -96,7 +96,7 @@ static void stream__judge(vg_qc_stream *st, vg_sample *cur, const vg_sample *pre
         prev = NULL;
     if (next && next->time - cur->time > st->max_gap_us)
         next = NULL;
-    const vg_qc_window w = {.prev = prev, .cur = cur, .next = next};
+    const vg_qc_window w = {.prev = prev, .cur = cur, .next = next, .refs = &st->plan->refs};
     const uint32_t configured = st->pf->params;
     for (size_t i = 0; i < st->chain->n_steps; i++) {
         const vg_qc_step *step = &st->chain->steps[i];

@@ -28,13 +28,25 @@ typedef struct vg_qc_opt_spec {
     const char *doc;  /* one line for docs and error messages */
 } vg_qc_opt_spec;
 
+struct vg_bathymetry;
+struct vg_climatology;
+
+/* Reference data that some tests read: loaded with the configuration (qc.reference, see
+ * plan.h), owned by the plan, never loaded on the per-sample path. NULL members: the tests
+ * that need them return 0 (not evaluated). */
+typedef struct vg_qc_refs {
+    const struct vg_bathymetry *bathymetry;     /* relief grid (position_on_land) */
+    const struct vg_climatology *climatology[2]; /* by vg_clim_family: temperature, salinity */
+} vg_qc_refs;
+
 /* What a test sees. prev and next are NULL at the edges of the stream and across a gap
  * longer than qc.max_gap_factor x the platform's interval (then a three-point test returns
- * 0, "not evaluated"). All three are borrowed for the duration of the call. */
+ * 0, "not evaluated"). refs is never NULL. All are borrowed for the duration of the call. */
 typedef struct vg_qc_window {
     const vg_sample *prev;
     const vg_sample *cur;
     const vg_sample *next;
+    const vg_qc_refs *refs;
 } vg_qc_window;
 
 typedef struct vg_qc_test {

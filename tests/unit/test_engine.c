@@ -202,7 +202,7 @@ int main(void)
     vg_engine_free(e);
     CHECK(vg_store_close(store, &err) == VG_OK);
     vg_setup_free(&next);
-    free(plan);
+    vg_qc_plan_free(plan);
     vg_config_free(cfg);
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);

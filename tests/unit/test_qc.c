@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "check.h"
+#include <sys/stat.h>
 #include "core/config.h"
 #include "core/flags.h"
 #include "qc/plan.h"
@@ -61,7 +62,8 @@ static vg_flag run1(const char *name, int p, const double *opts, vg_sample *prev
     else
         t->defaults(p, o);
     unsigned char state[256] = {0};
-    vg_qc_window w = {prev, cur, next};
+    static const vg_qc_refs no_refs;
+    vg_qc_window w = {prev, cur, next, &no_refs};
     return t->run(o, state, &w, p);
 }
 
@@ -242,7 +244,7 @@ static void test_stream(void)
     CHECK(k.out[1].qc[VG_P_SSPS].test[range] == 0);
     CHECK(k.out[1].pos_qc.agg == 0);            /* no position test in this chain */
     vg_qc_stream_free(st);
-    free(plan);
+    vg_qc_plan_free(plan);
     vg_config_free(cfg);
 }
 
@@ -280,7 +282,7 @@ static void test_stream_equals_batch(void)
     CHECK(a.out[17].qc[VG_P_SSJT].agg == 4);
     vg_qc_stream_free(s1);
     vg_qc_stream_free(s2);
-    free(plan);
+    vg_qc_plan_free(plan);
     vg_config_free(cfg);
 }
 
@@ -305,6 +307,15 @@ static void test_plan_errors(void)
          "judges the position"},
         {"qc:\n  chains:\n    tsg:\n      - test: impossible_speed\n        options: {max_speed_kn: 30}\n", NULL},
         {"qc:\n  chains:\n    tide_gauge:\n      - test: global_range\n        parameters:\n          SLEV: {min: -5, max: 5}\n", NULL},
+        {"qc:\n  reference:\n    bathymetry: {path: /nonexistent/etopo.nc}\n  chains:\n    tsg:\n      - test: position_on_land\n",
+         "t.yaml:6: position_on_land needs a relief grid: "},
+        {"qc:\n  reference:\n    bathymetry: {file: x}\n", "t.yaml:6: unknown key 'qc.reference.bathymetry.file'"},
+        {"qc:\n  reference:\n    climatology:\n      oxygen: {path: x, mean: O}\n",
+         "unknown key 'qc.reference.climatology.oxygen'"},
+        {"qc:\n  reference:\n    climatology:\n      salinity: {path: /nonexistent.nc, mean: S}\n  chains:\n    tsg:\n      - test: climatology\n",
+         "the climatology test needs a salinity climatology: "},
+        /* a reference nobody uses is not loaded: no error for a missing file */
+        {"qc:\n  reference:\n    bathymetry: {path: /nonexistent/etopo.nc}\n", NULL},
     };
     const char *head = "storage: {path: /tmp/unused}\n"
                        "platforms:\n  - {id: SHIP, kind: tsg, interval_s: 10, parameters: [SSJT]}\n";
@@ -324,7 +335,7 @@ static void test_plan_errors(void)
                       i, rc == VG_OK ? "ok" : err.text);
         else
             CHECK_MSG(rc == VG_OK, "case %zu: %s", i, err.text);
-        free(plan);
+        vg_qc_plan_free(plan);
         vg_config_free(cfg);
     }
     /* the default chains compile, and a kind without a configured chain gets its default */
@@ -341,7 +352,52 @@ static void test_plan_errors(void)
         CHECK(plan->chains[VG_KIND_MOORING].n_steps > 0);
         CHECK(plan->chains[VG_KIND_TSG].steps[0].test == vg_qc_test_find("impossible_date"));
     }
-    free(plan);
+    vg_qc_plan_free(plan);
+    vg_config_free(cfg);
+}
+
+/* With Debian's ferret-datasets, the default grids load and the tests judge positions. */
+static void test_plan_references(void)
+{
+    struct stat st;
+    if (stat("/usr/share/ferret-vis/data/etopo5.cdf", &st) != 0) {
+        printf("SKIP: ferret-datasets not installed: default reference grids not checked\n");
+        return;
+    }
+    const char *text = "storage: {path: /tmp/unused}\n"
+                       "platforms:\n  - {id: SHIP, kind: tsg, interval_s: 10, parameters: [SSJT, SSPS]}\n"
+                       "qc:\n  chains:\n    tsg:\n      - test: position_on_land\n"
+                       "      - test: climatology\n";
+    vg_config *cfg = NULL;
+    vg_qc_plan *plan = NULL;
+    vg_errinfo err;
+    CHECK(vg_config_load_string(text, strlen(text), "ref.yaml", &cfg, &err) == VG_OK);
+    CHECK_MSG(cfg && vg_qc_plan_build(cfg, &plan, &err) == VG_OK, "%s", err.text);
+    if (!plan) {
+        vg_config_free(cfg);
+        return;
+    }
+    CHECK(plan->refs.bathymetry && plan->refs.climatology[0] && plan->refs.climatology[1]);
+    vg_qc_stream *qs;
+    CHECK(vg_qc_stream_new(plan, &cfg->platforms[0], &qs, &err) == VG_OK);
+    sink k = {.n = 0};
+    vg_time_us t0 = 1768435200 * VG_US_PER_S; /* January */
+    vg_sample s = mk(t0, 27.0);                 /* 10N 20W: Atlantic */
+    vg_sample_set(&s, VG_P_SSPS, 36.0);
+    vg_qc_stream_push(qs, &s, 0, collect, &k, &err);
+    s = mk(t0 + 10 * VG_US_PER_S, 5.0);         /* 22 degC below the climatology */
+    vg_sample_set(&s, VG_P_SSPS, 36.0);
+    s.lat_deg = 48.85, s.lon_deg = 2.35;        /* Paris */
+    vg_qc_stream_push(qs, &s, 0, collect, &k, &err);
+    vg_qc_stream_flush(qs, collect, &k);
+    const int land = vg_qc_test_find("position_on_land")->id, clim = vg_qc_test_find("climatology")->id;
+    CHECK(k.n == 2);
+    CHECK(k.out[0].pos_qc.test[land] == 1 && k.out[0].pos_qc.agg == 1);
+    CHECK(k.out[1].pos_qc.test[land] == 4 && k.out[1].pos_qc.agg == 4);
+    CHECK(k.out[0].qc[VG_P_SSJT].test[clim] == 1 && k.out[0].qc[VG_P_SSPS].test[clim] == 1);
+    CHECK(k.out[1].qc[VG_P_SSJT].test[clim] == 0); /* no climatology on land */
+    vg_qc_stream_free(qs);
+    vg_qc_plan_free(plan);
     vg_config_free(cfg);
 }
 
@@ -369,6 +425,7 @@ int main(void)
     test_stream();
     test_stream_equals_batch();
     test_plan_errors();
+    test_plan_references();
     test_registry();
     return check_summary();
 }
