@@ -23,8 +23,10 @@
 #include <string.h>
 
 static const char *const chain_tsg[] = {
-    "impossible_date", "impossible_location", "impossible_speed", "global_range",
-    "spike",           "stuck_value",         "gradient",         NULL};
+    "impossible_date", "impossible_location", "impossible_speed", "frozen_navigation",
+    "global_range",    "regional_range",      "spike",            "stuck_value",
+    "gradient",        "harbour",             "pump_flow",        "pump_history",
+    NULL};
 static const char *const chain_station[] = {"impossible_date", "impossible_location",
                                             "global_range",    "spike",
                                             "stuck_value",     "gradient",

@@ -10,6 +10,8 @@
 extern const vg_qc_test vg_qc_impossible_date, vg_qc_impossible_location,
     vg_qc_impossible_speed, vg_qc_global_range, vg_qc_spike, vg_qc_stuck_value,
     vg_qc_gradient;
+extern const vg_qc_test vg_qc_regional_range, vg_qc_pump_flow, vg_qc_harbour,
+    vg_qc_pump_history, vg_qc_frozen_navigation;
 
 const vg_qc_test *const vg_qc_tests[] = {
     &vg_qc_impossible_date,   /* GOSUD 2 */
@@ -17,10 +19,15 @@ const vg_qc_test *const vg_qc_tests[] = {
     &vg_qc_position_on_land,  /* GOSUD 4 */
     &vg_qc_impossible_speed,  /* GOSUD 5 */
     &vg_qc_global_range,      /* GOSUD 6 */
+    &vg_qc_regional_range,    /* GOSUD 7 */
     &vg_qc_spike,             /* GOSUD 8 */
     &vg_qc_stuck_value,       /* GOSUD 9 */
     &vg_qc_gradient,          /* GOSUD 10 */
     &vg_qc_climatology,       /* GOSUD 11 */
+    &vg_qc_pump_flow,         /* 12: underway, pump flow and pressure */
+    &vg_qc_harbour,           /* 13: underway, harbour (flag 6) */
+    &vg_qc_pump_history,      /* 14: underway, settling after a pump restart */
+    &vg_qc_frozen_navigation, /* 15: underway, GPS not updating */
     NULL,
 };
 

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "core/time.h"
+#include "qc/geo.h"
 #include "qc/test.h"
 
 /* ---- impossible speed ---------------------------------------------------------------- */
@@ -15,16 +16,6 @@ static bool speed_defaults(int p, double *o)
 {
     o[0] = 50.0; /* TSGQC drops ship speeds above 50 kn */
     return true;
-}
-
-/* Great-circle distance in nautical miles (haversine, mean Earth radius 3440.065 NM). */
-static double neighbours__distance_nm(double lat1, double lon1, double lat2, double lon2)
-{
-    const double d2r = M_PI / 180.0;
-    double dlat = (lat2 - lat1) * d2r, dlon = (lon2 - lon1) * d2r;
-    double a = sin(dlat / 2) * sin(dlat / 2) +
-               cos(lat1 * d2r) * cos(lat2 * d2r) * sin(dlon / 2) * sin(dlon / 2);
-    return 2 * 3440.065 * asin(fmin(1.0, sqrt(a)));
 }
 
 static vg_flag speed_run(const double *o, void *st, const vg_qc_window *w, int p)
@@ -39,7 +30,7 @@ static vg_flag speed_run(const double *o, void *st, const vg_qc_window *w, int p
         fabs(b->lon_deg) > 180)
         return VG_FLAG_NO_QC;
     double hours = (double)(b->time - a->time) / 3600e6;
-    double kn = neighbours__distance_nm(a->lat_deg, a->lon_deg, b->lat_deg, b->lon_deg) / hours;
+    double kn = vg_geo_distance_nm(a->lat_deg, a->lon_deg, b->lat_deg, b->lon_deg) / hours;
     return kn > o[0] ? VG_FLAG_BAD : VG_FLAG_GOOD;
 }
 
