@@ -27,6 +27,7 @@ struct vg_engine {
     vg_engine_stats stats;
     int batch_samples;           /* samples in the open transaction */
     int64_t batch_start_mono;
+    int64_t maintain_mono;       /* last vg_store_maintain (monotonic us) */
     vg_err store_rc;             /* first storage error inside the current emit cascade */
     vg_errinfo store_err;
 };
@@ -299,8 +300,16 @@ vg_err vg_engine_tick(vg_engine *e, int64_t now_mono_us, vg_errinfo *err)
         return rc;
     if (vg_store_in_batch(e->store) &&
         now_mono_us - e->batch_start_mono >= (int64_t)e->cfg->commit_interval_ms * 1000)
-        return engine__commit(e, err);
-    return VG_OK;
+        rc = engine__commit(e, err);
+    /* Once a second: release what dead readers (vigie dump) held in the store. The batch
+     * is committed first: a store that needs recovery is recovered without one open. */
+    if (rc == VG_OK && now_mono_us - e->maintain_mono >= VG_US_PER_S) {
+        e->maintain_mono = now_mono_us;
+        rc = engine__commit(e, err);
+        if (rc == VG_OK && (rc = vg_store_maintain(e->store, err)) != VG_OK)
+            e->stats.store_errors++;
+    }
+    return rc;
 }
 
 long vg_engine_next_tick_ms(const vg_engine *e, int64_t now_mono_us)

@@ -50,8 +50,9 @@ void vg_engine_set_listener(vg_engine *e, vg_engine_listener fn, void *ctx);
 vg_err vg_engine_feed(vg_engine *e, size_t source, const char *msg, size_t len,
                       vg_time_us received, int64_t now_mono_us, vg_errinfo *err);
 
-/* Periodic work: releases samples held longer than qc.hold_timeout_s and commits the
- * batch when storage.commit_interval_ms has passed since it began. */
+/* Periodic work: releases samples held longer than qc.hold_timeout_s, commits the batch
+ * when storage.commit_interval_ms has passed since it began, and at most once a second
+ * commits the batch and runs vg_store_maintain (frees what dead readers held). */
 vg_err vg_engine_tick(vg_engine *e, int64_t now_mono_us, vg_errinfo *err);
 
 /* Judge every held sample as the edge of its stream and commit. */

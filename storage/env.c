@@ -1,16 +1,20 @@
-/* env.c: opening, sharing and closing the Berkeley DB environment of a store directory,
- * and the capture of Berkeley DB's error messages (see env.h). The table of open
- * environments is process-wide and guarded by a mutex; entries inherited through fork()
- * belong to the parent and are never used or closed by the child. */
+/* env.c: opening (as the writer, which recovers, or as a reader, which joins), sharing and
+ * closing the Berkeley DB environment of a store directory; the is-alive callback and
+ * failchk that free what dead readers held; the capture of Berkeley DB's error messages
+ * (see env.h). The table of open environments is process-wide and guarded by a mutex;
+ * entries inherited through fork() belong to the parent and never serve the child. */
 #include "storage/env.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "core/log.h"
 
 struct vg_senv {
     DB_ENV *env;
@@ -46,6 +50,49 @@ static void store__errcall(const DB_ENV *env, const char *pfx, const char *msg)
     senv_text_len += (size_t)n < room ? (size_t)n : room;
 }
 
+/* Informational messages of Berkeley DB, per thread: failchk writes one for each lock,
+ * transaction and mutex it frees; vg_senv_failchk sums them up in one log line. */
+static _Thread_local unsigned senv_msgs;
+static _Thread_local char senv_msg_first[160];
+
+static void store__msgcall(const DB_ENV *env, const char *msg)
+{
+    (void)env;
+    vg_debug("Berkeley DB: %s", msg);
+    if (senv_msgs++ == 0)
+        snprintf(senv_msg_first, sizeof senv_msg_first, "%s", msg);
+}
+
+/* True if process pid has exited or is a zombie (it will never run again). */
+static bool store__pid_dead(pid_t pid)
+{
+    if (kill(pid, 0) != 0)
+        return errno == ESRCH;
+    /* A zombie still answers kill(): look at its state in /proc when there is one. */
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return false;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *paren = strrchr(buf, ')'); /* "pid (comm) S ...": comm may hold spaces */
+    return paren && paren[1] == ' ' && (paren[2] == 'Z' || paren[2] == 'X');
+}
+
+/* DB_ENV->set_isalive callback: Berkeley DB asks whether the thread (pid, tid) that holds
+ * something in the environment still exists. Threads of this process are alive (a thread
+ * that exited inside Berkeley DB would be a bug of this process); another process is alive
+ * until it has exited. */
+static int store__is_alive(DB_ENV *env, pid_t pid, db_threadid_t tid, u_int32_t flags)
+{
+    (void)env;
+    (void)tid;
+    (void)flags;
+    return pid == getpid() || !store__pid_dead(pid);
+}
+
 void vg_senv_clear_text(void)
 {
     senv_text_len = 0;
@@ -54,8 +101,8 @@ void vg_senv_clear_text(void)
 
 vg_err vg_senv_fail(vg_errinfo *err, int ret, const char *where, const char *op)
 {
-    /* After DB_RUNRECOVERY (often: another process ran recovery because a process died
-     * with the environment open) every handle of this process is dead. */
+    /* After DB_RUNRECOVERY (often: the writer started, or recovered in place, and so
+     * rebuilt the environment under this process) every handle of this process is dead. */
     const char *hint = ret == DB_RUNRECOVERY ? "; close and reopen the store" : "";
     if (senv_text_len)
         vg_fail(err, VG_ERR_DB, "%s: %s: %s (%s)%s", where, op, db_strerror(ret), senv_text,
@@ -64,6 +111,21 @@ vg_err vg_senv_fail(vg_errinfo *err, int ret, const char *where, const char *op)
         vg_fail(err, VG_ERR_DB, "%s: %s: %s%s", where, op, db_strerror(ret), hint);
     vg_senv_clear_text();
     return VG_ERR_DB;
+}
+
+bool vg_senv_shared(vg_senv *e)
+{
+    pthread_mutex_lock(&senv_lock);
+    bool shared = e->refs > 1;
+    pthread_mutex_unlock(&senv_lock);
+    return shared;
+}
+
+void vg_senv_panic(vg_senv *e)
+{
+    vg_senv_clear_text();
+    e->env->set_flags(e->env, DB_PANIC_ENVIRONMENT, 1);
+    vg_senv_clear_text();
 }
 
 DB_ENV *vg_senv_dbenv(const vg_senv *e)
@@ -76,8 +138,33 @@ const char *vg_senv_home(const vg_senv *e)
     return e->home;
 }
 
-/* Create and open a DB_ENV in home; *out is NULL on failure. */
-static vg_err store__env_open(const char *home, int cache_mb, DB_ENV **out, vg_errinfo *err)
+/* A reader finds a joined environment usable unless a writer that died left a transaction
+ * open (the daemon was killed during a batch and has not been restarted since): the store
+ * needs recovery. Snapshot transactions of dead readers do not count (failchk of the writer
+ * ends them). Checked without changing anything in the regions. */
+static vg_err store__check_dead_writer(DB_ENV *env, const char *home, vg_errinfo *err)
+{
+    DB_TXN_STAT *st = NULL;
+    int ret = env->txn_stat(env, &st, 0);
+    if (ret != 0)
+        return vg_senv_fail(err, ret, home, "DB_ENV->txn_stat");
+    pid_t dead = 0;
+    for (u_int32_t i = 0; i < st->st_nactive && !dead; i++)
+        if (strcmp(st->st_txnarray[i].name, VG_SENV_WRITER_TXN) == 0 &&
+            store__pid_dead(st->st_txnarray[i].pid))
+            dead = st->st_txnarray[i].pid;
+    free(st);
+    if (dead)
+        return vg_fail(err, VG_ERR_DB,
+                       "%s: the store needs recovery (process %ld died during a write "
+                       "transaction): start the daemon, which recovers it", home, (long)dead);
+    return VG_OK;
+}
+
+/* Create and open a DB_ENV in home as the writer or a reader (env.h); *out is NULL on
+ * failure. */
+static vg_err store__env_open(const char *home, int cache_mb, bool writer, DB_ENV **out,
+                              vg_errinfo *err)
 {
     DB_ENV *env = NULL;
     *out = NULL;
@@ -85,6 +172,7 @@ static vg_err store__env_open(const char *home, int cache_mb, DB_ENV **out, vg_e
     if (ret != 0)
         return vg_senv_fail(err, ret, home, "db_env_create");
     env->set_errcall(env, store__errcall);
+    env->set_msgcall(env, store__msgcall);
     const char *op = "set_cachesize";
     ret = env->set_cachesize(env, (u_int32_t)(cache_mb / 1024),
                              (u_int32_t)(cache_mb % 1024) * 1024u * 1024u, 1);
@@ -102,8 +190,8 @@ static vg_err store__env_open(const char *home, int cache_mb, DB_ENV **out, vg_e
         ret = env->log_set_config(env, DB_LOG_AUTO_REMOVE, 0);
     }
     if (ret == 0) {
-        /* A batch holds one lock per page it changed: ~12,000 for 300,000 samples in 16 KiB
-         * pages, so ~40,000 for the largest batch the configuration allows (1,000,000). */
+        /* A batch holds one lock per page it changed: a 5000-sample batch changes ~100
+         * pages of samples.db; the table leaves room for readers and large batches. */
         op = "set_lk_max_locks";
         ret = env->set_lk_max_locks(env, VG_SENV_MAX_LOCKS);
     }
@@ -118,27 +206,61 @@ static vg_err store__env_open(const char *home, int cache_mb, DB_ENV **out, vg_e
         ret = env->set_lk_detect(env, DB_LOCK_MINWRITE);
     }
     if (ret == 0) {
-        op = "DB_ENV->open";
-        ret = env->open(env, home,
-                        DB_CREATE | DB_INIT_MPOOL | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_TXN |
-                            DB_REGISTER | DB_RECOVER | DB_THREAD,
-                        0);
+        /* failchk needs a thread table (sized by the creator of the regions) and an
+         * is-alive callback in every process. */
+        op = "set_thread_count";
+        ret = env->set_thread_count(env, VG_SENV_THREADS);
     }
-    if (ret != 0) {
-        vg_senv_fail(err, ret, home, op);
+    if (ret == 0) {
+        op = "set_isalive";
+        ret = env->set_isalive(env, store__is_alive);
+    }
+    if (ret == 0) {
+        op = "DB_ENV->open";
+        u_int32_t flags = DB_INIT_MPOOL | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_TXN | DB_THREAD;
+        if (writer)
+            flags |= DB_CREATE | DB_RECOVER;
+        ret = env->open(env, home, flags, 0);
+    }
+    vg_err rc = VG_OK;
+    if (ret == 0 && writer) {
+        /* Recovery just rebuilt the regions: nothing to find, but cheap, and the regions
+         * may have been joined by a reader in between. */
+        op = "DB_ENV->failchk";
+        ret = env->failchk(env, 0);
+    } else if (ret == 0) {
+        rc = store__check_dead_writer(env, home, err);
+    } else if (!writer && ret == ENOENT) {
+        rc = vg_fail(err, VG_ERR_NOTFOUND,
+                     "no vigie store at %s (no Berkeley DB environment: the daemon creates "
+                     "it)", home);
+    } else if (!writer && ret == DB_RUNRECOVERY) {
+        rc = vg_fail(err, VG_ERR_DB,
+                     "%s: the store needs recovery: start the daemon, which recovers it",
+                     home);
+    }
+    if (ret != 0 && rc == VG_OK)
+        rc = vg_senv_fail(err, ret, home, op);
+    if (rc != VG_OK) {
+        vg_senv_clear_text();
         env->close(env, 0);
-        return VG_ERR_DB;
+        return rc;
     }
     *out = env;
     return VG_OK;
 }
 
-vg_err vg_senv_acquire(const char *home, int cache_mb, vg_senv **out, vg_errinfo *err)
+vg_err vg_senv_acquire(const char *home, int cache_mb, bool writer, vg_senv **out,
+                       vg_errinfo *err)
 {
     *out = NULL;
     char *real = realpath(home, NULL);
-    if (!real)
-        return vg_fail(err, VG_ERR_IO, "%s: %s", home, strerror(errno));
+    if (!real) {
+        int e = errno;
+        if (!writer && e == ENOENT)
+            return vg_fail(err, VG_ERR_NOTFOUND, "no vigie store at %s", home);
+        return vg_fail(err, VG_ERR_IO, "%s: %s", home, strerror(e));
+    }
     pid_t self = getpid();
     vg_err rc = VG_OK;
     pthread_mutex_lock(&senv_lock);
@@ -147,14 +269,19 @@ vg_err vg_senv_acquire(const char *home, int cache_mb, vg_senv **out, vg_errinfo
         if (e->pid == self && strcmp(e->home, real) == 0)
             break;
     if (e) {
-        e->refs++;
+        /* Joined by a reader of this process first: no recovery under it, but failchk. */
         free(real);
+        bool needs_recovery;
+        if (writer && (rc = vg_senv_failchk(e, &needs_recovery, err)) != VG_OK)
+            e = NULL;
+        else
+            e->refs++;
     } else {
         e = calloc(1, sizeof *e);
         if (!e) {
             free(real);
             rc = vg_fail(err, VG_ERR_NOMEM, "%s: out of memory", home);
-        } else if ((rc = store__env_open(home, cache_mb, &e->env, err)) != VG_OK) {
+        } else if ((rc = store__env_open(home, cache_mb, writer, &e->env, err)) != VG_OK) {
             free(real);
             free(e);
             e = NULL;
@@ -169,6 +296,29 @@ vg_err vg_senv_acquire(const char *home, int cache_mb, vg_senv **out, vg_errinfo
     pthread_mutex_unlock(&senv_lock);
     *out = e;
     return rc;
+}
+
+vg_err vg_senv_failchk(vg_senv *e, bool *needs_recovery, vg_errinfo *err)
+{
+    *needs_recovery = false;
+    vg_senv_clear_text();
+    senv_msgs = 0;
+    int ret = e->env->failchk(e->env, 0);
+    if (ret == 0 && senv_msgs)
+        vg_notice("%s: released what dead readers held (%u Berkeley DB messages; the first: "
+                  "%s)", e->home, senv_msgs, senv_msg_first);
+    if (ret == 0)
+        return VG_OK;
+    if (ret == DB_RUNRECOVERY) {
+        *needs_recovery = true;
+        vg_err rc = vg_fail(err, VG_ERR_DB,
+                            "%s: the store needs recovery (%s): a process died inside a "
+                            "Berkeley DB call or holding write locks", e->home,
+                            senv_text_len ? senv_text : "DB_RUNRECOVERY");
+        vg_senv_clear_text();
+        return rc;
+    }
+    return vg_senv_fail(err, ret, e->home, "DB_ENV->failchk");
 }
 
 vg_err vg_senv_release(vg_senv *e, vg_errinfo *err)

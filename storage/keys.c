@@ -42,19 +42,7 @@ size_t vg_skey_platform(unsigned char *buf, const char *platform)
     return n + 1;
 }
 
-size_t vg_skey_obs_prefix(unsigned char *buf, const char *platform, vg_param p)
-{
-    const vg_param_info *info = vg_param_get(p);
-    if (!info)
-        return 0;
-    size_t n = vg_skey_platform(buf, platform);
-    size_t c = strnlen(info->code, VG_SKEY_CODE_MAX);
-    memcpy(buf + n, info->code, c);
-    buf[n + c] = 0;
-    return n + c + 1;
-}
-
-size_t vg_skey_nav(unsigned char *buf, const char *platform, vg_time_us t)
+size_t vg_skey_sample(unsigned char *buf, const char *platform, vg_time_us t)
 {
     size_t n = vg_skey_platform(buf, platform);
     vg_skey_put_time(buf + n, t);

@@ -9,14 +9,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/params.h"
 #include "core/sample.h"
 #include "core/time.h"
 
 #define VG_SKEY_TIME_LEN 8 /* bytes of an encoded time */
-#define VG_SKEY_CODE_MAX 8 /* longest parameter code accepted in a key, bytes */
-/* Longest key of obs.db: platform (<= 31) '\0' code (<= 8) '\0' time (8). */
-#define VG_SKEY_MAX (VG_PLATFORM_MAX + VG_SKEY_CODE_MAX + 1 + VG_SKEY_TIME_LEN)
+/* Longest key of samples.db: platform (<= 31 bytes) '\0' time (8). */
+#define VG_SKEY_MAX (VG_PLATFORM_MAX + VG_SKEY_TIME_LEN)
 #define VG_SKEY_QUARANTINE_LEN 16 /* received time (8) + sequence (8) */
 
 /* Write t at p[0..8): big-endian two's complement with the sign bit flipped, so that
@@ -36,13 +34,9 @@ uint64_t vg_skey_get_u64(const unsigned char *p);
  * a valid id (vg_platform_id_valid), so buf needs at most VG_PLATFORM_MAX bytes. */
 size_t vg_skey_platform(unsigned char *buf, const char *platform);
 
-/* Write the obs.db prefix of (platform, p): "platform '\0' code '\0'"; returns its length,
- * or 0 if p is not a parameter. buf needs VG_SKEY_MAX bytes (the time can follow). */
-size_t vg_skey_obs_prefix(unsigned char *buf, const char *platform, vg_param p);
-
-/* Write the key of nav.db and raw.db: "platform '\0' time"; returns its length.
- * buf needs VG_PLATFORM_MAX + VG_SKEY_TIME_LEN bytes. */
-size_t vg_skey_nav(unsigned char *buf, const char *platform, vg_time_us t);
+/* Write the key of samples.db: "platform '\0' time"; returns its length. platform must be
+ * a valid id; buf needs VG_SKEY_MAX bytes. */
+size_t vg_skey_sample(unsigned char *buf, const char *platform, vg_time_us t);
 
 /* Write the quarantine.db key (received time, sequence) at buf[0..16). */
 void vg_skey_quarantine(unsigned char *buf, vg_time_us received, uint64_t seq);

@@ -1,12 +1,11 @@
-/* query.c: the read side of the store (store.h): time-range queries of obs.db joined with
- * nav.db, the quarantine walk, raw frames and record counts. Readers walk in bounded chunks
- * and hold no lock (no open cursor) while a caller's callback runs, so a slow `vigie dump`
- * never stalls the writer for long; a reader outside a batch that loses a deadlock to the
- * writer retries where it stopped. Schema: docs/storage.md. */
+/* query.c: the read side of the store (store.h): time-range queries of samples.db, the
+ * quarantine walk, raw frames and record counts. Outside a batch every read is a short
+ * snapshot transaction over a bounded chunk: it takes no read lock, and nothing (no
+ * cursor, no transaction) stays open while a caller's callback runs, so a slow or killed
+ * `vigie dump` never stalls the writer. Schema: docs/storage.md. */
 #include "storage/store.h"
 
 #include <db.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,27 +14,57 @@
 #include "storage/records.h"
 #include "storage/store_int.h"
 
-/* Reads are done in chunks: at most this many records are collected (or scanned) with a
- * cursor open, then the cursor is closed before the caller's callback is run. */
+/* Reads are done in chunks: at most about this many rows are collected (or records
+ * scanned) with a cursor open, then the cursor is closed before the caller's callback is
+ * run. A sample is never split between chunks: a chunk holds up to VG_P__COUNT - 1 rows
+ * more than STORE_CHUNK_RECORDS. */
 #define STORE_CHUNK_RECORDS 512
 #define STORE_CHUNK_SCAN 4096
 #define STORE_CHUNK_BYTES (1024u * 1024u)
+#define STORE_CHUNK_SLOTS (STORE_CHUNK_RECORDS + VG_P__COUNT)
 
-/* One chunk of an obs walk: records of prefix[0..plen) with from <= time <= to. */
+/* One chunk of a sample walk: rows of the samples of prefix[0..plen) (the platform) with
+ * from <= time <= to. */
 typedef struct store_chunk {
-    vg_obs *obs;          /* STORE_CHUNK_RECORDS slots */
+    vg_obs *obs;          /* STORE_CHUNK_SLOTS slots */
     size_t n;             /* filled */
-    bool done;            /* the walk of this prefix is over */
+    bool done;            /* the walk is over */
     vg_time_us next_from; /* where the next chunk starts when !done */
 } store_chunk;
 
-/* Returns VG_OK, a vg_err (err filled), or DB_LOCK_DEADLOCK when a reader outside a batch
- * lost a deadlock: the records read so far are in ch, the walk goes on from next_from. */
-static int store__obs_chunk(vg_store *s, const vg_query *q, vg_param p,
-                            const unsigned char *prefix, size_t plen, vg_time_us from,
-                            vg_time_us to, store_chunk *ch, vg_errinfo *err)
+/* Append to ch the rows of one decoded sample that q asks for, in vg_param order. */
+static void store__rows(const vg_query *q, vg_time_us t, const vg_srec_sample *d,
+                        store_chunk *ch)
 {
-    DB *db = s->db[VG_STORE_OBS];
+    uint32_t want = d->present;
+    if (q->param >= 0)
+        want &= VG_PARAM_BIT(q->param);
+    for (int p = 0; want && p < VG_P__COUNT; p++) {
+        if (!(want & VG_PARAM_BIT(p)))
+            continue;
+        want &= ~VG_PARAM_BIT(p);
+        if ((int)d->qc[p].agg < q->min_flag)
+            continue;
+        vg_obs *o = &ch->obs[ch->n++];
+        memcpy(o->platform, q->platform, strlen(q->platform) + 1);
+        o->param = (vg_param)p;
+        o->time = t;
+        o->value = d->value[p];
+        o->qc = d->qc[p];
+        o->lat_deg = d->lat;
+        o->lon_deg = d->lon;
+        o->pos_flag = d->pos.agg;
+        o->time_flag = d->tim.agg;
+    }
+}
+
+/* Returns VG_OK, a vg_err (err filled), or DB_LOCK_DEADLOCK when a reader outside a batch
+ * lost a deadlock: the rows read so far are in ch, the walk goes on from next_from. */
+static int store__sample_chunk(vg_store *s, const vg_query *q, const unsigned char *prefix,
+                               size_t plen, vg_time_us from, vg_time_us to, store_chunk *ch,
+                               vg_errinfo *err)
+{
+    DB *db = s->db[VG_STORE_SAMPLES];
     ch->n = 0;
     ch->done = false;
     ch->next_from = from;
@@ -44,12 +73,18 @@ static int store__obs_chunk(vg_store *s, const vg_query *q, vg_param p,
     vg_skey_put_time(kbuf + plen, from);
     DBT k = {.data = kbuf, .size = (u_int32_t)(plen + VG_SKEY_TIME_LEN)};
     DBT v = {0};
-    DBC *c;
-    int ret = db->cursor(db, s->txn, &c, 0);
+    DB_TXN *txn;
+    int ret = vg_store__read_begin(s, &txn);
     if (ret != 0)
-        return vg_senv_fail(err, ret, s->where[VG_STORE_OBS], "DB->cursor");
+        return vg_senv_fail(err, ret, s->path, "DB_ENV->txn_begin");
+    DBC *c;
+    if ((ret = db->cursor(db, txn, &c, 0)) != 0) {
+        vg_store__read_end(s, txn, false);
+        return vg_senv_fail(err, ret, s->where[VG_STORE_SAMPLES], "DB->cursor");
+    }
     int rc = VG_OK;
     size_t scanned = 0;
+    vg_srec_sample d;
     for (ret = c->get(c, &k, &v, DB_SET_RANGE); ret == 0; ret = c->get(c, &k, &v, DB_NEXT)) {
         const unsigned char *kd = k.data;
         if (k.size < plen || memcmp(kd, prefix, plen) != 0) {
@@ -57,7 +92,7 @@ static int store__obs_chunk(vg_store *s, const vg_query *q, vg_param p,
             break;
         }
         if (k.size != plen + VG_SKEY_TIME_LEN) {
-            rc = vg_store__corrupt(err, s, VG_STORE_OBS, "key length");
+            rc = vg_store__corrupt(err, s, VG_STORE_SAMPLES, "key length");
             break;
         }
         vg_time_us t = vg_skey_get_time(kd + plen);
@@ -65,24 +100,18 @@ static int store__obs_chunk(vg_store *s, const vg_query *q, vg_param p,
             ch->done = true;
             break;
         }
-        vg_obs *o = &ch->obs[ch->n];
-        if (!vg_srec_obs_decode(v.data, v.size, &o->value, &o->qc)) {
-            rc = vg_store__corrupt(err, s, VG_STORE_OBS, "obs value");
+        if (!vg_srec_sample_decode(v.data, v.size, &d)) {
+            rc = vg_store__corrupt(err, s, VG_STORE_SAMPLES, "sample value");
             break;
         }
-        if ((int)o->qc.agg >= q->min_flag) {
-            memcpy(o->platform, q->platform, strlen(q->platform) + 1);
-            o->param = p;
-            o->time = t;
-            ch->n++;
-        }
+        store__rows(q, t, &d, ch);
         scanned++;
         if (t == INT64_MAX) {
             ch->done = true;
             break;
         }
         ch->next_from = t + 1;
-        if (ch->n == STORE_CHUNK_RECORDS || scanned == STORE_CHUNK_SCAN)
+        if (ch->n >= STORE_CHUNK_RECORDS || scanned == STORE_CHUNK_SCAN)
             break;
     }
     if (ret == DB_NOTFOUND) {
@@ -90,42 +119,17 @@ static int store__obs_chunk(vg_store *s, const vg_query *q, vg_param p,
         ret = 0;
     }
     int cret = c->close(c);
+    int tret = vg_store__read_end(s, txn, rc == VG_OK && ret == 0 && cret == 0);
     if (rc != VG_OK)
         return rc;
     if (ret == DB_LOCK_DEADLOCK && !s->txn) /* keep what was read, go on from next_from */
         return ret;
     if (ret != 0)
-        return vg_senv_fail(err, ret, s->where[VG_STORE_OBS], "DBC->get");
+        return vg_senv_fail(err, ret, s->where[VG_STORE_SAMPLES], "DBC->get");
     if (cret != 0)
-        return vg_senv_fail(err, cret, s->where[VG_STORE_OBS], "DBC->close");
-    return VG_OK;
-}
-
-/* Fill the position and time/position flags of o from nav.db. */
-static vg_err store__join_nav(vg_store *s, vg_obs *o, vg_errinfo *err)
-{
-    DB *db = s->db[VG_STORE_NAV];
-    unsigned char kbuf[VG_SKEY_MAX];
-    unsigned char vbuf[VG_SREC_NAV_MAX];
-    DBT k = {.data = kbuf, .size = (u_int32_t)vg_skey_nav(kbuf, o->platform, o->time)};
-    DBT v = {.data = vbuf, .ulen = sizeof vbuf, .flags = DB_DBT_USERMEM};
-    int ret, tries = 0;
-    do
-        ret = db->get(db, s->txn, &k, &v, 0);
-    while (vg_store__retry(s, ret, &tries));
-    o->lat_deg = o->lon_deg = NAN;
-    o->pos_flag = o->time_flag = 0;
-    if (ret == DB_NOTFOUND)
-        return VG_OK;
-    if (ret == DB_BUFFER_SMALL)
-        return vg_store__corrupt(err, s, VG_STORE_NAV, "nav value length");
-    if (ret != 0)
-        return vg_senv_fail(err, ret, s->where[VG_STORE_NAV], "DB->get");
-    vg_qc_flags pos, tim;
-    if (!vg_srec_nav_decode(v.data, v.size, &o->lat_deg, &o->lon_deg, &pos, &tim))
-        return vg_store__corrupt(err, s, VG_STORE_NAV, "nav value");
-    o->pos_flag = pos.agg;
-    o->time_flag = tim.agg;
+        return vg_senv_fail(err, cret, s->where[VG_STORE_SAMPLES], "DBC->close");
+    if (tret != 0)
+        return vg_senv_fail(err, tret, s->path, "DB_TXN->commit");
     return VG_OK;
 }
 
@@ -142,42 +146,39 @@ vg_err vg_store_query(vg_store *s, const vg_query *q, int (*fn)(void *ctx, const
     vg_time_us to = q->to == VG_TIME_NONE ? INT64_MAX : q->to;
     if (from > to)
         return VG_OK;
-    store_chunk ch = {.obs = malloc(STORE_CHUNK_RECORDS * sizeof(vg_obs))};
+    if (vg_store__usable(s, err) != VG_OK)
+        return VG_ERR_DB;
+    store_chunk ch = {.obs = malloc(STORE_CHUNK_SLOTS * sizeof(vg_obs))};
     if (!ch.obs)
         return vg_fail(err, VG_ERR_NOMEM, "%s: query: out of memory", s->path);
     vg_senv_clear_text();
+    unsigned char prefix[VG_SKEY_MAX];
+    size_t plen = vg_skey_platform(prefix, q->platform);
     vg_err rc = VG_OK;
-    int p0 = q->param < 0 ? 0 : q->param, p1 = q->param < 0 ? VG_P__COUNT - 1 : q->param;
-    for (int p = p0; p <= p1 && rc == VG_OK; p++) {
-        unsigned char prefix[VG_SKEY_MAX];
-        size_t plen = vg_skey_obs_prefix(prefix, q->platform, (vg_param)p);
-        vg_time_us next = from;
-        int tries = 0;
-        for (;;) {
-            int r = store__obs_chunk(s, q, (vg_param)p, prefix, plen, next, to, &ch, err);
-            if (r == DB_LOCK_DEADLOCK) {
-                if (++tries >= VG_STORE_DEADLOCK_RETRIES) {
-                    rc = vg_senv_fail(err, r, s->where[VG_STORE_OBS], "DBC->get");
-                    break;
-                }
-            } else if (r == VG_OK) {
-                tries = 0;
-            } else {
-                rc = (vg_err)r;
+    vg_time_us next = from;
+    int tries = 0;
+    for (;;) {
+        int r = store__sample_chunk(s, q, prefix, plen, next, to, &ch, err);
+        if (r == DB_LOCK_DEADLOCK) {
+            if (++tries >= VG_STORE_DEADLOCK_RETRIES) {
+                rc = vg_senv_fail(err, r, s->where[VG_STORE_SAMPLES], "DBC->get");
                 break;
             }
-            for (size_t i = 0; i < ch.n && rc == VG_OK; i++)
-                rc = store__join_nav(s, &ch.obs[i], err);
-            for (size_t i = 0; i < ch.n && rc == VG_OK; i++) {
-                if (fn(ctx, &ch.obs[i]) != 0) {
-                    free(ch.obs);
-                    return VG_OK;
-                }
-            }
-            if (rc != VG_OK || (ch.done && r == VG_OK))
-                break;
-            next = ch.next_from;
+        } else if (r == VG_OK) {
+            tries = 0;
+        } else {
+            rc = (vg_err)r;
+            break;
         }
+        for (size_t i = 0; i < ch.n; i++) {
+            if (fn(ctx, &ch.obs[i]) != 0) {
+                free(ch.obs);
+                return VG_OK;
+            }
+        }
+        if (ch.done && r == VG_OK)
+            break;
+        next = ch.next_from;
     }
     free(ch.obs);
     return rc;
@@ -220,10 +221,15 @@ static int store__quarantine_chunk(vg_store *s, unsigned char *start, store_qchu
     DB *db = s->db[VG_STORE_QUARANTINE];
     qc->len = qc->n = 0;
     qc->done = false;
-    DBC *c;
-    int ret = db->cursor(db, s->txn, &c, 0);
+    DB_TXN *txn;
+    int ret = vg_store__read_begin(s, &txn);
     if (ret != 0)
+        return vg_senv_fail(err, ret, s->path, "DB_ENV->txn_begin");
+    DBC *c;
+    if ((ret = db->cursor(db, txn, &c, 0)) != 0) {
+        vg_store__read_end(s, txn, false);
         return vg_senv_fail(err, ret, s->where[VG_STORE_QUARANTINE], "DB->cursor");
+    }
     unsigned char kbuf[VG_SKEY_QUARANTINE_LEN];
     memcpy(kbuf, start, sizeof kbuf);
     DBT k = {.data = kbuf, .size = sizeof kbuf}, v = {0};
@@ -250,6 +256,7 @@ static int store__quarantine_chunk(vg_store *s, unsigned char *start, store_qchu
         ret = 0;
     }
     int cret = c->close(c);
+    int tret = vg_store__read_end(s, txn, rc == VG_OK && ret == 0 && cret == 0);
     if (rc != VG_OK)
         return rc;
     if (ret == DB_LOCK_DEADLOCK && !s->txn)
@@ -258,6 +265,8 @@ static int store__quarantine_chunk(vg_store *s, unsigned char *start, store_qchu
         return vg_senv_fail(err, ret, s->where[VG_STORE_QUARANTINE], "DBC->get");
     if (cret != 0)
         return vg_senv_fail(err, cret, s->where[VG_STORE_QUARANTINE], "DBC->close");
+    if (tret != 0)
+        return vg_senv_fail(err, tret, s->path, "DB_TXN->commit");
     return VG_OK;
 }
 
@@ -266,6 +275,8 @@ vg_err vg_store_quarantine_walk(vg_store *s, int (*fn)(void *ctx, const vg_quara
 {
     if (!s || !fn)
         return vg_fail(err, VG_ERR_INVAL, "vg_store_quarantine_walk: store and callback required");
+    if (vg_store__usable(s, err) != VG_OK)
+        return VG_ERR_DB;
     vg_senv_clear_text();
     store_qchunk qc = {0};
     char *text = NULL; /* NUL-terminated copies of source, reason, detail */
@@ -342,30 +353,41 @@ vg_err vg_store_get_raw(vg_store *s, const char *platform, vg_time_us t, char **
         return vg_fail(err, VG_ERR_INVAL, "vg_store_get_raw: store, frame and len required");
     if (!vg_store__platform_ok(platform))
         return vg_fail(err, VG_ERR_INVAL, "%s: get_raw: invalid platform id", s->path);
+    if (vg_store__usable(s, err) != VG_OK)
+        return VG_ERR_DB;
     vg_senv_clear_text();
-    DB *db = s->db[VG_STORE_RAW];
+    DB *db = s->db[VG_STORE_SAMPLES];
     unsigned char kbuf[VG_SKEY_MAX];
-    DBT k = {.data = kbuf, .size = (u_int32_t)vg_skey_nav(kbuf, platform, t)};
+    DBT k = {.data = kbuf, .size = (u_int32_t)vg_skey_sample(kbuf, platform, t)};
     DBT v = {.flags = DB_DBT_MALLOC};
-    int ret, tries = 0;
-    do
-        ret = db->get(db, s->txn, &k, &v, 0);
-    while (vg_store__retry(s, ret, &tries));
-    if (ret == DB_NOTFOUND) {
-        char ts[VG_TIME_ISO_LEN];
-        return vg_fail(err, VG_ERR_NOTFOUND, "%s: no raw frame of %s at %s", s->where[VG_STORE_RAW],
-                       platform, vg_time_format_iso8601(t, ts));
-    }
+    DB_TXN *txn;
+    int ret = vg_store__read_begin(s, &txn);
     if (ret != 0)
-        return vg_senv_fail(err, ret, s->where[VG_STORE_RAW], "DB->get");
-    vg_time_us received;
-    const unsigned char *f;
-    size_t flen;
-    if (!vg_srec_raw_decode(v.data, v.size, &received, &f, &flen)) {
+        return vg_senv_fail(err, ret, s->path, "DB_ENV->txn_begin");
+    ret = db->get(db, txn, &k, &v, 0);
+    int tret = vg_store__read_end(s, txn, ret == 0 || ret == DB_NOTFOUND);
+    if (ret == 0 && tret != 0) {
         free(v.data);
-        return vg_store__corrupt(err, s, VG_STORE_RAW, "raw value");
+        return vg_senv_fail(err, tret, s->path, "DB_TXN->commit");
     }
-    memmove(v.data, f, flen); /* the malloc'd buffer becomes the caller's */
+    char ts[VG_TIME_ISO_LEN];
+    if (ret == DB_NOTFOUND)
+        return vg_fail(err, VG_ERR_NOTFOUND, "%s: no sample of %s at %s",
+                       s->where[VG_STORE_SAMPLES], platform, vg_time_format_iso8601(t, ts));
+    if (ret != 0)
+        return vg_senv_fail(err, ret, s->where[VG_STORE_SAMPLES], "DB->get");
+    vg_srec_sample d;
+    if (!vg_srec_sample_decode(v.data, v.size, &d)) {
+        free(v.data);
+        return vg_store__corrupt(err, s, VG_STORE_SAMPLES, "sample value");
+    }
+    if (d.raw_len == 0) {
+        free(v.data);
+        return vg_fail(err, VG_ERR_NOTFOUND, "%s: the sample of %s at %s has no raw frame",
+                       s->where[VG_STORE_SAMPLES], platform, vg_time_format_iso8601(t, ts));
+    }
+    size_t flen = d.raw_len;
+    memmove(v.data, d.raw, flen); /* the malloc'd buffer becomes the caller's */
     *frame = v.data;
     *len = flen;
     return VG_OK;
@@ -375,17 +397,25 @@ vg_err vg_store_count(vg_store *s, vg_store_counts *out, vg_errinfo *err)
 {
     if (!s || !out)
         return vg_fail(err, VG_ERR_INVAL, "vg_store_count: store and out required");
+    if (vg_store__usable(s, err) != VG_OK)
+        return VG_ERR_DB;
     vg_senv_clear_text();
-    uint64_t *dst[] = {&out->obs, &out->nav, &out->raw, &out->quarantine};
-    const int which[] = {VG_STORE_OBS, VG_STORE_NAV, VG_STORE_RAW, VG_STORE_QUARANTINE};
-    for (int i = 0; i < 4; i++) {
+    uint64_t *dst[] = {&out->samples, &out->quarantine};
+    const int which[] = {VG_STORE_SAMPLES, VG_STORE_QUARANTINE};
+    for (int i = 0; i < 2; i++) {
         DB *db = s->db[which[i]];
         DB_BTREE_STAT *st = NULL;
-        int ret, tries = 0;
+        DB_TXN *txn;
+        int ret = vg_store__read_begin(s, &txn);
+        if (ret != 0)
+            return vg_senv_fail(err, ret, s->path, "DB_ENV->txn_begin");
         /* A full (not DB_FAST_STAT) statistics walk: exact, O(pages). */
-        do
-            ret = db->stat(db, s->txn, &st, 0);
-        while (vg_store__retry(s, ret, &tries));
+        ret = db->stat(db, txn, &st, 0);
+        int tret = vg_store__read_end(s, txn, ret == 0);
+        if (ret == 0 && tret != 0) {
+            free(st);
+            ret = tret;
+        }
         if (ret != 0)
             return vg_senv_fail(err, ret, s->where[which[i]], "DB->stat");
         *dst[i] = st->bt_nkeys;

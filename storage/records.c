@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "core/params.h"
+
 /* ---- little-endian primitives -------------------------------------------------------- */
 
 static void store__put_u64le(unsigned char *p, uint64_t u)
@@ -91,77 +93,122 @@ static size_t store__get_tests(const unsigned char *p, size_t len, vg_qc_flags *
     return 1 + 2 * count;
 }
 
-/* ---- obs ----------------------------------------------------------------------------- */
+/* ---- samples ------------------------------------------------------------------------- */
 
-size_t vg_srec_obs_encode(unsigned char *buf, double value, const vg_qc_flags *qc)
+size_t vg_srec_sample_bound(size_t raw_len)
 {
-    buf[0] = VG_SREC_VERSION;
-    store__put_f64(buf + 1, value);
-    buf[9] = qc->agg;
-    return 10 + store__put_tests(buf + 10, qc);
+    if (raw_len > UINT32_MAX - VG_SREC_SAMPLE_FIXED_MAX)
+        return 0;
+    return VG_SREC_SAMPLE_FIXED_MAX + raw_len;
 }
 
-bool vg_srec_obs_decode(const unsigned char *p, size_t len, double *value, vg_qc_flags *qc)
+size_t vg_srec_sample_encode(unsigned char *buf, const vg_sample *smp)
 {
-    if (len < 11 || p[0] != VG_SREC_VERSION)
+    size_t n = 0;
+    buf[n++] = VG_SREC_VERSION;
+    store__put_u64le(buf + n, (uint64_t)smp->received);
+    n += 8;
+    store__put_f64(buf + n, smp->lat_deg);
+    n += 8;
+    store__put_f64(buf + n, smp->lon_deg);
+    n += 8;
+    buf[n++] = smp->pos_qc.agg;
+    n += store__put_tests(buf + n, &smp->pos_qc);
+    buf[n++] = smp->time_qc.agg;
+    n += store__put_tests(buf + n, &smp->time_qc);
+    size_t count_at = n++;
+    unsigned char count = 0;
+    for (int p = 0; p < VG_P__COUNT; p++) {
+        if (!vg_sample_has(smp, (vg_param)p))
+            continue;
+        const char *code = vg_param_get((vg_param)p)->code;
+        size_t clen = strnlen(code, VG_SREC_CODE_LEN + 1);
+        if (clen > VG_SREC_CODE_LEN)
+            return 0;
+        memset(buf + n, 0, VG_SREC_CODE_LEN);
+        memcpy(buf + n, code, clen);
+        n += VG_SREC_CODE_LEN;
+        store__put_f64(buf + n, smp->value[p]);
+        n += 8;
+        buf[n++] = smp->qc[p].agg;
+        n += store__put_tests(buf + n, &smp->qc[p]);
+        count++;
+    }
+    buf[count_at] = count;
+    size_t raw_len = smp->raw ? smp->raw_len : 0;
+    vg_srec_put_u32(buf + n, (uint32_t)raw_len);
+    n += 4;
+    if (raw_len)
+        memcpy(buf + n, smp->raw, raw_len);
+    return n + raw_len;
+}
+
+/* The parameter whose NUL-padded code is c[0..VG_SREC_CODE_LEN), or -1. */
+static int store__param_of_code(const unsigned char *c)
+{
+    size_t len = strnlen((const char *)c, VG_SREC_CODE_LEN);
+    for (size_t i = len; i < VG_SREC_CODE_LEN; i++)
+        if (c[i] != 0) /* padding must be NULs: "AB\0C" is no code */
+            return -1;
+    return vg_param_lookup((const char *)c, len);
+}
+
+bool vg_srec_sample_decode(const unsigned char *p, size_t len, vg_srec_sample *out)
+{
+    /* version, received, lat, lon, pos agg, pos count: the shortest record has 31 bytes
+     * more (time agg, time count, parameter count, frame length). */
+    if (len < 1 + 24 + 2 || p[0] != VG_SREC_VERSION)
         return false;
-    *value = store__get_f64(p + 1);
-    qc->agg = p[9];
-    size_t used = store__get_tests(p + 10, len - 10, qc);
-    return used != 0 && 10 + used == len;
-}
-
-/* ---- nav ----------------------------------------------------------------------------- */
-
-size_t vg_srec_nav_encode(unsigned char *buf, double lat, double lon, const vg_qc_flags *pos,
-                          const vg_qc_flags *tim)
-{
-    buf[0] = VG_SREC_VERSION;
-    store__put_f64(buf + 1, lat);
-    store__put_f64(buf + 9, lon);
-    buf[17] = pos->agg;
-    buf[18] = tim->agg;
-    size_t n = 19;
-    n += store__put_tests(buf + n, pos);
-    n += store__put_tests(buf + n, tim);
-    return n;
-}
-
-bool vg_srec_nav_decode(const unsigned char *p, size_t len, double *lat, double *lon,
-                        vg_qc_flags *pos, vg_qc_flags *tim)
-{
-    if (len < 21 || p[0] != VG_SREC_VERSION)
-        return false;
-    *lat = store__get_f64(p + 1);
-    *lon = store__get_f64(p + 9);
-    pos->agg = p[17];
-    tim->agg = p[18];
-    size_t n = 19;
-    size_t used = store__get_tests(p + n, len - n, pos);
+    uint64_t u = store__get_u64le(p + 1);
+    memcpy(&out->received, &u, sizeof out->received);
+    out->lat = store__get_f64(p + 9);
+    out->lon = store__get_f64(p + 17);
+    size_t n = 25;
+    out->pos.agg = p[n++];
+    size_t used = store__get_tests(p + n, len - n, &out->pos);
     if (!used)
         return false;
     n += used;
-    used = store__get_tests(p + n, len - n, tim);
-    return used != 0 && n + used == len;
-}
-
-/* ---- raw ----------------------------------------------------------------------------- */
-
-void vg_srec_raw_header(unsigned char *buf, vg_time_us received)
-{
-    buf[0] = VG_SREC_VERSION;
-    store__put_u64le(buf + 1, (uint64_t)received);
-}
-
-bool vg_srec_raw_decode(const unsigned char *p, size_t len, vg_time_us *received,
-                        const unsigned char **frame, size_t *frame_len)
-{
-    if (len < VG_SREC_RAW_HEADER || p[0] != VG_SREC_VERSION)
+    if (len - n < 2)
         return false;
-    uint64_t u = store__get_u64le(p + 1);
-    memcpy(received, &u, sizeof *received);
-    *frame = p + VG_SREC_RAW_HEADER;
-    *frame_len = len - VG_SREC_RAW_HEADER;
+    out->tim.agg = p[n++];
+    if (!(used = store__get_tests(p + n, len - n, &out->tim)))
+        return false;
+    n += used;
+    if (len - n < 1)
+        return false;
+    size_t count = p[n++];
+    out->present = 0;
+    out->unknown = 0;
+    for (size_t i = 0; i < count; i++) {
+        if (len - n < VG_SREC_CODE_LEN + 8 + 1 + 1)
+            return false;
+        int param = store__param_of_code(p + n);
+        n += VG_SREC_CODE_LEN;
+        vg_qc_flags scratch, *qc = &scratch;
+        if (param >= 0) {
+            if (out->present & VG_PARAM_BIT(param))
+                return false; /* a parameter twice */
+            out->present |= VG_PARAM_BIT(param);
+            out->value[param] = store__get_f64(p + n);
+            qc = &out->qc[param];
+        } else {
+            out->unknown++;
+        }
+        n += 8;
+        qc->agg = p[n++];
+        if (!(used = store__get_tests(p + n, len - n, qc)))
+            return false;
+        n += used;
+    }
+    if (len - n < 4)
+        return false;
+    size_t raw_len = vg_srec_get_u32(p + n);
+    n += 4;
+    if (len - n != raw_len)
+        return false;
+    out->raw = raw_len ? p + n : NULL;
+    out->raw_len = raw_len;
     return true;
 }
 

@@ -12,41 +12,48 @@
 
 #include "core/sample.h"
 
-#define VG_SREC_VERSION 1       /* version byte written in every record */
-#define VG_STORE_SCHEMA_VERSION 1 /* meta.db "schema_version" */
+#define VG_SREC_VERSION 1         /* version byte written in every record */
+#define VG_STORE_SCHEMA_VERSION 2 /* meta.db "schema_version" */
 #define VG_SREC_META_SCHEMA_KEY "schema_version"
+#define VG_SREC_CODE_LEN 4 /* bytes of a parameter code in a sample record, NUL-padded */
 
-/* obs: version, value f64, aggregate u8, count u8, count x (test id u8, flag u8). */
-#define VG_SREC_OBS_MAX (11 + 2 * VG_QC_MAX_TESTS)
-/* nav: version, lat f64, lon f64, pos agg u8, time agg u8, npos u8, npos pairs,
- * ntime u8, ntime pairs. */
-#define VG_SREC_NAV_MAX (21 + 4 * VG_QC_MAX_TESTS)
-/* raw: version, received i64, frame bytes. */
-#define VG_SREC_RAW_HEADER 9
+/* A flag list: count u8, then count x (test id u8, flag u8). */
+#define VG_SREC_FLAGS_MAX (1 + 2 * VG_QC_MAX_TESTS)
+/* A sample record without its frame, at most: version, received, lat, lon, position and
+ * time (aggregate + flag list each), parameter count, every parameter (code, value,
+ * aggregate, flag list), frame length. */
+#define VG_SREC_SAMPLE_FIXED_MAX                                                              \
+    (1 + 8 + 8 + 8 + 2 * (1 + VG_SREC_FLAGS_MAX) + 1 +                                       \
+     VG_P__COUNT * (VG_SREC_CODE_LEN + 8 + 1 + VG_SREC_FLAGS_MAX) + 4)
 
-/* Encode an obs record into buf (VG_SREC_OBS_MAX bytes); returns its length. Only the
- * non-zero per-test flags are written, in increasing test id. */
-size_t vg_srec_obs_encode(unsigned char *buf, double value, const vg_qc_flags *qc);
+/* Bytes that always suffice to encode a sample whose frame is raw_len bytes; 0 if that
+ * does not fit in 32 bits (Berkeley DB's limit for one value). */
+size_t vg_srec_sample_bound(size_t raw_len);
 
-/* Decode an obs record; false if p[0..len) is not a well-formed version-1 record. qc is
- * fully overwritten (tests not listed are 0). */
-bool vg_srec_obs_decode(const unsigned char *p, size_t len, double *value, vg_qc_flags *qc);
+/* Encode the stored part of smp (received, position, flags, present parameters, frame)
+ * into buf (vg_srec_sample_bound(smp->raw_len) bytes); returns the length, or 0 if a
+ * parameter code is longer than VG_SREC_CODE_LEN bytes. Parameters are written in
+ * increasing vg_param order, with only the non-zero per-test flags. */
+size_t vg_srec_sample_encode(unsigned char *buf, const vg_sample *smp);
 
-/* Encode a nav record into buf (VG_SREC_NAV_MAX bytes); returns its length. */
-size_t vg_srec_nav_encode(unsigned char *buf, double lat, double lon, const vg_qc_flags *pos,
-                          const vg_qc_flags *tim);
+/* A decoded sample record. Pointers point into the decoded bytes. */
+typedef struct vg_srec_sample {
+    vg_time_us received;
+    double lat, lon;
+    vg_qc_flags pos, tim;        /* position and time flags */
+    uint32_t present;            /* VG_PARAM_BIT(p) of each parameter found */
+    double value[VG_P__COUNT];   /* valid where present */
+    vg_qc_flags qc[VG_P__COUNT]; /* valid where present */
+    uint32_t unknown;            /* parameters skipped: code unknown to this vigie */
+    const unsigned char *raw;    /* the frame, verbatim; NULL when raw_len is 0 */
+    size_t raw_len;
+} vg_srec_sample;
 
-/* Decode a nav record; false if malformed. */
-bool vg_srec_nav_decode(const unsigned char *p, size_t len, double *lat, double *lon,
-                        vg_qc_flags *pos, vg_qc_flags *tim);
-
-/* Write the raw record header (version, received) at buf[0..VG_SREC_RAW_HEADER); the frame
- * bytes follow it verbatim. */
-void vg_srec_raw_header(unsigned char *buf, vg_time_us received);
-
-/* Decode a raw record: *frame points into p; false if malformed. */
-bool vg_srec_raw_decode(const unsigned char *p, size_t len, vg_time_us *received,
-                        const unsigned char **frame, size_t *frame_len);
+/* Decode a sample record; false if p[0..len) is not a well-formed version-1 record
+ * (unknown version, truncated, trailing bytes, bad flag list, a parameter twice). A
+ * parameter whose code this vigie does not know (written by a newer one) is skipped and
+ * counted in out->unknown. */
+bool vg_srec_sample_decode(const unsigned char *p, size_t len, vg_srec_sample *out);
 
 /* The four byte strings of a quarantine record, borrowed (not NUL-terminated). */
 typedef struct vg_srec_quarantine {

@@ -1,7 +1,8 @@
-/* store.c: the Berkeley DB store of samples, raw frames and the quarantine (store.h), write
- * side: opening the five databases and checking the schema version, write batches (one
- * DB_TXN each) and the puts. Reads are in query.c; keys in keys.c, values in records.c, the
- * environment in env.c. Schema and guarantees: docs/storage.md. */
+/* store.c: the Berkeley DB store of samples and the quarantine (store.h), write side:
+ * opening the three databases and checking the schema version, write batches (one DB_TXN
+ * each), the puts (one per sample) and the writer's periodic maintenance. Reads are in
+ * query.c; keys in keys.c, values in records.c, the environment in env.c. Schema and
+ * guarantees: docs/storage.md. */
 #include "storage/store.h"
 
 #include <db.h>
@@ -18,9 +19,7 @@
 #include "storage/store_int.h"
 
 static const char *const store_files[VG_STORE_NDB] = {
-    [VG_STORE_OBS] = "obs.db",
-    [VG_STORE_NAV] = "nav.db",
-    [VG_STORE_RAW] = "raw.db",
+    [VG_STORE_SAMPLES] = "samples.db",
     [VG_STORE_QUARANTINE] = "quarantine.db",
     [VG_STORE_META] = "meta.db",
 };
@@ -30,9 +29,10 @@ static const char *const store_files[VG_STORE_NDB] = {
 #define STORE_CKP_KBYTES (64u * 1024u)
 #define STORE_CKP_MINUTES 5u
 
-/* Page size of the databases created by this store. Keys arrive in time order within each
- * (platform, parameter) but interleaved between them, so btree splits happen mid-tree
- * (half-full pages); 16 KiB pages make splits rarer: ~15% faster writes than 4 KiB. */
+/* Page size of the databases created by this store. Samples arrive in time order within
+ * each platform but interleaved between platforms, so splits happen mid-tree (half-full
+ * pages) except for the last platform; measured (docs/storage.md, "Performance"): 16 KiB
+ * writes ~15% faster than 4 KiB and up to ~40% faster than 64 KiB. */
 #define STORE_PAGE_SIZE 16384u
 
 /* ---- helpers ------------------------------------------------------------------------- */
@@ -97,15 +97,42 @@ bool vg_store__platform_ok(const char *platform)
     return platform && vg_platform_id_valid(platform, strnlen(platform, VG_PLATFORM_MAX));
 }
 
+vg_err vg_store__usable(const vg_store *s, vg_errinfo *err)
+{
+    if (s->env)
+        return VG_OK;
+    return vg_fail(err, VG_ERR_DB, "%s: the store could not be recovered in place: close it "
+                   "and open it again (restart the daemon)", s->path);
+}
+
 vg_err vg_store__corrupt(vg_errinfo *err, const vg_store *s, int which, const char *what)
 {
     return vg_fail(err, VG_ERR_DB, "%s: malformed record (%s): record version or length "
                    "not understood by this vigie", s->where[which], what);
 }
 
-bool vg_store__retry(const vg_store *s, int ret, int *tries)
+int vg_store__read_begin(vg_store *s, DB_TXN **txn)
 {
-    return ret == DB_LOCK_DEADLOCK && !s->txn && ++*tries < VG_STORE_DEADLOCK_RETRIES;
+    if (s->txn) {
+        *txn = s->txn;
+        return 0;
+    }
+    int ret = s->env->txn_begin(s->env, NULL, txn, DB_TXN_SNAPSHOT);
+    if (ret != 0)
+        *txn = NULL;
+    return ret;
+}
+
+int vg_store__read_end(vg_store *s, DB_TXN *txn, bool ok)
+{
+    if (!txn || txn == s->txn)
+        return 0;
+    /* A snapshot transaction wrote nothing: commit and abort only release it. */
+    if (!ok) {
+        txn->abort(txn);
+        return 0;
+    }
+    return txn->commit(txn, 0);
 }
 
 /* ---- open and close ------------------------------------------------------------------ */
@@ -119,6 +146,8 @@ static vg_err store__check_schema(vg_store *s, vg_errinfo *err)
     const char *op = "DB_ENV->txn_begin";
     if (!s->read_only && (ret = s->env->txn_begin(s->env, NULL, &txn, 0)) != 0)
         return vg_senv_fail(err, ret, s->path, op);
+    if (txn)
+        txn->set_name(txn, VG_SENV_WRITER_TXN); /* only a hint for readers: errors ignored */
     char kbuf[] = VG_SREC_META_SCHEMA_KEY;
     unsigned char vbuf[8];
     DBT k = {.data = kbuf, .size = (u_int32_t)strlen(kbuf)};
@@ -190,7 +219,10 @@ static vg_err store__open_dbs(vg_store *s, vg_errinfo *err)
         int ret = db_create(&db, s->env, 0);
         if (ret != 0)
             return vg_senv_fail(err, ret, s->where[i], "db_create");
-        u_int32_t flags = s->read_only ? DB_RDONLY : DB_CREATE | DB_AUTO_COMMIT;
+        /* DB_MULTIVERSION (copy-on-write pages) lets reads outside a batch be snapshot
+         * transactions that take no read lock; it needs a transactional open. */
+        u_int32_t flags =
+            (s->read_only ? DB_RDONLY : DB_CREATE) | DB_AUTO_COMMIT | DB_MULTIVERSION;
         /* Used only when the file is created; an existing file keeps its page size. */
         if (i != VG_STORE_META && (ret = db->set_pagesize(db, STORE_PAGE_SIZE)) != 0) {
             vg_senv_fail(err, ret, s->where[i], "DB->set_pagesize");
@@ -230,9 +262,10 @@ vg_err vg_store_open(const char *path, const vg_store_options *opt, vg_store **o
         int r = stat(meta, &st);
         int e = errno;
         free(meta);
+        if (r != 0 && (e == ENOENT || e == ENOTDIR))
+            return vg_fail(err, VG_ERR_NOTFOUND, "no vigie store at %s", path);
         if (r != 0)
-            return vg_fail(err, e == ENOENT ? VG_ERR_NOTFOUND : VG_ERR_IO,
-                           "%s: no vigie store here (meta.db: %s)", path, strerror(e));
+            return vg_fail(err, VG_ERR_IO, "%s/meta.db: %s", path, strerror(e));
     } else if ((rc = store__mkdirs(path, err)) != VG_OK) {
         return rc;
     }
@@ -241,6 +274,7 @@ vg_err vg_store_open(const char *path, const vg_store_options *opt, vg_store **o
     if (!s)
         return vg_fail(err, VG_ERR_NOMEM, "%s: out of memory", path);
     s->read_only = opt->read_only;
+    s->cache_mb = opt->cache_mb;
     s->path = store__strdup(path);
     rc = s->path ? VG_OK : VG_ERR_NOMEM;
     for (int i = 0; i < VG_STORE_NDB && rc == VG_OK; i++) {
@@ -255,7 +289,7 @@ vg_err vg_store_open(const char *path, const vg_store_options *opt, vg_store **o
         vg_store_close(s, NULL);
         return rc;
     }
-    if ((rc = vg_senv_acquire(path, opt->cache_mb, &s->senv, err)) != VG_OK) {
+    if ((rc = vg_senv_acquire(path, opt->cache_mb, !opt->read_only, &s->senv, err)) != VG_OK) {
         vg_store_close(s, NULL);
         return rc;
     }
@@ -275,8 +309,7 @@ vg_err vg_store_close(vg_store *s, vg_errinfo *err)
         return VG_OK;
     vg_err rc = VG_OK;
     vg_senv_clear_text();
-    if (s->txn)
-        rc = vg_store_commit(s, err);
+    vg_store_abort(s); /* a batch still open was interrupted: it must not land */
     if (s->env && !s->read_only && s->db[VG_STORE_META]) {
         int ret = s->env->txn_checkpoint(s->env, 0, 0, 0);
         if (ret != 0 && rc == VG_OK)
@@ -310,12 +343,18 @@ vg_err vg_store_begin(vg_store *s, vg_errinfo *err)
         return vg_fail(err, VG_ERR_INVAL, "%s: store opened read-only", s->path);
     if (s->txn)
         return vg_fail(err, VG_ERR_INVAL, "%s: a batch is already open", s->path);
+    vg_err rc = vg_store__usable(s, err);
+    if (rc != VG_OK)
+        return rc;
     vg_senv_clear_text();
     int ret = s->env->txn_begin(s->env, NULL, &s->txn, 0);
     if (ret != 0) {
         s->txn = NULL;
         return vg_senv_fail(err, ret, s->path, "DB_ENV->txn_begin");
     }
+    /* Readers that find this transaction open with its process dead report that the store
+     * needs recovery (env.c); a failed set_name only loses that hint. */
+    s->txn->set_name(s->txn, VG_SENV_WRITER_TXN);
     return VG_OK;
 }
 
@@ -358,6 +397,74 @@ bool vg_store_in_batch(const vg_store *s)
     return s && s->txn;
 }
 
+/* ---- maintenance --------------------------------------------------------------------- */
+
+/* Close every database handle and drop the environment reference (errors ignored: the
+ * environment may be panicked). */
+static void store__drop_handles(vg_store *s)
+{
+    for (int i = 0; i < VG_STORE_NDB; i++) {
+        if (s->db[i])
+            s->db[i]->close(s->db[i], DB_NOSYNC);
+        s->db[i] = NULL;
+    }
+    vg_senv_release(s->senv, NULL);
+    s->senv = NULL;
+    s->env = NULL;
+    vg_senv_clear_text();
+}
+
+/* Recover in place, as the daemon's start would: panic the environment (so that nothing
+ * waits for a mutex a dead process holds; attached readers get "close and reopen the
+ * store"), drop every handle (Berkeley DB cannot free all of a panicked environment: ~25
+ * KB stay allocated), open the environment again as the writer (DB_RECOVER: committed
+ * batches are kept) and the databases. */
+static vg_err store__recover_in_place(vg_store *s, vg_errinfo *err)
+{
+    vg_senv_panic(s->senv);
+    store__drop_handles(s);
+    vg_err rc = vg_senv_acquire(s->path, s->cache_mb, true, &s->senv, err);
+    if (rc == VG_OK) {
+        s->env = vg_senv_dbenv(s->senv);
+        if ((rc = store__open_dbs(s, err)) == VG_OK && (rc = store__check_schema(s, err)) == VG_OK)
+            rc = store__load_qseq(s, err);
+    }
+    if (rc != VG_OK) {
+        store__drop_handles(s);
+        return rc;
+    }
+    vg_notice("%s: store recovered in place; the daemon goes on", s->path);
+    return VG_OK;
+}
+
+vg_err vg_store_maintain(vg_store *s, vg_errinfo *err)
+{
+    if (!s)
+        return vg_fail(err, VG_ERR_INVAL, "vg_store_maintain: no store");
+    if (s->read_only)
+        return vg_fail(err, VG_ERR_INVAL, "%s: vg_store_maintain is for the writer", s->path);
+    vg_err rc = vg_store__usable(s, err);
+    if (rc != VG_OK)
+        return rc;
+    bool needs_recovery;
+    vg_errinfo why;
+    if ((rc = vg_senv_failchk(s->senv, &needs_recovery, &why)) == VG_OK)
+        return VG_OK;
+    if (!needs_recovery || s->txn || vg_senv_shared(s->senv)) {
+        if (err)
+            *err = why;
+        if (needs_recovery && err) {
+            size_t n = strlen(err->text);
+            snprintf(err->text + n, sizeof err->text - n, "; %s",
+                     s->txn ? "it is recovered at the next call without a batch open"
+                            : "close every store of this process and open it again");
+        }
+        return rc;
+    }
+    vg_warn("%s; recovering the store in place", why.text);
+    return store__recover_in_place(s, err);
+}
+
 /* ---- puts ---------------------------------------------------------------------------- */
 
 static vg_err store__need_batch(const vg_store *s, vg_errinfo *err)
@@ -382,61 +489,24 @@ vg_err vg_store_put_sample(vg_store *s, const vg_sample *smp, vg_errinfo *err)
                        smp->platform);
     if (smp->raw_len > 0 && !smp->raw)
         return vg_fail(err, VG_ERR_INVAL, "%s: raw_len without raw", s->path);
+    size_t bound = vg_srec_sample_bound(smp->raw_len);
+    if (bound == 0 || !store__reserve(s, bound))
+        return vg_fail(err, bound == 0 ? VG_ERR_RANGE : VG_ERR_NOMEM,
+                       "%s: sample of %s with a %zu-byte frame: too large or out of memory",
+                       s->where[VG_STORE_SAMPLES], smp->platform, smp->raw_len);
+    size_t n = vg_srec_sample_encode(s->buf, smp);
+    if (n == 0)
+        return vg_fail(err, VG_ERR_INVAL, "%s: a parameter code is longer than %d bytes",
+                       s->where[VG_STORE_SAMPLES], VG_SREC_CODE_LEN);
     vg_senv_clear_text();
-
     unsigned char key[VG_SKEY_MAX];
-    unsigned char val[VG_SREC_NAV_MAX > VG_SREC_OBS_MAX ? VG_SREC_NAV_MAX : VG_SREC_OBS_MAX];
-    DBT k = {.data = key}, v = {.data = val};
-    DB *nav = s->db[VG_STORE_NAV], *obs = s->db[VG_STORE_OBS], *raw = s->db[VG_STORE_RAW];
-
-    /* nav first: DB_NOOVERWRITE tells whether this (platform, time) is already stored. */
-    k.size = (u_int32_t)vg_skey_nav(key, smp->platform, smp->time);
-    v.size = (u_int32_t)vg_srec_nav_encode(val, smp->lat_deg, smp->lon_deg, &smp->pos_qc,
-                                           &smp->time_qc);
-    int ret = nav->put(nav, s->txn, &k, &v, DB_NOOVERWRITE);
-    bool replaced = ret == DB_KEYEXIST;
-    if (replaced)
-        ret = nav->put(nav, s->txn, &k, &v, 0);
+    DBT k = {.data = key, .size = (u_int32_t)vg_skey_sample(key, smp->platform, smp->time)};
+    DBT v = {.data = s->buf, .size = (u_int32_t)n};
+    DB *db = s->db[VG_STORE_SAMPLES];
+    /* One put: a sample already stored at (platform, time) is replaced whole. */
+    int ret = db->put(db, s->txn, &k, &v, 0);
     if (ret != 0)
-        return vg_senv_fail(err, ret, s->where[VG_STORE_NAV], "DB->put");
-
-    for (int p = 0; p < VG_P__COUNT; p++) {
-        bool has = vg_sample_has(smp, (vg_param)p);
-        if (!has && !replaced)
-            continue;
-        size_t n = vg_skey_obs_prefix(key, smp->platform, (vg_param)p);
-        vg_skey_put_time(key + n, smp->time);
-        k.size = (u_int32_t)(n + VG_SKEY_TIME_LEN);
-        if (has) {
-            v.size = (u_int32_t)vg_srec_obs_encode(val, smp->value[p], &smp->qc[p]);
-            ret = obs->put(obs, s->txn, &k, &v, 0);
-        } else {
-            /* Replacing a sample that had this parameter: the old value goes too. */
-            ret = obs->del(obs, s->txn, &k, 0);
-            if (ret == DB_NOTFOUND)
-                ret = 0;
-        }
-        if (ret != 0)
-            return vg_senv_fail(err, ret, s->where[VG_STORE_OBS], has ? "DB->put" : "DB->del");
-    }
-
-    k.size = (u_int32_t)vg_skey_nav(key, smp->platform, smp->time);
-    if (smp->raw_len > 0) {
-        if (smp->raw_len > UINT32_MAX - VG_SREC_RAW_HEADER ||
-            !store__reserve(s, VG_SREC_RAW_HEADER + smp->raw_len))
-            return vg_fail(err, VG_ERR_NOMEM, "%s: raw frame of %zu bytes: out of memory",
-                           s->where[VG_STORE_RAW], smp->raw_len);
-        vg_srec_raw_header(s->buf, smp->received);
-        memcpy(s->buf + VG_SREC_RAW_HEADER, smp->raw, smp->raw_len);
-        DBT rv = {.data = s->buf, .size = (u_int32_t)(VG_SREC_RAW_HEADER + smp->raw_len)};
-        ret = raw->put(raw, s->txn, &k, &rv, 0);
-        if (ret != 0)
-            return vg_senv_fail(err, ret, s->where[VG_STORE_RAW], "DB->put");
-    } else if (replaced) {
-        ret = raw->del(raw, s->txn, &k, 0);
-        if (ret != 0 && ret != DB_NOTFOUND)
-            return vg_senv_fail(err, ret, s->where[VG_STORE_RAW], "DB->del");
-    }
+        return vg_senv_fail(err, ret, s->where[VG_STORE_SAMPLES], "DB->put");
     return VG_OK;
 }
 

@@ -1,15 +1,18 @@
-/* store.h: the Berkeley DB store of samples, raw frames and the quarantine.
- * One transactional environment (write-ahead log, recovery at open) in a directory; the
- * schema (docs/storage.md):
- *   obs.db        btree  key = platform '\0' param-code '\0' time(8 bytes, big-endian,
- *                        sign bit flipped)  ->  value, aggregate flag, per-test flags
- *                        (a time-range scan per platform and parameter is one cursor walk)
- *   nav.db        btree  key = platform '\0' time  ->  lat, lon, position and time flags
- *   raw.db        btree  key = platform '\0' time  ->  the frame as received, verbatim
+/* store.h: the Berkeley DB store of samples (with their raw frames) and the quarantine.
+ * One transactional environment (write-ahead log) in a directory; schema version 2
+ * (docs/storage.md):
+ *   samples.db    btree  key = platform '\0' time(8 bytes, big-endian, sign bit flipped)
+ *                        ->  one record per sample: received time, position, position and
+ *                        time flags, each present parameter (by its 4-character code) with
+ *                        value and flags, the raw frame verbatim. One put per sample; a
+ *                        time-range scan of a platform is one cursor walk.
  *   quarantine.db btree  key = received time, sequence  ->  source, reason, frame verbatim
+ *   meta.db       btree  "schema_version" -> 2
  * Writes are grouped: vg_store_begin / vg_store_commit bracket a batch of puts (the daemon
  * commits every storage.commit_interval_ms or commit_max_samples, whichever comes first).
- * One vg_store is used by one thread at a time. */
+ * One process writes (the daemon: it opens read-write, recovers at open, and calls
+ * vg_store_maintain about once a second); any number of processes read (read_only). One
+ * vg_store is used by one thread at a time. */
 #ifndef VIGIE_STORAGE_STORE_H
 #define VIGIE_STORAGE_STORE_H
 
@@ -27,13 +30,23 @@ typedef struct vg_store_options {
     bool read_only; /* open existing databases only, no writes (vigie dump) */
 } vg_store_options;
 
-/* Open (creating if needed, unless read_only) the environment in directory `path`, running
- * recovery if a previous process died (DB_REGISTER | DB_RECOVER). The directory is created
- * (mode 0750) if missing. *out is owned by the caller; close with vg_store_close. */
+/* Open the store in directory `path`. *out is owned by the caller; close with
+ * vg_store_close.
+ * Writer (read_only = false; one process at a time, the daemon): creates the directory
+ * (mode 0750, parents too) and the databases if missing, and always runs recovery, which
+ * brings back every committed batch, drops the batch a dead writer left open, and
+ * invalidates the handles of readers still attached (they get VG_ERR_DB "close and reopen
+ * the store").
+ * Reader (read_only = true): joins the writer's environment, never recovers, never
+ * creates. Fails with VG_ERR_NOTFOUND "no vigie store at PATH" when there is no store, and
+ * VG_ERR_DB "the store needs recovery: start the daemon, which recovers it" when a writer
+ * died and nobody recovered since.
+ * Both fail with VG_ERR_DB when meta.db holds another schema version than 2. */
 vg_err vg_store_open(const char *path, const vg_store_options *opt, vg_store **out,
                      vg_errinfo *err);
 
-/* Commit any open transaction, checkpoint, and close everything. s may be NULL. */
+/* Abort a batch still open (an interrupted batch must not land: commit first to keep it),
+ * checkpoint (writer), and close everything. s may be NULL. */
 vg_err vg_store_close(vg_store *s, vg_errinfo *err);
 
 /* Start a write transaction (a batch). Puts outside a batch fail with VG_ERR_INVAL. */
@@ -45,17 +58,29 @@ void vg_store_abort(vg_store *s);
 /* True while a batch is open. */
 bool vg_store_in_batch(const vg_store *s);
 
-/* Store a QC'd sample: one obs record per present parameter, one nav record, and the raw
- * frame (when raw_len > 0). The sample is borrowed. A sample with the same platform and
- * time replaces the earlier one. */
+/* Store a QC'd sample as one record: received time, position, position and time flags,
+ * every present parameter (value, NaN allowed, and flags) and the raw frame (raw_len
+ * bytes, any bytes; none when 0). The sample is borrowed. A sample with the same platform
+ * and time replaces the earlier one whole. Fails with VG_ERR_INVAL outside a batch, for an
+ * invalid platform id or a time of VG_TIME_NONE. After any failed put, the caller must
+ * vg_store_abort the batch (part of it may be in the batch). */
 vg_err vg_store_put_sample(vg_store *s, const vg_sample *smp, vg_errinfo *err);
 
 /* Keep a frame that could not be ingested: `source` names where it came from (endpoint,
  * file:line), `reason` is the error name (vg_err_name) and `detail` the explanation.
- * frame[0..len) is stored verbatim (any bytes). Inside a batch like the puts. */
+ * frame[0..len) is stored verbatim (any bytes). Inside a batch like the puts; after a
+ * failure, vg_store_abort the batch. */
 vg_err vg_store_put_quarantine(vg_store *s, vg_time_us received, const char *source,
                                vg_err reason, const char *detail, const char *frame,
                                size_t len, vg_errinfo *err);
+
+/* Writer maintenance: call about once a second from the owner of the store (the daemon's
+ * tick): releases what dead readers held (their locks and thread slots, via
+ * DB_ENV->failchk); cheap (it scans the small thread and lock tables). Returns VG_ERR_DB
+ * with "the store needs recovery" when Berkeley DB cannot clean up after a dead process
+ * (one that died inside a Berkeley DB call, or a writer): restart the daemon, whose open
+ * recovers the store. VG_ERR_INVAL on a read-only store. */
+vg_err vg_store_maintain(vg_store *s, vg_errinfo *err);
 
 /* ---- queries ------------------------------------------------------------------- */
 
@@ -65,8 +90,8 @@ typedef struct vg_obs {
     vg_time_us time;
     double value;    /* NaN = missing */
     vg_qc_flags qc;  /* aggregate and per-test flags */
-    double lat_deg, lon_deg; /* from nav.db at the same time; NaN if none */
-    vg_flag pos_flag, time_flag;
+    double lat_deg, lon_deg; /* position of the sample; NaN if unknown */
+    vg_flag pos_flag, time_flag; /* aggregate flags of the sample's position and time */
 } vg_obs;
 
 typedef struct vg_query {
@@ -76,8 +101,11 @@ typedef struct vg_query {
     int min_flag;         /* only records whose aggregate flag >= min_flag (0 = all) */
 } vg_query;
 
-/* Call fn for every record matching q, in (param, time) order; fn returns 0 to go on,
- * non-zero to stop (the walk then returns VG_OK). The vg_obs is valid during the call. */
+/* Call fn for every parameter value matching q, in (time, param) order: times ascending,
+ * and the parameters of one sample in vg_param order (with q->param >= 0: time order).
+ * One cursor walk over the platform's samples in [from, to]. fn returns 0 to go on,
+ * non-zero to stop (the walk then returns VG_OK). The vg_obs is valid during the call;
+ * no lock is held while fn runs. fn may call vg_store_get_raw, not another query. */
 vg_err vg_store_query(vg_store *s, const vg_query *q, int (*fn)(void *ctx, const vg_obs *o),
                       void *ctx, vg_errinfo *err);
 
@@ -95,14 +123,17 @@ typedef struct vg_quarantined {
 vg_err vg_store_quarantine_walk(vg_store *s, int (*fn)(void *ctx, const vg_quarantined *q),
                                 void *ctx, vg_errinfo *err);
 
-/* The raw frame of (platform, time), copied into a malloc'd buffer owned by the caller. */
+/* The raw frame of the sample (platform, time), copied into a malloc'd buffer owned by the
+ * caller (free it). VG_ERR_NOTFOUND if there is no such sample or it has no frame. */
 vg_err vg_store_get_raw(vg_store *s, const char *platform, vg_time_us t, char **frame,
                         size_t *len, vg_errinfo *err);
 
 typedef struct vg_store_counts {
-    uint64_t obs, nav, raw, quarantine; /* records in each database */
+    uint64_t samples;    /* records of samples.db: one per stored (platform, time) */
+    uint64_t quarantine; /* records of quarantine.db */
 } vg_store_counts;
 
+/* Count the records exactly (a full statistics walk: O(pages), for tests and tools). */
 vg_err vg_store_count(vg_store *s, vg_store_counts *out, vg_errinfo *err);
 
 #endif

@@ -1,7 +1,10 @@
 /* cmd_dump.c: `vigie dump`: read the store (also while the daemon runs) by platform,
  * parameter, time range and minimum flag, as CSV or JSON lines; list the quarantine; or
- * print a QC summary (samples per flag per test). */
+ * print a QC summary (samples per flag per test). SIGINT, SIGTERM and SIGPIPE (`vigie dump
+ * | head`) stop the walk at the next row and close the store cleanly. */
+#include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,13 +40,48 @@ static void dump_usage(FILE *out)
             "frame with '\\', '\"', ',' and non-printable bytes written as \\xHH.\n");
 }
 
+/* The signal that asked dump to stop (SIGINT, SIGTERM, SIGPIPE), or 0. */
+static volatile sig_atomic_t dump_signal;
+
+static void dump__on_signal(int sig)
+{
+    if (dump_signal && sig != SIGPIPE) {
+        /* A second ^C: the first one was not heard (a read waiting for the writer). */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    dump_signal = sig;
+}
+
+/* Catch SIGINT, SIGTERM and SIGPIPE, without SA_RESTART so that a write blocked on a full
+ * pipe returns at once. With SIGPIPE caught, a write to a closed pipe fails with EPIPE. */
+static void dump__signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = dump__on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGPIPE, &sa, NULL);
+}
+
+/* Non-zero when the walk must stop: a signal came or writing to out failed (EPIPE). */
+static int dump__stop(FILE *out)
+{
+    return dump_signal != 0 || ferror(out);
+}
+
 typedef struct dump_ctx {
     FILE *out;
     int json;
     const char *const *names;
-    vg_store *store;   /* set when --raw: frames are read back per row */
+    vg_store *store;   /* set when --raw: frames are read back per sample */
     char *raw;
     size_t raw_len;
+    char raw_platform[VG_PLATFORM_MAX]; /* sample whose frame raw holds ("" = none) */
+    vg_time_us raw_time;
     /* summary: counts[param][test id][flag], agg[param][flag] */
     uint64_t (*counts)[VG_QC_MAX_TESTS][10];
     uint64_t (*agg)[10];
@@ -70,10 +108,15 @@ static void dump__escaped(FILE *out, const char *s, size_t n)
     }
 }
 
-/* Fetch the raw frame of o into d->raw (empty when none is stored). */
+/* Fetch the raw frame of o into d->raw (empty when none is stored); the rows of one sample
+ * are consecutive, so the frame is read once per sample. */
 static void dump__fetch_raw(dump_ctx *d, const vg_obs *o)
 {
     vg_errinfo err;
+    if (d->raw_platform[0] && d->raw_time == o->time && !strcmp(d->raw_platform, o->platform))
+        return;
+    memcpy(d->raw_platform, o->platform, sizeof d->raw_platform);
+    d->raw_time = o->time;
     free(d->raw);
     d->raw = NULL;
     d->raw_len = 0;
@@ -86,6 +129,8 @@ static void dump__fetch_raw(dump_ctx *d, const vg_obs *o)
 static int dump__row(void *ctx, const vg_obs *o)
 {
     dump_ctx *d = ctx;
+    if (dump__stop(d->out))
+        return 1;
     if (d->store)
         dump__fetch_raw(d, o);
     char t[VG_TIME_ISO_LEN];
@@ -127,7 +172,7 @@ static int dump__row(void *ctx, const vg_obs *o)
             free(q);
         }
         fputs("}\n", d->out);
-        return 0;
+        return dump__stop(d->out);
     }
     fprintf(d->out, "%s,%s,%s,", o->platform, t, code);
     dump__number(d->out, o->value);
@@ -148,7 +193,7 @@ static int dump__row(void *ctx, const vg_obs *o)
         dump__escaped(d->out, d->raw, d->raw_len);
     }
     fputc('\n', d->out);
-    return 0;
+    return dump__stop(d->out);
 }
 
 static int dump__count(void *ctx, const vg_obs *o)
@@ -159,7 +204,7 @@ static int dump__count(void *ctx, const vg_obs *o)
     for (int i = 0; i < VG_QC_MAX_TESTS; i++)
         if (o->qc.test[i] && o->qc.test[i] <= 9)
             d->counts[o->param][i][o->qc.test[i]]++;
-    return 0;
+    return dump__stop(d->out);
 }
 
 static void dump__print_summary(FILE *out, const char *platform, dump_ctx *d)
@@ -205,6 +250,8 @@ typedef struct quarantine_ctx {
 static int dump__quarantined(void *ctx, const vg_quarantined *q)
 {
     quarantine_ctx *c = ctx;
+    if (dump__stop(c->out))
+        return 1;
     c->n++;
     for (int r = 0; r < VG_ERR__COUNT; r++) {
         if (strcmp(vg_err_name((vg_err)r), q->reason) == 0) {
@@ -213,7 +260,7 @@ static int dump__quarantined(void *ctx, const vg_quarantined *q)
         }
     }
     if (!c->list)
-        return 0;
+        return dump__stop(c->out);
     char t[VG_TIME_ISO_LEN];
     fprintf(c->out, "%s\t%s\t%s\t%s\t", vg_time_format_iso8601(q->received, t), q->source,
             q->reason, q->detail);
@@ -225,7 +272,7 @@ static int dump__quarantined(void *ctx, const vg_quarantined *q)
             fprintf(c->out, "\\x%02x", ch);
     }
     fputc('\n', c->out);
-    return 0;
+    return dump__stop(c->out);
 }
 
 static int dump_main(int argc, char **argv)
@@ -304,6 +351,7 @@ static int dump_main(int argc, char **argv)
     vg_store *st = NULL;
     vg_store_options so = {.cache_mb = 16, .read_only = true};
     int status = VG_EXIT_OK;
+    dump__signals();
     if (vg_store_open(storage, &so, &st, &err) != VG_OK) {
         fprintf(stderr, "vigie dump: %s\n", err.text);
         vg_setup_free(&setup);
@@ -330,7 +378,8 @@ static int dump_main(int argc, char **argv)
         size_t n = platform ? 1 : (setup.cfg ? setup.cfg->n_platforms : 0);
         if (!platform && !setup.cfg)
             fprintf(stderr, "vigie dump: --summary without --config needs --platform ID\n");
-        for (size_t i = 0; i < n && d.counts && d.agg && status == VG_EXIT_OK; i++) {
+        for (size_t i = 0; i < n && d.counts && d.agg && status == VG_EXIT_OK && !dump_signal;
+             i++) {
             q.platform = platform ? platform : setup.cfg->platforms[i].id;
             memset(d.counts, 0, VG_P__COUNT * sizeof *d.counts);
             memset(d.agg, 0, VG_P__COUNT * sizeof *d.agg);
@@ -357,8 +406,23 @@ static int dump_main(int argc, char **argv)
         }
     }
     free(d.raw);
-    vg_store_close(st, &err);
+    fflush(stdout);
+    int write_failed = ferror(stdout), write_errno = errno;
+    if (vg_store_close(st, &err) != VG_OK) {
+        fprintf(stderr, "vigie dump: %s\n", err.text);
+        status = VG_EXIT_FAIL;
+    }
     vg_setup_free(&setup);
+    if (dump_signal == SIGINT || dump_signal == SIGTERM) {
+        fprintf(stderr, "vigie dump: interrupted by signal %d, store closed\n", (int)dump_signal);
+        return 128 + (int)dump_signal;
+    }
+    if (dump_signal == SIGPIPE) /* the reader of the pipe has all it wanted (| head) */
+        return status;
+    if (write_failed) {
+        fprintf(stderr, "vigie dump: writing the output: %s\n", strerror(write_errno));
+        return VG_EXIT_FAIL;
+    }
     return status;
 }
 
