@@ -233,7 +233,13 @@ int vg_daemon_run(const vg_daemon_options *opt)
     for (size_t i = 0; i < d.n_pull; i++)
         items[i] = (zmq_pollitem_t){.socket = d.pull[i], .events = ZMQ_POLLIN};
     const int64_t started = vg_time_mono_us();
-    int64_t last_status = started;
+    int64_t last_status = started, last_ping = 0;
+    /* systemd watchdog (WatchdogSec=): ping at half the interval from the loop itself, so
+     * that a loop blocked for good (e.g. on a lock a killed reader left in Berkeley DB, see
+     * docs/storage.md) becomes a restart instead of a silent stall. */
+    uint64_t watchdog_us = 0;
+    if (sd_watchdog_enabled(0, &watchdog_us) <= 0)
+        watchdog_us = 0;
     zmq_msg_t msg;
     zmq_msg_init(&msg);
     status = 0;
@@ -250,6 +256,8 @@ int vg_daemon_run(const vg_daemon_options *opt)
         long timeout = vg_engine_next_tick_ms(engine, now);
         if (timeout < 0 || timeout > 1000)
             timeout = 1000;
+        if (watchdog_us && timeout > (long)(watchdog_us / 2000))
+            timeout = (long)(watchdog_us / 2000);
         int rc = zmq_poll(items, (int)d.n_pull, timeout);
         if (rc < 0 && zmq_errno() != EINTR) {
             vg_error("zmq_poll: %s", zmq_strerror(zmq_errno()));
@@ -273,6 +281,10 @@ int vg_daemon_run(const vg_daemon_options *opt)
         now = vg_time_mono_us();
         if (vg_engine_tick(engine, now, &err) != VG_OK)
             vg_error("storage failed: %s", err.text);
+        if (watchdog_us && now - last_ping >= (int64_t)(watchdog_us / 2)) {
+            sd_notify(0, "WATCHDOG=1");
+            last_ping = now;
+        }
         if (now - last_status >= 60 * VG_US_PER_S) {
             const vg_engine_stats *st = vg_engine_get_stats(engine);
             sd_notifyf(0, "STATUS=%llu samples stored, %llu quarantined",

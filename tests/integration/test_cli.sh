@@ -5,7 +5,7 @@
 here=$(dirname "$0")
 source "$here/lib.sh"
 
-for cmd in run config dump simulate; do
+for cmd in run config dump simulate qc; do
   out=$("$VIGIE" "$cmd" --help); rc=$?
   check_eq "vigie $cmd --help exits 0" 0 "$rc"
   check "vigie $cmd --help prints its usage" grep -q "usage: vigie $cmd" <<< "$out"
@@ -54,6 +54,30 @@ sed "s|path: $TMP/db|path: $TMP/afile/db|" "$TMP/busy.yaml" > "$TMP/nodir.yaml"
 rc=0; timeout 20 "$VIGIE" run -c "$TMP/nodir.yaml" 2>"$TMP/err" || rc=$?
 check_eq "a store that cannot be created: exit 1" 1 "$rc"
 check "the log says why" grep -q "cannot open the store" "$TMP/err"
+
+# systemd's notify protocol: READY, watchdog pings from the loop, STOPPING, on a socket of
+# our own (NOTIFY_SOCKET), as systemd would see them with Type=notify and WatchdogSec=.
+P3=$(free_port)
+sed "s|127.0.0.1:$P|127.0.0.1:$P3|" "$TMP/busy.yaml" > "$TMP/notify.yaml"
+$PY - "$TMP/notify.sock" "$TMP/notify.txt" <<'PYEOF' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); s.bind(sys.argv[1]); s.settimeout(0.2)
+out = open(sys.argv[2], "w"); t0 = time.time()
+while time.time() - t0 < 8:
+    try:
+        out.write(s.recv(4096).decode().replace("\n", " ") + "\n"); out.flush()
+    except socket.timeout:
+        pass
+PYEOF
+listener=$!
+for _ in $(seq 1 50); do [ -S "$TMP/notify.sock" ] && break; sleep 0.1; done
+rc=0; NOTIFY_SOCKET="$TMP/notify.sock" WATCHDOG_USEC=400000 timeout 20 "$VIGIE" run -c "$TMP/notify.yaml" \
+  --max-runtime 1.5 2>"$TMP/err" || rc=$?
+sleep 0.3; kill $listener 2>/dev/null || true; wait $listener 2>/dev/null || true
+check_eq "under systemd: clean exit" 0 "$rc"
+check "READY=1 sent once the endpoints are bound" grep -q "READY=1" "$TMP/notify.txt"
+check "watchdog pings while running" [ "$(grep -c 'WATCHDOG=1' "$TMP/notify.txt")" -ge 3 ]
+check "STOPPING=1 sent at the stop" grep -q "STOPPING=1" "$TMP/notify.txt"
 
 # --max-runtime stops by itself, cleanly.
 P2=$(free_port)
