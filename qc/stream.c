@@ -4,6 +4,8 @@
  * tests see the stream in order whatever the timing of arrivals. */
 #include "qc/stream.h"
 
+#include "core/seawater.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +83,28 @@ static void *stream__state(vg_qc_stream *st, size_t step, int var)
     if (!st->state || !st->chain->steps[step].test->state_size)
         return NULL;
     return st->state + step * st->state_stride + (size_t)(var + 1) * st->state_size;
+}
+
+/* Salinity computed from conductivity when the instrument does not send it: PSS-78 with
+ * the reported pressure (0 dbar when none), for platforms configured with the salinity
+ * parameter. SSPS from CNDC and SSJT (a TSG: the cell temperature, which the conductivity
+ * was measured at), PSAL from CNDC and TEMP (moorings, ferryboxes). */
+static const struct {
+    vg_param salinity, temperature;
+} derived[] = {{VG_P_SSPS, VG_P_SSJT}, {VG_P_PSAL, VG_P_TEMP}};
+
+static void stream__derive(const vg_qc_stream *st, vg_sample *s)
+{
+    for (size_t k = 0; k < sizeof derived / sizeof derived[0]; k++) {
+        vg_param sal = derived[k].salinity, t = derived[k].temperature;
+        if (!(st->pf->params & VG_PARAM_BIT(sal)) || vg_sample_has(s, sal) ||
+            !vg_sample_has(s, VG_P_CNDC) || !vg_sample_has(s, t))
+            continue;
+        double p = vg_sample_has(s, VG_P_PRES) && !isnan(s->value[VG_P_PRES])
+                       ? s->value[VG_P_PRES]
+                       : 0.0;
+        vg_sample_set(s, sal, vg_sw_sp_from_c(s->value[VG_P_CNDC], s->value[t], p));
+    }
 }
 
 /* Salinity inherits a 3 or 4 of the temperature it was computed with (EuroGOOS sec. 3). */
@@ -190,6 +214,7 @@ vg_err vg_qc_stream_push(vg_qc_stream *st, const vg_sample *in, int64_t now_mono
     if (in->raw_len)
         memcpy(slot->raw, in->raw, in->raw_len);
     slot->s.raw = slot->raw;
+    stream__derive(st, &slot->s);
     /* Flags are the engine's to set: whatever the input carried is cleared. */
     memset(slot->s.qc, 0, sizeof slot->s.qc);
     memset(&slot->s.time_qc, 0, sizeof slot->s.time_qc);

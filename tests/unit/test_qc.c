@@ -401,6 +401,53 @@ static void test_plan_references(void)
     vg_config_free(cfg);
 }
 
+/* A TSG that sends conductivity and temperature but no salinity gets SSPS by PSS-78. */
+static void test_derived_salinity(void)
+{
+    const char *text = "storage: {path: /tmp/unused}\n"
+                       "platforms:\n  - {id: SHIP, kind: tsg, interval_s: 10, parameters: [SSJT, CNDC, SSPS]}\n"
+                       "  - {id: BUOY, kind: mooring, interval_s: 600, parameters: [TEMP, CNDC]}\n";
+    vg_config *cfg = NULL;
+    vg_qc_plan *plan = NULL;
+    vg_errinfo err;
+    if (vg_config_load_string(text, strlen(text), "d.yaml", &cfg, &err) != VG_OK ||
+        vg_qc_plan_build(cfg, &plan, &err) != VG_OK) {
+        CHECK_MSG(0, "%s", err.text);
+        return;
+    }
+    vg_qc_stream *ship, *buoy;
+    vg_qc_stream_new(plan, &cfg->platforms[0], &ship, &err);
+    vg_qc_stream_new(plan, &cfg->platforms[1], &buoy, &err);
+    sink k = {.n = 0};
+    vg_time_us t0 = 1768435200 * VG_US_PER_S;
+    /* C(35, 15 degC IPTS-68, 0 dbar) = 4.2914 S/m; ITS-90 temperature = T68 / 1.00024 */
+    vg_sample s = mk(t0, 15.0 / 1.00024);
+    vg_sample_set(&s, VG_P_CNDC, 4.2914);
+    vg_qc_stream_push(ship, &s, 0, collect, &k, &err);
+    vg_sample s2 = mk(t0 + 10 * VG_US_PER_S, 15.0);
+    vg_sample_set(&s2, VG_P_CNDC, 4.2914);
+    vg_sample_set(&s2, VG_P_SSPS, 34.0); /* sent by the instrument: kept as is */
+    vg_qc_stream_push(ship, &s2, 0, collect, &k, &err);
+    vg_qc_stream_flush(ship, collect, &k);
+    vg_sample b;
+    vg_sample_init(&b);
+    b.time = t0;
+    vg_sample_set(&b, VG_P_TEMP, 15.0);
+    vg_sample_set(&b, VG_P_CNDC, 4.2914);
+    vg_qc_stream_push(buoy, &b, 0, collect, &k, &err);
+    vg_qc_stream_flush(buoy, collect, &k);
+    CHECK(k.n == 3);
+    CHECK(vg_sample_has(&k.out[0], VG_P_SSPS));
+    CHECK_NEAR(k.out[0].value[VG_P_SSPS], 35.0, 1e-4);
+    CHECK(k.out[0].qc[VG_P_SSPS].agg == 1); /* judged like a measured salinity */
+    CHECK(k.out[1].value[VG_P_SSPS] == 34.0);
+    CHECK(!vg_sample_has(&k.out[2], VG_P_PSAL)); /* PSAL not configured for the buoy */
+    vg_qc_stream_free(ship);
+    vg_qc_stream_free(buoy);
+    vg_qc_plan_free(plan);
+    vg_config_free(cfg);
+}
+
 static void test_registry(void)
 {
     const char *const *names = vg_qc_test_names();
@@ -426,6 +473,7 @@ int main(void)
     test_stream_equals_batch();
     test_plan_errors();
     test_plan_references();
+    test_derived_salinity();
     test_registry();
     return check_summary();
 }
