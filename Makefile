@@ -4,6 +4,7 @@ BUILD      ?= build
 BUILD_ASAN ?= build-asan
 JOBS       ?= $(shell nproc)
 PREFIX     ?= /usr/local
+MAKEFLAGS  += --no-print-directory
 
 .PHONY: all deps build build-asan demo check test test-asan bench install valgrind clean
 
