@@ -86,6 +86,8 @@ typedef struct dump_ctx {
     uint64_t (*counts)[VG_QC_MAX_TESTS][10];
     uint64_t (*agg)[10];
     uint64_t rows;
+    uint64_t samples, pos_agg[10], time_agg[10]; /* summary: per sample, not per value */
+    vg_time_us last_time;
 } dump_ctx;
 
 static void dump__number(FILE *out, double v)
@@ -200,6 +202,12 @@ static int dump__count(void *ctx, const vg_obs *o)
 {
     dump_ctx *d = ctx;
     d->rows++;
+    if (d->samples == 0 || o->time != d->last_time) { /* rows come in (time, param) order */
+        d->samples++;
+        d->last_time = o->time;
+        d->pos_agg[o->pos_flag <= 9 ? o->pos_flag : 0]++;
+        d->time_agg[o->time_flag <= 9 ? o->time_flag : 0]++;
+    }
     d->agg[o->param][o->qc.agg <= 9 ? o->qc.agg : 0]++;
     for (int i = 0; i < VG_QC_MAX_TESTS; i++)
         if (o->qc.test[i] && o->qc.test[i] <= 9)
@@ -209,9 +217,17 @@ static int dump__count(void *ctx, const vg_obs *o)
 
 static void dump__print_summary(FILE *out, const char *platform, dump_ctx *d)
 {
-    fprintf(out, "platform %s: %llu values\n", platform, (unsigned long long)d->rows);
+    fprintf(out, "platform %s: %llu samples, %llu values\n", platform,
+            (unsigned long long)d->samples, (unsigned long long)d->rows);
     fprintf(out, "  %-6s %-20s %9s %9s %9s %9s %9s %9s\n", "param", "test", "0 no QC", "1 good",
             "3 p.bad", "4 bad", "6 harb.", "9 miss.");
+    const uint64_t *pa = d->pos_agg, *ta = d->time_agg;
+    fprintf(out, "  %-6s %-20s %9llu %9llu %9llu %9llu %9llu %9llu\n", "POS", "(aggregate)",
+            (unsigned long long)pa[0], (unsigned long long)pa[1], (unsigned long long)pa[3],
+            (unsigned long long)pa[4], (unsigned long long)pa[6], (unsigned long long)pa[9]);
+    fprintf(out, "  %-6s %-20s %9llu %9llu %9llu %9llu %9llu %9llu\n", "TIME", "(aggregate)",
+            (unsigned long long)ta[0], (unsigned long long)ta[1], (unsigned long long)ta[3],
+            (unsigned long long)ta[4], (unsigned long long)ta[6], (unsigned long long)ta[9]);
     for (int p = 0; p < VG_P__COUNT; p++) {
         uint64_t total = 0;
         for (int f = 0; f < 10; f++)
@@ -383,7 +399,9 @@ static int dump_main(int argc, char **argv)
             q.platform = platform ? platform : setup.cfg->platforms[i].id;
             memset(d.counts, 0, VG_P__COUNT * sizeof *d.counts);
             memset(d.agg, 0, VG_P__COUNT * sizeof *d.agg);
-            d.rows = 0;
+            d.rows = d.samples = 0;
+            memset(d.pos_agg, 0, sizeof d.pos_agg);
+            memset(d.time_agg, 0, sizeof d.time_agg);
             if (vg_store_query(st, &q, dump__count, &d, &err) != VG_OK) {
                 fprintf(stderr, "vigie dump: %s\n", err.text);
                 status = VG_EXIT_FAIL;
