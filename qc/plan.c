@@ -46,9 +46,16 @@ static void plan__default_step(vg_qc_step *st, const vg_qc_test *t)
         t->defaults(-1, st->opts[0]);
         return;
     }
-    for (int p = 0; p < VG_P__COUNT; p++)
-        if (t->defaults(p, st->opts[p]))
+    /* A parameter whose defaults leave an option unset (NaN) needs the configuration. */
+    for (int p = 0; p < VG_P__COUNT; p++) {
+        if (!t->defaults(p, st->opts[p]))
+            continue;
+        size_t i = 0;
+        while (i < t->n_opts && st->opts[p][i] == st->opts[p][i])
+            i++;
+        if (i == t->n_opts)
             st->params |= VG_PARAM_BIT(p);
+    }
 }
 
 /* Read the options of mapping `node` into opts (already holding defaults or NaN). */
@@ -136,6 +143,10 @@ static vg_err plan__step(const vg_config *cfg, yaml_node_t *node, vg_qc_step *st
         return vg_fail(err, VG_ERR_CONFIG,
                        "%s:%d: %s judges parameters: give options under 'parameters: {CODE: {...}}'",
                        cfg->path, vg_yaml_line(options), t->name);
+    if (!params && !st->params)
+        return vg_fail(err, VG_ERR_CONFIG,
+                       "%s:%d: %s has no default options: list its parameters with their "
+                       "options under 'parameters:'", cfg->path, line, t->name);
     if (!params)
         return VG_OK;
     if (params->type != YAML_MAPPING_NODE)
@@ -162,9 +173,11 @@ static vg_err plan__step(const vg_config *cfg, yaml_node_t *node, vg_qc_step *st
             vg_err rc = plan__options(cfg, v, t, code, st->opts[p], err);
             if (rc != VG_OK)
                 return rc;
-        } else if (t->n_opts && st->opts[p][0] != st->opts[p][0]) {
-            return vg_fail(err, VG_ERR_CONFIG, "%s:%d: %s has no default for %s: give %s",
-                           cfg->path, vg_yaml_line(k), t->name, code, t->opts[0].name);
+        } else {
+            for (size_t i = 0; i < t->n_opts; i++)
+                if (st->opts[p][i] != st->opts[p][i])
+                    return vg_fail(err, VG_ERR_CONFIG, "%s:%d: %s has no default for %s: give %s",
+                                   cfg->path, vg_yaml_line(k), t->name, code, t->opts[i].name);
         }
         st->params |= VG_PARAM_BIT(p);
     }

@@ -12,6 +12,10 @@ extern const vg_qc_test vg_qc_impossible_date, vg_qc_impossible_location,
     vg_qc_gradient;
 extern const vg_qc_test vg_qc_regional_range, vg_qc_pump_flow, vg_qc_harbour,
     vg_qc_pump_history, vg_qc_frozen_navigation;
+/* QARTOD tests with ioos_qc semantics (qc/qartod_*.c): in no default chain. */
+extern const vg_qc_test vg_qc_qartod_gross_range, vg_qc_qartod_spike,
+    vg_qc_qartod_rate_of_change, vg_qc_qartod_flat_line, vg_qc_qartod_attenuated_signal,
+    vg_qc_qartod_time_gap, vg_qc_qartod_location;
 
 const vg_qc_test *const vg_qc_tests[] = {
     &vg_qc_impossible_date,   /* GOSUD 2 */
@@ -28,6 +32,13 @@ const vg_qc_test *const vg_qc_tests[] = {
     &vg_qc_harbour,           /* 13: underway, harbour (flag 6) */
     &vg_qc_pump_history,      /* 14: underway, settling after a pump restart */
     &vg_qc_frozen_navigation, /* 15: underway, GPS not updating */
+    &vg_qc_qartod_gross_range,       /* 16: QARTOD (ioos_qc), as the ids below */
+    &vg_qc_qartod_spike,             /* 17 */
+    &vg_qc_qartod_rate_of_change,    /* 18 */
+    &vg_qc_qartod_flat_line,         /* 19 */
+    &vg_qc_qartod_attenuated_signal, /* 20 */
+    &vg_qc_qartod_time_gap,          /* 21 */
+    &vg_qc_qartod_location,          /* 22 */
     NULL,
 };
 

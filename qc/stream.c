@@ -7,6 +7,7 @@
 #include "core/seawater.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,8 +28,8 @@ struct vg_qc_stream {
     int64_t held_since_mono;   /* when held arrived */
     vg_time_us last_time;
     unsigned char *state;      /* per (step, variable) test states */
-    size_t state_stride;       /* bytes per step: (VG_P__COUNT + 1) x max state size */
-    size_t state_size;         /* largest state_size of the chain's tests */
+    size_t state_off[VG_QC_MAX_TESTS];  /* offset of each step's states in `state` */
+    size_t state_slot[VG_QC_MAX_TESTS]; /* bytes of one state of the step (aligned), 0 = none */
     uint8_t ids[VG_QC_MAX_TESTS]; /* ids of the chain's tests, ascending: the only flag slots
                                      a judged sample can have set (push clears them all) */
     size_t n_ids;
@@ -47,18 +48,26 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
     st->hold_us = (int64_t)(vg_qc_hold_timeout_s(plan, pf) * 1e6);
     st->prev = st->held = -1;
     st->last_time = VG_TIME_NONE;
-    for (size_t i = 0; i < st->chain->n_steps; i++)
-        if (st->chain->steps[i].test->state_size > st->state_size)
-            st->state_size = st->chain->steps[i].test->state_size;
+
     for (unsigned id = 1; id < VG_QC_MAX_TESTS; id++)
         for (size_t i = 0; i < st->chain->n_steps; i++)
             if (st->chain->steps[i].test->id == id) {
                 st->ids[st->n_ids++] = (uint8_t)id;
                 break;
             }
-    if (st->state_size) {
-        st->state_stride = (VG_P__COUNT + 1) * st->state_size;
-        st->state = calloc(st->chain->n_steps, st->state_stride);
+    /* Each step gets one state per variable it judges (every parameter, or the position or
+     * time), each rounded up to the alignment of max_align_t: a chain pays only for the
+     * state its own tests keep (docs/qc.md states the figures). */
+    size_t total = 0;
+    for (size_t i = 0; i < st->chain->n_steps; i++) {
+        const vg_qc_test *t = st->chain->steps[i].test;
+        size_t a = _Alignof(max_align_t);
+        st->state_slot[i] = (t->state_size + a - 1) / a * a;
+        st->state_off[i] = total;
+        total += st->state_slot[i] * (t->target == VG_QC_ON_PARAM ? VG_P__COUNT : 1);
+    }
+    if (total) {
+        st->state = calloc(1, total);
         if (!st->state) {
             free(st);
             return vg_fail(err, VG_ERR_NOMEM, "out of memory for the QC state of %s", pf->id);
@@ -80,9 +89,9 @@ void vg_qc_stream_free(vg_qc_stream *st)
 
 static void *stream__state(vg_qc_stream *st, size_t step, int var)
 {
-    if (!st->state || !st->chain->steps[step].test->state_size)
+    if (!st->state_slot[step])
         return NULL;
-    return st->state + step * st->state_stride + (size_t)(var + 1) * st->state_size;
+    return st->state + st->state_off[step] + (size_t)(var < 0 ? 0 : var) * st->state_slot[step];
 }
 
 /* Salinity computed from conductivity when the instrument does not send it: PSS-78 with

@@ -1,0 +1,572 @@
+/* test_qartod.c: the QARTOD tests with ioos_qc semantics (qc/qartod_*.c, ids 16-22): each
+ * at its thresholds (just inside, on, just outside), edges, short series whose expected
+ * flags are worked out by hand from ioos_qc's code (qartod.py), missing values and gaps
+ * through the stream engine, plan errors of the options, and the cost per call at the
+ * build's optimisation level. Expected flags are vigie's (QARTOD 1->1, 2->0, 3->3, 4->4). */
+#include <math.h>
+#include <stdalign.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "check.h"
+#include "core/config.h"
+#include "core/flags.h"
+#include "qc/plan.h"
+#include "qc/stream.h"
+#include "qc/test.h"
+
+#define N_(a) (sizeof(a) / sizeof((a)[0]))
+
+static const vg_qc_refs no_refs;
+static const vg_time_us t0 = 1768435200 * VG_US_PER_S; /* 2026-01-15T00:00:00Z */
+
+/* State of one (stream, variable), large enough for any test, zeroed per series. */
+static alignas(max_align_t) unsigned char state_buf[8192];
+
+static const vg_qc_test *find(const char *name)
+{
+    const vg_qc_test *t = vg_qc_test_find(name);
+    if (!t) {
+        fprintf(stderr, "test %s is not registered\n", name);
+        exit(1);
+    }
+    return t;
+}
+
+static vg_sample mk(double t_s, double v)
+{
+    vg_sample s;
+    vg_sample_init(&s);
+    vg_sample_set_platform(&s, "MOOR", 4);
+    s.time = t0 + (vg_time_us)llround(t_s * 1e6);
+    s.lat_deg = 43.0, s.lon_deg = 5.0;
+    vg_sample_set(&s, VG_P_TEMP, v);
+    return s;
+}
+
+/* Run t on TEMP over a series as the engine does: in time order, fresh state, prev and
+ * next the neighbours (NULL at the edges), NaN values not run (flag 9). */
+static void run_series(const vg_qc_test *t, const double *opts, const double *t_s,
+                       const double *v, size_t n, vg_flag *out)
+{
+    vg_sample s[64];
+    CHECK(n <= N_(s) && t->state_size <= sizeof state_buf);
+    memset(state_buf, 0, sizeof state_buf);
+    for (size_t i = 0; i < n; i++)
+        s[i] = mk(t_s[i], v[i]);
+    for (size_t i = 0; i < n; i++) {
+        if (isnan(v[i])) {
+            out[i] = VG_FLAG_MISSING;
+            continue;
+        }
+        vg_qc_window w = {i ? &s[i - 1] : NULL, &s[i], i + 1 < n ? &s[i + 1] : NULL, &no_refs};
+        out[i] = t->run(opts, state_buf, &w, VG_P_TEMP);
+    }
+}
+
+static void check_series(const char *what, const vg_qc_test *t, const double *opts,
+                         const double *t_s, const double *v, const vg_flag *want, size_t n)
+{
+    vg_flag got[64];
+    run_series(t, opts, t_s, v, n, got);
+    for (size_t i = 0; i < n; i++)
+        CHECK_MSG(got[i] == want[i], "%s: sample %zu (value %g): flag %d, want %d", what, i,
+                  v[i], got[i], want[i]);
+}
+
+/* One value judged alone (no neighbours, fresh state). */
+static vg_flag run1(const vg_qc_test *t, const double *opts, double v)
+{
+    vg_flag f;
+    double ts = 0;
+    run_series(t, opts, &ts, &v, 1, &f);
+    return f;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* ---- registration ---------------------------------------------------------------------- */
+static void test_registry(void)
+{
+    static const struct { const char *name; unsigned id; vg_qc_target target; bool next; } want[] = {
+        {"qartod_gross_range", 16, VG_QC_ON_PARAM, false},
+        {"qartod_spike", 17, VG_QC_ON_PARAM, true},
+        {"qartod_rate_of_change", 18, VG_QC_ON_PARAM, false},
+        {"qartod_flat_line", 19, VG_QC_ON_PARAM, false},
+        {"qartod_attenuated_signal", 20, VG_QC_ON_PARAM, false},
+        {"qartod_time_gap", 21, VG_QC_ON_TIME, false},
+        {"qartod_location", 22, VG_QC_ON_POSITION, false},
+    };
+    const char *const *names = vg_qc_test_names();
+    for (size_t i = 0; i < N_(want); i++) {
+        const vg_qc_test *t = find(want[i].name);
+        CHECK_MSG(t->id == want[i].id && t->target == want[i].target &&
+                      t->needs_next == want[i].next && vg_qc_test_by_id(want[i].id) == t,
+                  "%s", want[i].name);
+        CHECK(names[want[i].id] && strcmp(names[want[i].id], want[i].name) == 0);
+        CHECK(t->n_opts <= VG_QC_MAX_OPTS && t->summary && t->source);
+        /* in no default chain */
+        for (int k = 0; k < VG_KIND__COUNT; k++)
+            for (const char *const *c = vg_qc_default_chain((vg_platform_kind)k); *c; c++)
+                CHECK(strcmp(*c, want[i].name) != 0);
+    }
+    CHECK(find("qartod_flat_line")->state_size <= 32);
+    CHECK(find("qartod_attenuated_signal")->state_size <= 2100);
+}
+
+/* ---- gross range ----------------------------------------------------------------------- */
+static void test_gross_range(void)
+{
+    const vg_qc_test *t = find("qartod_gross_range");
+    double d[VG_QC_MAX_OPTS];
+    CHECK(t->defaults(VG_P_TEMP, d) && isnan(d[0]) && isnan(d[1]) && d[2] == -1e9 && d[3] == 1e9);
+    const double o[] = {-2.5, 40, 0, 30}; /* fail span, suspect span */
+    const double lo = -2.5, hi = 40;
+    static const struct { double v; int want; } cases[] = {
+        {15, 1},
+        {0, 1}, {30, 1},                               /* on the suspect bounds: inclusive */
+        {-1e-9, 3}, {30.000001, 3},                    /* just outside the suspect span */
+        {-2.5, 3}, {40, 3},                            /* on the fail bounds: inclusive */
+        {-2.5000001, 4}, {40.000001, 4}, {-1e6, 4}, {INFINITY, 4}, {-INFINITY, 4},
+    };
+    for (size_t i = 0; i < N_(cases); i++)
+        CHECK_MSG(run1(t, o, cases[i].v) == cases[i].want, "value %.9g: %d", cases[i].v,
+                  run1(t, o, cases[i].v));
+    CHECK(run1(t, o, nextafter(lo, -100)) == 4 && run1(t, o, nextafter(hi, 100)) == 4);
+    /* suspect span not given: the defaults are never reached inside the fail span */
+    const double only_fail[] = {-2.5, 40, -1e9, 1e9};
+    CHECK(run1(t, only_fail, -2.5) == 1 && run1(t, only_fail, 40) == 1);
+    CHECK(run1(t, only_fail, 40.1) == 4);
+    /* reversed spans are sorted, as ioos_qc does */
+    const double rev[] = {40, -2.5, 30, 0};
+    CHECK(run1(t, rev, 31) == 3 && run1(t, rev, 41) == 4 && run1(t, rev, 10) == 1);
+    /* a step without `parameters:` keeps NaN fail bounds: not evaluated */
+    CHECK(run1(t, d, 15) == 0);
+}
+
+/* ---- spike ----------------------------------------------------------------------------- */
+static void test_spike(void)
+{
+    const vg_qc_test *t = find("qartod_spike");
+    /* thresholds: ref = (V1+V3)/2 = 10; |V2 - 10| vs suspect 0.5 and fail 1.0, strict > */
+    const double o[] = {0.5, 1.0, 0};
+    static const struct { double v2; int want; } cases[] = {
+        {10, 1}, {10.5, 1}, {9.5, 1},          /* on the suspect threshold: passes */
+        {10.5000001, 3}, {11, 3}, {9, 3},      /* on the fail threshold: suspect */
+        {11.0000001, 4}, {8.9999999, 4}, {1e6, 4},
+    };
+    const double ts[] = {0, 60, 120};
+    for (size_t i = 0; i < N_(cases); i++) {
+        double v[] = {9, cases[i].v2, 11};
+        vg_flag f[3];
+        run_series(t, o, ts, v, 3, f);
+        CHECK_MSG(f[0] == 0 && f[2] == 0 && f[1] == cases[i].want, "V2 %.9g: %d", cases[i].v2,
+                  f[1]);
+    }
+    /* ioos_qc average, suspect 0.5, fail 1.0: diff = |x[n] - (x[n-1]+x[n+1])/2| =
+     * -, 1, 2, 1, 0.35, 0.7, 0.35, - -> QARTOD 2 3 4 3 1 3 1 2 (first and last: 2) */
+    const double t8[] = {0, 60, 120, 180, 240, 300, 360, 420};
+    const double x8[] = {0, 0, 2, 0, 0, 0.7, 0, 0};
+    const vg_flag avg[] = {0, 3, 4, 3, 1, 3, 1, 0};
+    check_series("spike average", t, o, t8, x8, avg, 8);
+    /* differential: min(|x[n]-x[n-1]|, |x[n+1]-x[n]|) where the two steps have opposite
+     * signs, else 0: -, 0, 2, 0, 0, 0.7, 0, - -> 2 1 4 1 1 3 1 2 */
+    const double od[] = {0.5, 1.0, 1};
+    const vg_flag dif[] = {0, 1, 4, 1, 1, 3, 1, 0};
+    check_series("spike differential", t, od, t8, x8, dif, 8);
+    /* a missing neighbour: V2 not evaluated (ioos_qc: 9, see docs); the NaN itself 9 */
+    const double xm[] = {0, 0, 2, NAN, 0, 0};
+    const vg_flag wm[] = {0, 3, 0, 9, 0, 0};
+    check_series("spike missing", t, o, t8, xm, wm, 6);
+    /* required thresholds absent (step without parameters): not evaluated */
+    double d[VG_QC_MAX_OPTS];
+    CHECK(t->defaults(VG_P_TEMP, d) && d[2] == 0);
+    const double x3[] = {0, 5, 0};
+    vg_flag f[3];
+    run_series(t, d, t8, x3, 3, f);
+    CHECK(f[1] == 0);
+}
+
+/* ---- rate of change -------------------------------------------------------------------- */
+static void test_rate_of_change(void)
+{
+    const vg_qc_test *t = find("qartod_rate_of_change");
+    const double o[] = {0.5}; /* units per second */
+    /* dt 2 s: a change of 1.0 is exactly 0.5/s (passes, strict >) */
+    static const struct { double dv; int want; } cases[] = {
+        {0, 1}, {0.999999, 1}, {1.0, 1}, {-1.0, 1}, {1.000001, 3}, {-1.000001, 3}, {1e6, 3},
+    };
+    const double ts[] = {0, 2};
+    for (size_t i = 0; i < N_(cases); i++) {
+        double v[] = {10, 10 + cases[i].dv};
+        vg_flag f[2];
+        run_series(t, o, ts, v, 2, f);
+        CHECK_MSG(f[0] == 0 && f[1] == cases[i].want, "dv %.9g: %d", cases[i].dv, f[1]);
+    }
+    /* ioos_qc, threshold 0.01/s, 10 s apart: roc = |diff| / 10 s =
+     * (0), 0.005, 0.025, 0, 0.03, 0.009 -> 1 1 3 1 3 1; vigie gives 0 to the first sample
+     * (ioos_qc 1: its roc[0] is set to 0) */
+    const double t6[] = {0, 10, 20, 30, 40, 50};
+    const double x6[] = {10, 10.05, 10.3, 10.3, 10.0, 10.09};
+    const double o6[] = {0.01};
+    const vg_flag w6[] = {0, 1, 3, 1, 3, 1};
+    check_series("rate_of_change", t, o6, t6, x6, w6, 6);
+    /* irregular times: the rate uses the real interval (0.3 in 60 s passes, in 20 s fails) */
+    const double ti[] = {0, 60, 80};
+    const double xi[] = {10, 10.3, 10.6};
+    const vg_flag wi[] = {0, 1, 3};
+    check_series("rate_of_change irregular", t, o6, ti, xi, wi, 3);
+    /* after a missing value: not evaluated (ioos_qc: 1) */
+    const double xm[] = {10, NAN, 20, 20};
+    const vg_flag wm[] = {0, 9, 0, 1};
+    check_series("rate_of_change missing", t, o6, t6, xm, wm, 4);
+}
+
+/* ---- flat line ------------------------------------------------------------------------- */
+static void test_flat_line(void)
+{
+    const vg_qc_test *t = find("qartod_flat_line");
+    /* suspect 180 s, fail 300 s, tolerance 0.01, one sample a minute */
+    const double o[] = {180, 300, 0.01};
+    const double t12[] = {0, 60, 120, 180, 240, 300, 360, 420, 480, 540, 600, 660};
+    /* ioos_qc: median interval 60 s, counts 180/60 = 3 and 300/60 = 5; sample i is flagged
+     * when the range of x[i-count..i] (count+1 values) is < tolerance:
+     * suspect at 4,5,6,7 and 11; fail at 6,7 -> 1 1 1 1 3 3 4 4 1 1 1 3. vigie: the run of
+     * 2.0 starts at t=60 and lasts 180 s at t=240 (3), 300 s at t=360 (4); the run of 3.0
+     * starts at t=480 and lasts 180 s at t=660 -- the same flags. */
+    const double x12[] = {1, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3};
+    const vg_flag w12[] = {1, 1, 1, 1, 3, 3, 4, 4, 1, 1, 1, 3};
+    check_series("flat_line ioos_qc series", t, o, t12, x12, w12, 12);
+    /* within tolerance: changes of 0.009 keep the run (range 0.009 < 0.01); a range of
+     * exactly the tolerance breaks it (ioos_qc: range < tolerance, strict) */
+    const double xt[] = {5, 5.009, 5, 5.009, 5, 5.009, 5.019};
+    const vg_flag wt[] = {1, 1, 1, 3, 3, 4, 1};
+    check_series("flat_line tolerance", t, o, t12, xt, wt, 7);
+    const double oe[] = {180, 300, 0.25}; /* 5.25 - 5 is exactly 0.25 in binary */
+    const double xe[] = {5, 5.25, 5, 5.25, 5};
+    const vg_flag we[] = {1, 1, 1, 1, 1};
+    check_series("flat_line on tolerance", t, oe, t12, xe, we, 5);
+    /* tolerance 0 (ioos_qc's default): a range is never < 0, nothing is flagged */
+    const double o0[] = {180, 300, 0};
+    const double xc[] = {7, 7, 7, 7, 7, 7, 7};
+    const vg_flag wc[] = {1, 1, 1, 1, 1, 1, 1};
+    check_series("flat_line tolerance 0", t, o0, t12, xc, wc, 7);
+    /* Where vigie differs: a slow drift. Tolerance 0.25, values 0, .2, .2, .2, .2, .4:
+     * ioos_qc's window x[2..5] = .2 .2 .2 .4 (range .2) flags sample 5 suspect; vigie's run
+     * {0 .. .2} breaks at .4 and restarts at the pair {.2, .4} (60 s): 1. vigie's run is
+     * always a trailing stretch within tolerance, so it never flags where ioos_qc does not
+     * (regular sampling, thresholds multiple of the interval). */
+    const double od[] = {180, 3600, 0.25};
+    const double xd[] = {0, 0.2, 0.2, 0.2, 0.2, 0.4};
+    const vg_flag wd[] = {1, 1, 1, 3, 3, 1}; /* ioos_qc: 1 1 1 3 3 3 */
+    check_series("flat_line drift", t, od, t12, xd, wd, 6);
+    /* a missing value does not break the run; a gap (prev NULL) does: see test_stream */
+    const double xm[] = {2, 2, NAN, 2, 2, 2};
+    const vg_flag wm[] = {1, 1, 9, 3, 3, 4};
+    check_series("flat_line missing", t, o, t12, xm, wm, 6);
+}
+
+/* ---- attenuated signal ----------------------------------------------------------------- */
+static void test_attenuated(void)
+{
+    const vg_qc_test *t = find("qartod_attenuated_signal");
+    const double t8[] = {0, 60, 120, 180, 240, 300, 360, 420};
+    const double x8[] = {0, 1, 1, 1, 1, 1, 1.2, 1.2};
+    /* range (method 1), period 300 s, suspect 0.5, fail 0.1: pandas rolling('300s') holds
+     * (t-300, t]: ranges 0, 1, 1, 1, 1, 0 (t=0 left), 0.2, 0.2 -> 4 1 1 1 1 4 3 3 */
+    const double orng[] = {0.5, 0.1, 300, 1};
+    const vg_flag wr[] = {4, 1, 1, 1, 1, 4, 3, 3};
+    check_series("attenuated range", t, orng, t8, x8, wr, 8);
+    /* std (method 0, ddof 1 as pandas): NaN (one value), .707, .577, .5 (on the suspect
+     * threshold: passes), .447, 0, .089, .110 -> 2 1 1 1 3 4 4 3 */
+    const double ostd[] = {0.5, 0.1, 300, 0};
+    const vg_flag ws[] = {0, 1, 1, 1, 3, 4, 4, 3};
+    check_series("attenuated std", t, ostd, t8, x8, ws, 8);
+    /* on the fail threshold: a range of exactly 0.1 is suspect, not fail (< is strict) */
+    const double xf[] = {1, 1.125, 1.125}; /* 0.125: exact in binary */
+    const double of[] = {0.5, 0.125, 300, 1};
+    const vg_flag wf[] = {4, 3, 3};
+    check_series("attenuated on fail", t, of, t8, xf, wf, 3);
+    /* missing values are skipped by the window, as pandas rolling skips NaN */
+    const double xm[] = {0, NAN, 1, 1, 1, 1, 1};
+    const vg_flag wm[] = {4, 9, 1, 1, 1, 4, 4};
+    check_series("attenuated missing", t, orng, t8, xm, wm, 7);
+    /* the cap: a period longer than 128 samples judges the last 128 */
+    const vg_qc_test *tt = t;
+    memset(state_buf, 0, sizeof state_buf);
+    const double ocap[] = {0.5, 0.1, 86400, 1};
+    vg_flag last = 0;
+    for (int i = 0; i < 300; i++) {
+        vg_sample s = mk(60.0 * i, i < 100 ? (i % 2) : 1.0); /* varying, then flat */
+        vg_qc_window w = {NULL, &s, NULL, &no_refs};
+        last = tt->run(ocap, state_buf, &w, VG_P_TEMP);
+        if (i == 150)
+            CHECK(last == 1); /* 0/1 values still in the last 128 */
+    }
+    CHECK(last == 4); /* only the flat 1.0 left in the last 128 */
+}
+
+/* ---- time gap and location ------------------------------------------------------------- */
+static void test_time_gap(void)
+{
+    const vg_qc_test *t = find("qartod_time_gap");
+    double o[VG_QC_MAX_OPTS];
+    CHECK(t->defaults(-1, o) && o[0] == 3600);
+    o[0] = 120;
+    const double ts[] = {0, 60, 180, 300.000001, 400, 100000};
+    const int want[] = {0, 1, 1, 4, 1, 4}; /* 120 s exactly passes, just above fails */
+    memset(state_buf, 0, sizeof state_buf);
+    for (size_t i = 0; i < N_(ts); i++) {
+        vg_sample s = mk(ts[i], 1);
+        vg_qc_window w = {NULL, &s, NULL, &no_refs}; /* prev not needed: state */
+        int f = t->run(o, state_buf, &w, -1);
+        CHECK_MSG(f == want[i], "t %g: %d", ts[i], f);
+    }
+}
+
+static void test_location(void)
+{
+    const vg_qc_test *t = find("qartod_location");
+    double o[VG_QC_MAX_OPTS];
+    CHECK(t->defaults(-1, o) && o[0] == -180 && o[1] == -90 && o[2] == 180 && o[3] == 90);
+    const double box[] = {-10, 40, 10, 50}; /* lon_min, lat_min, lon_max, lat_max */
+    static const struct { double lat, lon; int want; } cases[] = {
+        {45, 0, 1}, {40, -10, 1}, {50, 10, 1}, {40, 10, 1}, /* corners: inclusive */
+        {39.999999, 0, 4}, {50.000001, 0, 4}, {45, -10.000001, 4}, {45, 10.000001, 4},
+        {NAN, NAN, 9}, {NAN, 0, 4}, {45, NAN, 4}, /* ioos_qc: one coordinate missing fails */
+        {NAN, 20, 4},
+    };
+    for (size_t i = 0; i < N_(cases); i++) {
+        vg_sample s = mk(0, 1);
+        s.lat_deg = cases[i].lat, s.lon_deg = cases[i].lon;
+        vg_qc_window w = {NULL, &s, NULL, &no_refs};
+        int f = t->run(box, NULL, &w, -1);
+        CHECK_MSG(f == cases[i].want, "case %zu: %d", i, f);
+    }
+    vg_sample s = mk(0, 1);
+    s.lat_deg = 90, s.lon_deg = -180;
+    vg_qc_window w = {NULL, &s, NULL, &no_refs};
+    CHECK(t->run(o, NULL, &w, -1) == 1);
+    s.lon_deg = 180.5;
+    CHECK(t->run(o, NULL, &w, -1) == 4);
+}
+
+/* ---- through the engine: missing values, gaps, configuration ---------------------------- */
+typedef struct sink {
+    vg_sample out[64];
+    int n;
+} sink;
+
+static void collect(void *ctx, vg_sample *s)
+{
+    sink *k = ctx;
+    if (k->n < 64)
+        k->out[k->n++] = *s;
+}
+
+static const char *stream_yaml =
+    "storage: {path: /tmp/unused}\n"
+    "platforms:\n  - {id: MOOR, kind: mooring, interval_s: 60, parameters: [TEMP, PSAL]}\n"
+    "qc:\n  max_gap_factor: 5\n  chains:\n    mooring:\n"
+    "      - test: qartod_gross_range\n"
+    "        parameters: {TEMP: {fail_min: -2.5, fail_max: 40, suspect_min: 0, suspect_max: 30}}\n"
+    "      - test: qartod_spike\n        parameters: {TEMP: {suspect_threshold: 0.5, fail_threshold: 1}}\n"
+    "      - test: qartod_rate_of_change\n        parameters: {TEMP: {threshold: 0.01}}\n"
+    "      - test: qartod_flat_line\n"
+    "        parameters: {TEMP: {suspect_threshold_s: 180, fail_threshold_s: 300, tolerance: 0.01}}\n"
+    "      - test: qartod_attenuated_signal\n"
+    "        parameters: {TEMP: {suspect_threshold: 0.05, fail_threshold: 0.001, period_s: 600}}\n"
+    "      - test: qartod_time_gap\n        options: {max_gap_s: 120}\n"
+    "      - test: qartod_location\n        options: {lon_min: 0, lat_min: 40, lon_max: 10, lat_max: 50}\n";
+
+static void test_stream(void)
+{
+    vg_config *cfg = NULL;
+    vg_qc_plan *plan = NULL;
+    vg_errinfo err;
+    if (vg_config_load_string(stream_yaml, strlen(stream_yaml), "q.yaml", &cfg, &err) != VG_OK ||
+        vg_qc_plan_build(cfg, &plan, &err) != VG_OK) {
+        CHECK_MSG(0, "%s", err.text);
+        vg_config_free(cfg);
+        return;
+    }
+    const vg_qc_chain *ch = &plan->chains[VG_KIND_MOORING];
+    CHECK(ch->n_steps == 7);
+    CHECK(ch->steps[0].params == VG_PARAM_BIT(VG_P_TEMP) && ch->steps[0].opts[VG_P_TEMP][3] == 30);
+    CHECK(ch->steps[1].opts[VG_P_TEMP][2] == 0); /* method defaults to average */
+    CHECK(ch->steps[4].opts[VG_P_TEMP][3] == 0);
+    vg_qc_stream *st;
+    CHECK(vg_qc_stream_new(plan, &cfg->platforms[0], &st, &err) == VG_OK);
+    static sink k;
+    k.n = 0;
+    /* 0..5 regular, 6 missing TEMP, 7..8, then a 200 s gap (< 5 x 60: still neighbours),
+     * then a 1000 s gap (not neighbours), then a sample outside the box */
+    const double ts[] = {0, 60, 120, 180, 240, 300, 360, 420, 480, 680, 1680, 1740, 1800};
+    const double xs[] = {10, 10.2, 13, 10.2, 10.25, 10.3, NAN, 10.3, 10.3, 31, 10, 10, 10};
+    for (size_t i = 0; i < N_(ts); i++) {
+        vg_sample s = mk(ts[i], xs[i]);
+        vg_sample_set(&s, VG_P_PSAL, 38.0);
+        if (i == 12)
+            s.lon_deg = -1;
+        CHECK(vg_qc_stream_push(st, &s, 0, collect, &k, &err) == VG_OK);
+    }
+    vg_qc_stream_flush(st, collect, &k);
+    CHECK(k.n == (int)N_(ts));
+    const int gr = 16, sp = 17, roc = 18, fl = 19, att = 20, gap = 21, loc = 22;
+    const vg_qc_flags *q6 = &k.out[6].qc[VG_P_TEMP];
+    CHECK(q6->agg == 9);
+    for (int id = gr; id <= att; id++)
+        CHECK_MSG(q6->test[id] == 0, "test %d ran on a missing value", id);
+    CHECK(k.out[6].time_qc.test[gap] == 1 && k.out[6].pos_qc.test[loc] == 1);
+    /* PSAL is configured but no QARTOD test lists it */
+    for (int id = gr; id <= att; id++)
+        CHECK(k.out[3].qc[VG_P_PSAL].test[id] == 0);
+    CHECK(k.out[0].qc[VG_P_PSAL].agg == 0);
+    CHECK(k.out[3].qc[VG_P_PSAL].agg == 4); /* inherits TEMP's 4 (spike 1.425 > 1) */
+    /* spike at 13 (average of neighbours 10.1: 2.9 > 1): 4; its neighbours 1.4 -> 4 */
+    CHECK(k.out[2].qc[VG_P_TEMP].test[sp] == 4 && k.out[2].qc[VG_P_TEMP].agg == 4);
+    CHECK(k.out[0].qc[VG_P_TEMP].test[sp] == 0);           /* first */
+    CHECK(k.out[5].qc[VG_P_TEMP].test[sp] == 0);           /* next is missing */
+    CHECK(k.out[7].qc[VG_P_TEMP].test[sp] == 0);           /* prev is missing */
+    CHECK(k.out[12].qc[VG_P_TEMP].test[sp] == 0);          /* last */
+    /* rate of change: 0.2 in 60 s = 0.0033/s passes; 2.8 in 60 s fails (3) */
+    CHECK(k.out[1].qc[VG_P_TEMP].test[roc] == 1 && k.out[2].qc[VG_P_TEMP].test[roc] == 3);
+    CHECK(k.out[0].qc[VG_P_TEMP].test[roc] == 0 && k.out[7].qc[VG_P_TEMP].test[roc] == 0);
+    CHECK(k.out[9].qc[VG_P_TEMP].test[roc] == 3);  /* 20.7 in 200 s */
+    CHECK(k.out[10].qc[VG_P_TEMP].test[roc] == 0); /* after a gap: no prev */
+    /* gross range: 31 is suspect */
+    CHECK(k.out[9].qc[VG_P_TEMP].test[gr] == 3 && k.out[4].qc[VG_P_TEMP].test[gr] == 1);
+    /* flat line: 10.3 from t=300 across the missing value: 180 s at t=480 -> 3 */
+    CHECK(k.out[8].qc[VG_P_TEMP].test[fl] == 3);
+    CHECK(k.out[12].qc[VG_P_TEMP].test[fl] == 1); /* the gap restarted the run at t=1680 */
+    /* time gap: 200 s and 1000 s > 120 s */
+    CHECK(k.out[9].time_qc.test[gap] == 4 && k.out[9].time_qc.agg == 4);
+    CHECK(k.out[10].time_qc.test[gap] == 4 && k.out[11].time_qc.test[gap] == 1);
+    CHECK(k.out[0].time_qc.test[gap] == 0);
+    /* attenuated: the first value alone has std NaN: 0 */
+    CHECK(k.out[0].qc[VG_P_TEMP].test[att] == 0 && k.out[3].qc[VG_P_TEMP].test[att] == 1);
+    /* location */
+    CHECK(k.out[12].pos_qc.test[loc] == 4 && k.out[12].pos_qc.agg == 4);
+    CHECK(k.out[11].pos_qc.test[loc] == 1);
+    vg_qc_stream_free(st);
+    vg_qc_plan_free(plan);
+    vg_config_free(cfg);
+}
+
+static void test_plan_errors(void)
+{
+    static const struct { const char *qc; const char *want; } cases[] = {
+        {"      - test: qartod_gross_range\n        parameters: {TEMP: {}}\n",
+         "qartod_gross_range for TEMP needs 'fail_min' (no default)"},
+        {"      - test: qartod_gross_range\n        parameters:\n          TEMP:\n",
+         "qartod_gross_range has no default for TEMP: give fail_min"},
+        {"      - test: qartod_gross_range\n        parameters: {TEMP: {fail_min: 0}}\n",
+         "needs 'fail_max'"},
+        {"      - test: qartod_gross_range\n        parameters: {TEMP: {fail_min: 0, fail_max: 1, suspect_min: 0.5}}\n",
+         NULL},
+        {"      - test: qartod_spike\n        parameters: {TEMP: {suspect_threshold: 1, fail_threshold: 2, method: 2}}\n",
+         "qartod_spike.method = 2 for TEMP is outside 0..1"},
+        {"      - test: qartod_spike\n        parameters: {TEMP: {suspect_threshold: 1}}\n",
+         "needs 'fail_threshold'"},
+        {"      - test: qartod_flat_line\n        parameters: {TEMP: {suspect_threshold_s: 0, fail_threshold_s: 1, tolerance: 0}}\n",
+         "outside 1..2.6784e+06"},
+        {"      - test: qartod_attenuated_signal\n        parameters: {TEMP: {suspect_threshold: 1, fail_threshold: 0.1}}\n",
+         "needs 'period_s'"},
+        {"      - test: qartod_time_gap\n        parameters: {TEMP: {}}\n", "judges the time"},
+        {"      - test: qartod_location\n        options: {lat_max: 91}\n", "outside -90..90"},
+        /* no parameters and no defaults: refused rather than a step that judges nothing */
+        {"      - test: qartod_rate_of_change\n", "t.yaml:7: qartod_rate_of_change has no default options"},
+    };
+    const char *head = "storage: {path: /tmp/unused}\n"
+                       "platforms:\n  - {id: MOOR, kind: mooring, interval_s: 60, parameters: [TEMP]}\n"
+                       "qc:\n  chains:\n    mooring:\n";
+    for (size_t i = 0; i < N_(cases); i++) {
+        char text[1024];
+        snprintf(text, sizeof text, "%s%s", head, cases[i].qc);
+        vg_config *cfg = NULL;
+        vg_qc_plan *plan = NULL;
+        vg_errinfo err = {0};
+        if (vg_config_load_string(text, strlen(text), "t.yaml", &cfg, &err) != VG_OK) {
+            CHECK_MSG(0, "case %zu: config: %s", i, err.text);
+            continue;
+        }
+        vg_err rc = vg_qc_plan_build(cfg, &plan, &err);
+        if (cases[i].want)
+            CHECK_MSG(rc == VG_ERR_CONFIG && strstr(err.text, cases[i].want), "case %zu: got '%s'",
+                      i, rc == VG_OK ? "ok" : err.text);
+        else
+            CHECK_MSG(rc == VG_OK, "case %zu: %s", i, err.text);
+        vg_qc_plan_free(plan);
+        vg_config_free(cfg);
+    }
+}
+
+/* ---- cost ------------------------------------------------------------------------------ */
+static volatile unsigned sink_flags;
+
+/* ns per call of t->run on TEMP (or the position/time), best of 5 rounds of m calls over a
+ * window of three samples whose values change each call. */
+static double cost(const char *label, const char *name, const double *o)
+{
+    const vg_qc_test *t = find(name);
+    vg_sample s[3] = {mk(0, 10), mk(60, 10.2), mk(120, 10.1)};
+    vg_qc_window w = {&s[0], &s[1], &s[2], &no_refs};
+    int p = t->target == VG_QC_ON_PARAM ? VG_P_TEMP : -1;
+    memset(state_buf, 0, sizeof state_buf);
+    const int m = 2000000, rounds = 5;
+    double best = 1e9;
+    unsigned acc = 0;
+    for (int r = 0; r < rounds; r++) {
+        double a = now_s();
+        for (int i = 0; i < m; i++) {
+            s[1].value[VG_P_TEMP] = 10 + 0.001 * (i & 1023);
+            s[1].lat_deg = 43 + 0.0001 * (i & 511);
+            s[1].time += 60 * VG_US_PER_S;
+            s[2].time += 60 * VG_US_PER_S;
+            acc += t->run(o, state_buf, &w, p);
+        }
+        best = fmin(best, now_s() - a);
+    }
+    sink_flags = acc;
+    double ns = best / m * 1e9;
+    printf("%-34s %6.1f ns per call (%.0f million samples/s, this build)\n", label, ns, 1e3 / ns);
+    return ns;
+}
+
+static void test_cost(void)
+{
+    const double gr[] = {-2.5, 40, 0, 30}, sp[] = {0.5, 1, 0}, roc[] = {0.01},
+                 fl[] = {180, 300, 0.01}, att[] = {0.05, 0.001, 600, 0}, gap[] = {120},
+                 loc[] = {-10, 40, 10, 50};
+    const double att_full[] = {0.05, 0.001, 86400, 0}, rng_full[] = {0.05, 0.001, 86400, 1};
+    cost("qartod_gross_range", "qartod_gross_range", gr);
+    cost("qartod_spike", "qartod_spike", sp);
+    cost("qartod_rate_of_change", "qartod_rate_of_change", roc);
+    cost("qartod_flat_line", "qartod_flat_line", fl);
+    cost("qartod_attenuated_signal (10 samples)", "qartod_attenuated_signal", att);
+    cost("qartod_attenuated_signal (128, std)", "qartod_attenuated_signal", att_full);
+    cost("qartod_attenuated_signal (128, range)", "qartod_attenuated_signal", rng_full);
+    cost("qartod_time_gap", "qartod_time_gap", gap);
+    cost("qartod_location", "qartod_location", loc);
+}
+
+int main(void)
+{
+    test_registry();
+    test_gross_range();
+    test_spike();
+    test_rate_of_change();
+    test_flat_line();
+    test_attenuated();
+    test_time_gap();
+    test_location();
+    test_stream();
+    test_plan_errors();
+    test_cost();
+    return check_summary();
+}
