@@ -42,7 +42,7 @@ static void push_line(lines *l, const char *s, size_t n)
     l->buf[l->len++] = '\n';
 }
 
-static void count_sample(void *ctx, vg_sample *s) { (*(uint64_t *)ctx)++; }
+static void count_sample(void *ctx, const vg_sample *s) { (*(uint64_t *)ctx)++; }
 
 static void rm_rf(const char *dir)
 {

@@ -1,33 +1,10 @@
-/* flags.c: flag scale conversions and the overwrite precedence (see flags.h, docs/qc.md). */
+/* flags.c: flag scale conversions (see flags.h, docs/qc.md); the overwrite precedence
+ * (vg_flag_combine) is inline in flags.h. */
 #include "core/flags.h"
 
 bool vg_flag_valid(int f) { return f >= 0 && f <= 9; }
 
-/* overwrites[new] is the set of current flags (bit mask) that `new` replaces.
- * Argo: 1 over {0}; 2 over {0,1,5}; 3 over {0,1,2,5}; 4 over {0,1,2,3,5}; 5 over {0};
- * 8 over {0,1,2}; 9 over {0}. vigie adds: 6 (harbour) over {0,1,2,5}; 3 and 4 also over 6
- * (a bad value in harbour is bad); 7 over {0}. */
-#define B(x) (1u << (x))
-static const unsigned overwrites[10] = {
-    [0] = 0,
-    [1] = B(0),
-    [2] = B(0) | B(1) | B(5),
-    [3] = B(0) | B(1) | B(2) | B(5) | B(6),
-    [4] = B(0) | B(1) | B(2) | B(3) | B(5) | B(6),
-    [5] = B(0),
-    [6] = B(0) | B(1) | B(2) | B(5),
-    [7] = B(0),
-    [8] = B(0) | B(1) | B(2),
-    [9] = B(0),
-};
-#undef B
-
-vg_flag vg_flag_combine(vg_flag current, vg_flag incoming)
-{
-    if (incoming > 9 || current > 9)
-        return current > 9 ? incoming : current;
-    return (overwrites[incoming] >> current) & 1u ? incoming : current;
-}
+/* vg_flag_combine: inline in flags.h. */
 
 uint8_t vg_flag_to_qartod(vg_flag f, uint8_t harbour_as)
 {

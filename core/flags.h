@@ -37,8 +37,33 @@ bool vg_flag_valid(int f);
 
 /* Argo overwrite precedence (argortqcpy FLAG_PRECEDENCE), extended for 6 (harbour):
  * returns the flag that results when a test sets `incoming` on a value whose flag is
- * `current`. A test never lowers a flag set by an earlier one (EuroGOOS RTQC). */
-vg_flag vg_flag_combine(vg_flag current, vg_flag incoming);
+ * `current`. A test never lowers a flag set by an earlier one (EuroGOOS RTQC).
+ * Inline: the QC engine folds every test flag of every value through it.
+ * The table: bit c of overwrites[n] is set when n replaces a current flag c.
+ * Argo: 1 over {0}; 2 over {0,1,5}; 3 over {0,1,2,5}; 4 over {0,1,2,3,5}; 5 over {0};
+ * 8 over {0,1,2}; 9 over {0}. vigie adds: 6 (harbour) over {0,1,2,5}; 3 and 4 also over 6
+ * (a bad value in harbour is bad); 7 over {0}. */
+static inline vg_flag vg_flag_combine(vg_flag current, vg_flag incoming)
+{
+#define VG_FLAG_B_(x) (1u << (x))
+    static const uint16_t overwrites[10] = {
+        [0] = 0,
+        [1] = VG_FLAG_B_(0),
+        [2] = VG_FLAG_B_(0) | VG_FLAG_B_(1) | VG_FLAG_B_(5),
+        [3] = VG_FLAG_B_(0) | VG_FLAG_B_(1) | VG_FLAG_B_(2) | VG_FLAG_B_(5) | VG_FLAG_B_(6),
+        [4] = VG_FLAG_B_(0) | VG_FLAG_B_(1) | VG_FLAG_B_(2) | VG_FLAG_B_(3) | VG_FLAG_B_(5) |
+              VG_FLAG_B_(6),
+        [5] = VG_FLAG_B_(0),
+        [6] = VG_FLAG_B_(0) | VG_FLAG_B_(1) | VG_FLAG_B_(2) | VG_FLAG_B_(5),
+        [7] = VG_FLAG_B_(0),
+        [8] = VG_FLAG_B_(0) | VG_FLAG_B_(1) | VG_FLAG_B_(2),
+        [9] = VG_FLAG_B_(0),
+    };
+#undef VG_FLAG_B_
+    if (incoming > 9 || current > 9)
+        return current > 9 ? incoming : current;
+    return (overwrites[incoming] >> current) & 1u ? incoming : current;
+}
 
 /* GOSUD -> QARTOD: 0 -> 2, 1 -> 1, 2 -> 1... see docs/qc.md; 6 maps to `harbour_as`
  * (3 or 4, configurable on export; pass 0 to use 3). */

@@ -135,7 +135,7 @@ static vg_err engine__ensure_batch(vg_engine *e, vg_errinfo *err)
 }
 
 /* Emit callback of the QC streams: store, then tell the listener. */
-static void engine__emit(void *ctx, vg_sample *s)
+static void engine__emit(void *ctx, const vg_sample *s)
 {
     vg_engine *e = ctx;
     vg_errinfo err;

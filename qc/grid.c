@@ -226,20 +226,33 @@ static vg_time_us grid__mid_month(int y, int m)
 
 void vg_grid_month_weights(vg_time_us t, int *m0, int *m1, double *a)
 {
-    int y, m;
-    vg_time_to_fields(t, &y, &m, NULL, NULL, NULL, NULL, NULL);
-    int ya = y, ma = m, yb = y, mb = m;
-    if (t >= grid__mid_month(y, m)) {
-        if (++mb > 12)
-            mb = 1, yb++;
-    } else {
-        if (--ma < 1)
-            ma = 12, ya--;
+    /* The mid-months cut time into intervals [ta, tb), each giving its own m0, m1; a stream
+     * asks for times of the same interval for weeks, so the last interval is kept and only
+     * a is computed for a time inside it (same result: the interval holding t is unique).
+     * Per thread: the grids, hence their callers, are shared. Empty at start (ta > tb). */
+    static _Thread_local struct {
+        vg_time_us ta, tb;
+        int m0, m1;
+    } last = {1, 0, 0, 0};
+    if (!(t >= last.ta && t < last.tb)) {
+        int y, m;
+        vg_time_to_fields(t, &y, &m, NULL, NULL, NULL, NULL, NULL);
+        int ya = y, ma = m, yb = y, mb = m;
+        if (t >= grid__mid_month(y, m)) {
+            if (++mb > 12)
+                mb = 1, yb++;
+        } else {
+            if (--ma < 1)
+                ma = 12, ya--;
+        }
+        last.ta = grid__mid_month(ya, ma);
+        last.tb = grid__mid_month(yb, mb);
+        last.m0 = ma - 1;
+        last.m1 = mb - 1;
     }
-    vg_time_us ta = grid__mid_month(ya, ma), tb = grid__mid_month(yb, mb);
-    *m0 = ma - 1;
-    *m1 = mb - 1;
-    *a = (double)(t - ta) / (double)(tb - ta);
+    *m0 = last.m0;
+    *m1 = last.m1;
+    *a = (double)(t - last.ta) / (double)(last.tb - last.ta);
 }
 
 double vg_grid_at(const vg_grid *g, double lat_deg, double lon_deg, vg_time_us t)

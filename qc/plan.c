@@ -9,6 +9,8 @@
  *             SSJT: {min: -2.5, max: 40}
  *         - test: impossible_speed
  *           options: {max_speed_kn: 30}   # position and time tests
+ *         - ioos_qc: FILE             # an ioos_qc config's tests here (qc/ioos_qc.h)
+ *       mooring: {ioos_qc: FILE, variables: {NAME: CODE}}   # or a whole chain from one
  *     reference:                      # grids for position_on_land and climatology
  *       bathymetry: {path: FILE, variable: NAME}
  *       climatology:
@@ -18,6 +20,7 @@
 
 #include "qc/bathymetry.h"
 #include "qc/climatology.h"
+#include "qc/ioos_qc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -188,25 +191,38 @@ static vg_err plan__chain(const vg_config *cfg, yaml_node_t *seq, vg_qc_chain *c
                           vg_errinfo *err)
 {
     yaml_document_t *doc = (yaml_document_t *)&cfg->doc;
-    if (seq->type != YAML_SEQUENCE_NODE)
-        return vg_fail(err, VG_ERR_CONFIG, "%s:%d: a chain must be a list of steps", cfg->path,
-                       vg_yaml_line(seq));
+    /* `{ioos_qc: FILE, ...}` instead of a list: the chain is that file's tests (ioos_qc.h). */
+    bool whole = seq->type == YAML_MAPPING_NODE && vg_yaml_map_get(doc, seq, "ioos_qc");
+    if (seq->type != YAML_SEQUENCE_NODE && !whole)
+        return vg_fail(err, VG_ERR_CONFIG, "%s:%d: a chain must be a list of steps or "
+                       "{ioos_qc: FILE}", cfg->path, vg_yaml_line(seq));
     ch->n_steps = 0;
-    for (yaml_node_item_t *it = seq->data.sequence.items.start;
-         it < seq->data.sequence.items.top; it++) {
-        yaml_node_t *node = yaml_document_get_node(doc, *it);
+    size_t n_items = whole ? 1 : (size_t)(seq->data.sequence.items.top -
+                                          seq->data.sequence.items.start);
+    for (size_t k = 0; k < n_items; k++) {
+        yaml_node_t *node =
+            whole ? seq : yaml_document_get_node(doc, seq->data.sequence.items.start[k]);
         if (ch->n_steps == VG_QC_MAX_TESTS)
             return vg_fail(err, VG_ERR_CONFIG, "%s:%d: more than %d steps in a chain", cfg->path,
                            vg_yaml_line(node), VG_QC_MAX_TESTS);
-        vg_qc_step *st = &ch->steps[ch->n_steps];
-        vg_err rc = plan__step(cfg, node, st, err);
+        size_t n = 1;
+        vg_err rc;
+        if (node->type == YAML_MAPPING_NODE && vg_yaml_map_get(doc, node, "ioos_qc"))
+            rc = vg_ioos_qc_steps(cfg, node, &ch->steps[ch->n_steps],
+                                  VG_QC_MAX_TESTS - ch->n_steps, &n, err);
+        else
+            rc = plan__step(cfg, node, &ch->steps[ch->n_steps], err);
         if (rc != VG_OK)
             return rc;
-        for (size_t i = 0; i < ch->n_steps; i++)
-            if (ch->steps[i].test == st->test)
-                return vg_fail(err, VG_ERR_CONFIG, "%s:%d: test %s already in this chain (line %d)",
-                               cfg->path, st->line, st->test->name, ch->steps[i].line);
-        ch->n_steps++;
+        for (size_t j = ch->n_steps; j < ch->n_steps + n; j++) {
+            const vg_qc_step *st = &ch->steps[j];
+            for (size_t i = 0; i < ch->n_steps; i++)
+                if (ch->steps[i].test == st->test)
+                    return vg_fail(err, VG_ERR_CONFIG,
+                                   "%s:%d: test %s already in this chain (line %d)", cfg->path,
+                                   st->line, st->test->name, ch->steps[i].line);
+        }
+        ch->n_steps += n;
     }
     return VG_OK;
 }

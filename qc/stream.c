@@ -11,6 +11,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* vg_qc_stream_push copies a sample's members before `qc` and never the flags (the engine's
+ * own): the flags must be the only members from `qc` to `raw`, and raw, raw_len the last. */
+_Static_assert(offsetof(vg_sample, qc) > offsetof(vg_sample, present) &&
+                   offsetof(vg_sample, qc) > offsetof(vg_sample, value) &&
+                   offsetof(vg_sample, time_qc) > offsetof(vg_sample, qc) &&
+                   offsetof(vg_sample, pos_qc) > offsetof(vg_sample, time_qc) &&
+                   offsetof(vg_sample, raw) > offsetof(vg_sample, pos_qc) &&
+                   offsetof(vg_sample, raw_len) > offsetof(vg_sample, raw) &&
+                   sizeof(vg_sample) == offsetof(vg_sample, raw_len) + sizeof(size_t),
+               "vg_sample layout assumed by vg_qc_stream_push");
+
+enum { STREAM_TIME = VG_P__COUNT, STREAM_POS = VG_P__COUNT + 1 }; /* fold_mask indices */
+_Static_assert(VG_P__COUNT < 32, "parameter bit sets are uint32_t");
+
 typedef struct stream_slot {
     vg_sample s;
     char *raw;      /* owned copy of the raw frame */
@@ -30,9 +44,11 @@ struct vg_qc_stream {
     unsigned char *state;      /* per (step, variable) test states */
     size_t state_off[VG_QC_MAX_TESTS];  /* offset of each step's states in `state` */
     size_t state_slot[VG_QC_MAX_TESTS]; /* bytes of one state of the step (aligned), 0 = none */
-    uint8_t ids[VG_QC_MAX_TESTS]; /* ids of the chain's tests, ascending: the only flag slots
-                                     a judged sample can have set (push clears them all) */
-    size_t n_ids;
+    /* For each variable (parameter p, then time, then position), bit `id` set for each test
+     * of the chain that can judge it: the only flag slots a judged sample can have set there
+     * (push clears them and the aggregates). Folded in ascending id order. */
+    uint32_t fold_mask[VG_P__COUNT + 2];
+    size_t state_total;        /* bytes of `state` */
 };
 
 vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc_stream **out,
@@ -49,12 +65,19 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
     st->prev = st->held = -1;
     st->last_time = VG_TIME_NONE;
 
-    for (unsigned id = 1; id < VG_QC_MAX_TESTS; id++)
-        for (size_t i = 0; i < st->chain->n_steps; i++)
-            if (st->chain->steps[i].test->id == id) {
-                st->ids[st->n_ids++] = (uint8_t)id;
-                break;
-            }
+    for (size_t i = 0; i < st->chain->n_steps; i++) {
+        const vg_qc_step *step = &st->chain->steps[i];
+        uint32_t bit = UINT32_C(1) << step->test->id;
+        switch (step->test->target) {
+        case VG_QC_ON_TIME: st->fold_mask[STREAM_TIME] |= bit; break;
+        case VG_QC_ON_POSITION: st->fold_mask[STREAM_POS] |= bit; break;
+        case VG_QC_ON_PARAM:
+            for (int p = 0; p < VG_P__COUNT; p++)
+                if (step->params & pf->params & VG_PARAM_BIT(p))
+                    st->fold_mask[p] |= bit;
+            break;
+        }
+    }
     /* Each step gets one state per variable it judges (every parameter, or the position or
      * time), each rounded up to the alignment of max_align_t: a chain pays only for the
      * state its own tests keep (docs/qc.md states the figures). */
@@ -66,6 +89,7 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
         st->state_off[i] = total;
         total += st->state_slot[i] * (t->target == VG_QC_ON_PARAM ? VG_P__COUNT : 1);
     }
+    st->state_total = total;
     if (total) {
         st->state = calloc(1, total);
         if (!st->state) {
@@ -121,13 +145,15 @@ static const struct {
     vg_param salinity, temperature;
 } inherits[] = {{VG_P_SSPS, VG_P_SSJT}, {VG_P_PSAL, VG_P_TEMP}};
 
-/* The per-test flags folded in id order. Only the chain's slots are read (the others are
- * 0): reading all 32 cost about 75 ns per sample of 7 parameters (test_qc_gosud). */
-static vg_flag stream__fold(const vg_qc_stream *st, const vg_qc_flags *q)
+/* The per-test flags of variable `var` folded in id order. Only the slots of the tests that
+ * can judge the variable are read (the others are 0): reading all 32 cost about 75 ns per
+ * sample of 7 parameters (test_qc_gosud), reading every test of the chain for every
+ * variable about a third of the engine's own time (bench_qc). */
+static vg_flag stream__fold(const vg_qc_stream *st, const vg_qc_flags *q, int var)
 {
     vg_flag agg = VG_FLAG_NO_QC;
-    for (size_t i = 0; i < st->n_ids; i++) {
-        vg_flag f = q->test[st->ids[i]];
+    for (uint32_t m = st->fold_mask[var]; m; m &= m - 1) {
+        vg_flag f = q->test[__builtin_ctz(m)];
         if (f)
             agg = vg_flag_combine(agg, f);
     }
@@ -167,10 +193,10 @@ static void stream__judge(vg_qc_stream *st, vg_sample *cur, const vg_sample *pre
         }
         }
     }
-    for (int p = 0; p < VG_P__COUNT; p++) {
-        if (!vg_sample_has(cur, p))
-            continue;
-        cur->qc[p].agg = isnan(cur->value[p]) ? VG_FLAG_MISSING : stream__fold(st, &cur->qc[p]);
+    for (uint32_t m = cur->present & ((UINT32_C(1) << VG_P__COUNT) - 1); m; m &= m - 1) {
+        int p = __builtin_ctz(m);
+        cur->qc[p].agg =
+            isnan(cur->value[p]) ? VG_FLAG_MISSING : stream__fold(st, &cur->qc[p], p);
     }
     for (size_t k = 0; k < sizeof inherits / sizeof inherits[0]; k++) {
         vg_param s = inherits[k].salinity, t = inherits[k].temperature;
@@ -178,9 +204,10 @@ static void stream__judge(vg_qc_stream *st, vg_sample *cur, const vg_sample *pre
             (cur->qc[t].agg == VG_FLAG_PROBABLY_BAD || cur->qc[t].agg == VG_FLAG_BAD))
             cur->qc[s].agg = vg_flag_combine(cur->qc[s].agg, cur->qc[t].agg);
     }
-    cur->time_qc.agg = stream__fold(st, &cur->time_qc);
-    cur->pos_qc.agg = isnan(cur->lat_deg) || isnan(cur->lon_deg) ? VG_FLAG_MISSING
-                                                                   : stream__fold(st, &cur->pos_qc);
+    cur->time_qc.agg = stream__fold(st, &cur->time_qc, STREAM_TIME);
+    cur->pos_qc.agg = isnan(cur->lat_deg) || isnan(cur->lon_deg)
+                          ? VG_FLAG_MISSING
+                          : stream__fold(st, &cur->pos_qc, STREAM_POS);
 }
 
 /* Judge the held sample against `next` (NULL = edge), emit it, make it prev. */
@@ -191,10 +218,21 @@ static void stream__release(vg_qc_stream *st, const vg_sample *next, vg_qc_emit 
     stream_slot *h = &st->slot[st->held];
     const vg_sample *prev = st->prev >= 0 ? &st->slot[st->prev].s : NULL;
     stream__judge(st, &h->s, prev, next);
-    vg_sample out = h->s;
-    emit(ctx, &out);
+    emit(ctx, &h->s); /* the slot itself: the callee gets it const (stream.h) */
     st->prev = st->held;
     st->held = -1;
+}
+
+/* Zero every flag of s, a slot's sample judged by stream__judge or never used (calloc):
+ * only the aggregates and the fold_mask slots can be non-zero. */
+static void stream__clear_flags(const vg_qc_stream *st, vg_sample *s)
+{
+    for (int v = 0; v < VG_P__COUNT + 2; v++) {
+        vg_qc_flags *q = v < VG_P__COUNT ? &s->qc[v] : v == STREAM_TIME ? &s->time_qc : &s->pos_qc;
+        q->agg = 0;
+        for (uint32_t m = st->fold_mask[v]; m; m &= m - 1)
+            q->test[__builtin_ctz(m)] = 0;
+    }
 }
 
 vg_err vg_qc_stream_push(vg_qc_stream *st, const vg_sample *in, int64_t now_mono_us,
@@ -219,15 +257,17 @@ vg_err vg_qc_stream_push(vg_qc_stream *st, const vg_sample *in, int64_t now_mono
         slot->raw = p;
         slot->raw_cap = cap;
     }
-    slot->s = *in;
+    /* Flags are the engine's to set: whatever the input carried is dropped, so only the
+     * members before them are copied (the flags are most of a sample's bytes). The slot's
+     * own flags are those stream__judge set on its previous sample, or zeros (calloc):
+     * only the aggregates and the slots of fold_mask can be non-zero, and are cleared. */
+    memcpy(&slot->s, in, offsetof(vg_sample, qc));
+    stream__clear_flags(st, &slot->s);
     if (in->raw_len)
         memcpy(slot->raw, in->raw, in->raw_len);
     slot->s.raw = slot->raw;
+    slot->s.raw_len = in->raw_len;
     stream__derive(st, &slot->s);
-    /* Flags are the engine's to set: whatever the input carried is cleared. */
-    memset(slot->s.qc, 0, sizeof slot->s.qc);
-    memset(&slot->s.time_qc, 0, sizeof slot->s.time_qc);
-    memset(&slot->s.pos_qc, 0, sizeof slot->s.pos_qc);
     st->held = k;
     st->held_since_mono = now_mono_us;
     st->last_time = in->time;
@@ -248,3 +288,8 @@ void vg_qc_stream_flush(vg_qc_stream *st, vg_qc_emit emit, void *ctx)
 size_t vg_qc_stream_pending(const vg_qc_stream *st) { return st->held >= 0 ? 1 : 0; }
 
 vg_time_us vg_qc_stream_last_time(const vg_qc_stream *st) { return st->last_time; }
+
+size_t vg_qc_stream_state_bytes(const vg_qc_stream *st)
+{
+    return sizeof *st + st->state_total + st->slot[0].raw_cap + st->slot[1].raw_cap;
+}

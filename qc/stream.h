@@ -17,9 +17,10 @@
 
 typedef struct vg_qc_stream vg_qc_stream;
 
-/* Called for each judged sample, in time order. s is valid only during the call; its raw
- * frame points into a buffer the stream owns. The callee may modify *s (it is a copy). */
-typedef void (*vg_qc_emit)(void *ctx, vg_sample *s);
+/* Called for each judged sample, in time order. s is valid only during the call: it is the
+ * stream's own slot (no copy), and its raw frame points into a buffer the stream owns. The
+ * callee must not modify it (copy it to keep or change it). */
+typedef void (*vg_qc_emit)(void *ctx, const vg_sample *s);
 
 /* New stream for platform pf with plan's chain for pf->kind. plan and pf are borrowed and
  * must outlive the stream. Free with vg_qc_stream_free. */
@@ -48,5 +49,11 @@ size_t vg_qc_stream_pending(const vg_qc_stream *st);
 
 /* Time of the last pushed sample, VG_TIME_NONE if none. */
 vg_time_us vg_qc_stream_last_time(const vg_qc_stream *st);
+
+/* Bytes the stream holds: its struct (the two sample slots included), the test states of
+ * its chain and the two raw-frame buffers (as large as the longest frame seen, at least
+ * 256 bytes once a frame came). Fixed at creation but for the raw buffers: it does not
+ * grow with the number of samples pushed. */
+size_t vg_qc_stream_state_bytes(const vg_qc_stream *st);
 
 #endif

@@ -316,7 +316,7 @@ static vg_flag qc_cmd__flag(const qc_cmd *q, const vg_sample *s, const qc_flagco
 
 /* Emit callback of the streams: the sample of the row waiting on platform q->cur is judged;
  * write its flags over the row's placeholders. */
-static void qc_cmd__emit(void *ctx, vg_sample *s)
+static void qc_cmd__emit(void *ctx, const vg_sample *s)
 {
     qc_cmd *q = ctx;
     qc_platform *p = &q->pl[q->cur];

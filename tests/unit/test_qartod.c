@@ -362,7 +362,7 @@ typedef struct sink {
     int n;
 } sink;
 
-static void collect(void *ctx, vg_sample *s)
+static void collect(void *ctx, const vg_sample *s)
 {
     sink *k = ctx;
     if (k->n < 64)

@@ -400,7 +400,7 @@ typedef struct sink {
     int n;
 } sink;
 
-static void collect(void *ctx, vg_sample *s)
+static void collect(void *ctx, const vg_sample *s)
 {
     sink *k = ctx;
     if (k->n < 400)
@@ -678,7 +678,7 @@ static void test_plan_errors(void)
 /* ---- cost ------------------------------------------------------------------------------ */
 static volatile unsigned sink_flags;
 
-static void count(void *ctx, vg_sample *s) { (*(uint64_t *)ctx)++; }
+static void count(void *ctx, const vg_sample *s) { (*(uint64_t *)ctx)++; }
 
 static void chain_cost(const char *what, const char *yaml);
 
