@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "check.h"
+#include "qc_cases.h"
 #include <sys/stat.h>
 #include "core/config.h"
 #include "core/flags.h"
@@ -320,23 +321,7 @@ static void test_plan_errors(void)
     const char *head = "storage: {path: /tmp/unused}\n"
                        "platforms:\n  - {id: SHIP, kind: tsg, interval_s: 10, parameters: [SSJT]}\n";
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        char text[1024];
-        snprintf(text, sizeof text, "%s%s", head, cases[i].qc);
-        vg_config *cfg = NULL;
-        vg_qc_plan *plan = NULL;
-        vg_errinfo err = {0};
-        if (vg_config_load_string(text, strlen(text), "t.yaml", &cfg, &err) != VG_OK) {
-            CHECK_MSG(0, "case %zu: config: %s", i, err.text);
-            continue;
-        }
-        vg_err rc = vg_qc_plan_build(cfg, &plan, &err);
-        if (cases[i].want)
-            CHECK_MSG(rc == VG_ERR_CONFIG && strstr(err.text, cases[i].want), "case %zu: got '%s'",
-                      i, rc == VG_OK ? "ok" : err.text);
-        else
-            CHECK_MSG(rc == VG_OK, "case %zu: %s", i, err.text);
-        vg_qc_plan_free(plan);
-        vg_config_free(cfg);
+        check_plan_case(i, head, cases[i].qc, cases[i].want);
     }
     /* the default chains compile, and a kind without a configured chain gets its default */
     vg_config *cfg = NULL;

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "check.h"
+#include "qc_cases.h"
 #include "core/config.h"
 #include "core/flags.h"
 #include "qc/geo.h"
@@ -655,23 +656,7 @@ static void test_plan_errors(void)
                        "platforms:\n  - {id: SHIP, kind: tsg, interval_s: 10, parameters: [SSJT]}\n"
                        "qc:\n  chains:\n    tsg:\n";
     for (size_t i = 0; i < N_(cases); i++) {
-        char text[1024];
-        snprintf(text, sizeof text, "%s%s", head, cases[i].qc);
-        vg_config *cfg = NULL;
-        vg_qc_plan *plan = NULL;
-        vg_errinfo err = {0};
-        if (vg_config_load_string(text, strlen(text), "t.yaml", &cfg, &err) != VG_OK) {
-            CHECK_MSG(0, "case %zu: config: %s", i, err.text);
-            continue;
-        }
-        vg_err rc = vg_qc_plan_build(cfg, &plan, &err);
-        if (cases[i].want)
-            CHECK_MSG(rc == VG_ERR_CONFIG && strstr(err.text, cases[i].want), "case %zu: got '%s'",
-                      i, rc == VG_OK ? "ok" : err.text);
-        else
-            CHECK_MSG(rc == VG_OK, "case %zu: %s", i, err.text);
-        vg_qc_plan_free(plan);
-        vg_config_free(cfg);
+        check_plan_case(i, head, cases[i].qc, cases[i].want);
     }
 }
 
