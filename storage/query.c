@@ -58,13 +58,49 @@ static void store__rows(const vg_query *q, vg_time_us t, const vg_srec_sample *d
     }
 }
 
+/* Begin a chunk of a walk over database `which`: a short read transaction and a cursor.
+ * Returns 0, or a vg_err with err filled. */
+static int store__chunk_begin(vg_store *s, int which, DB_TXN **txn, DBC **c, vg_errinfo *err)
+{
+    DB *db = s->db[which];
+    int ret = vg_store__read_begin(s, txn);
+    if (ret != 0)
+        return vg_senv_fail(err, ret, s->path, "DB_ENV->txn_begin");
+    if ((ret = db->cursor(db, *txn, c, 0)) != 0) {
+        vg_store__read_end(s, *txn, false);
+        return vg_senv_fail(err, ret, s->where[which], "DB->cursor");
+    }
+    return 0;
+}
+
+/* End a chunk: close the cursor and the transaction, and turn the walk's outcome into the
+ * result. rc: a vg_err the walk set itself; ret: the last cursor result (DB_NOTFOUND already
+ * folded into 0 by the caller). DB_LOCK_DEADLOCK outside a batch is returned as is: the rows
+ * read so far stay, the walk goes on from where it stopped. */
+static int store__chunk_end(vg_store *s, int which, DB_TXN *txn, DBC *c, int rc, int ret,
+                            vg_errinfo *err)
+{
+    int cret = c->close(c);
+    int tret = vg_store__read_end(s, txn, rc == VG_OK && ret == 0 && cret == 0);
+    if (rc != VG_OK)
+        return rc;
+    if (ret == DB_LOCK_DEADLOCK && !s->txn)
+        return ret;
+    if (ret != 0)
+        return vg_senv_fail(err, ret, s->where[which], "DBC->get");
+    if (cret != 0)
+        return vg_senv_fail(err, cret, s->where[which], "DBC->close");
+    if (tret != 0)
+        return vg_senv_fail(err, tret, s->path, "DB_TXN->commit");
+    return VG_OK;
+}
+
 /* Returns VG_OK, a vg_err (err filled), or DB_LOCK_DEADLOCK when a reader outside a batch
  * lost a deadlock: the rows read so far are in ch, the walk goes on from next_from. */
 static int store__sample_chunk(vg_store *s, const vg_query *q, const unsigned char *prefix,
                                size_t plen, vg_time_us from, vg_time_us to, store_chunk *ch,
                                vg_errinfo *err)
 {
-    DB *db = s->db[VG_STORE_SAMPLES];
     ch->n = 0;
     ch->done = false;
     ch->next_from = from;
@@ -74,14 +110,10 @@ static int store__sample_chunk(vg_store *s, const vg_query *q, const unsigned ch
     DBT k = {.data = kbuf, .size = (u_int32_t)(plen + VG_SKEY_TIME_LEN)};
     DBT v = {0};
     DB_TXN *txn;
-    int ret = vg_store__read_begin(s, &txn);
-    if (ret != 0)
-        return vg_senv_fail(err, ret, s->path, "DB_ENV->txn_begin");
     DBC *c;
-    if ((ret = db->cursor(db, txn, &c, 0)) != 0) {
-        vg_store__read_end(s, txn, false);
-        return vg_senv_fail(err, ret, s->where[VG_STORE_SAMPLES], "DB->cursor");
-    }
+    int ret = store__chunk_begin(s, VG_STORE_SAMPLES, &txn, &c, err);
+    if (ret != 0)
+        return ret;
     int rc = VG_OK;
     size_t scanned = 0;
     vg_srec_sample d;
@@ -118,19 +150,7 @@ static int store__sample_chunk(vg_store *s, const vg_query *q, const unsigned ch
         ch->done = true;
         ret = 0;
     }
-    int cret = c->close(c);
-    int tret = vg_store__read_end(s, txn, rc == VG_OK && ret == 0 && cret == 0);
-    if (rc != VG_OK)
-        return rc;
-    if (ret == DB_LOCK_DEADLOCK && !s->txn) /* keep what was read, go on from next_from */
-        return ret;
-    if (ret != 0)
-        return vg_senv_fail(err, ret, s->where[VG_STORE_SAMPLES], "DBC->get");
-    if (cret != 0)
-        return vg_senv_fail(err, cret, s->where[VG_STORE_SAMPLES], "DBC->close");
-    if (tret != 0)
-        return vg_senv_fail(err, tret, s->path, "DB_TXN->commit");
-    return VG_OK;
+    return store__chunk_end(s, VG_STORE_SAMPLES, txn, c, rc, ret, err);
 }
 
 vg_err vg_store_query(vg_store *s, const vg_query *q, int (*fn)(void *ctx, const vg_obs *o),
@@ -218,18 +238,13 @@ static bool store__qappend(store_qchunk *qc, const DBT *k, const DBT *v)
 static int store__quarantine_chunk(vg_store *s, unsigned char *start, store_qchunk *qc,
                                    vg_errinfo *err)
 {
-    DB *db = s->db[VG_STORE_QUARANTINE];
     qc->len = qc->n = 0;
     qc->done = false;
     DB_TXN *txn;
-    int ret = vg_store__read_begin(s, &txn);
-    if (ret != 0)
-        return vg_senv_fail(err, ret, s->path, "DB_ENV->txn_begin");
     DBC *c;
-    if ((ret = db->cursor(db, txn, &c, 0)) != 0) {
-        vg_store__read_end(s, txn, false);
-        return vg_senv_fail(err, ret, s->where[VG_STORE_QUARANTINE], "DB->cursor");
-    }
+    int ret = store__chunk_begin(s, VG_STORE_QUARANTINE, &txn, &c, err);
+    if (ret != 0)
+        return ret;
     unsigned char kbuf[VG_SKEY_QUARANTINE_LEN];
     memcpy(kbuf, start, sizeof kbuf);
     DBT k = {.data = kbuf, .size = sizeof kbuf}, v = {0};
@@ -255,19 +270,7 @@ static int store__quarantine_chunk(vg_store *s, unsigned char *start, store_qchu
         qc->done = true;
         ret = 0;
     }
-    int cret = c->close(c);
-    int tret = vg_store__read_end(s, txn, rc == VG_OK && ret == 0 && cret == 0);
-    if (rc != VG_OK)
-        return rc;
-    if (ret == DB_LOCK_DEADLOCK && !s->txn)
-        return ret;
-    if (ret != 0)
-        return vg_senv_fail(err, ret, s->where[VG_STORE_QUARANTINE], "DBC->get");
-    if (cret != 0)
-        return vg_senv_fail(err, cret, s->where[VG_STORE_QUARANTINE], "DBC->close");
-    if (tret != 0)
-        return vg_senv_fail(err, tret, s->path, "DB_TXN->commit");
-    return VG_OK;
+    return store__chunk_end(s, VG_STORE_QUARANTINE, txn, c, rc, ret, err);
 }
 
 vg_err vg_store_quarantine_walk(vg_store *s, int (*fn)(void *ctx, const vg_quarantined *q),
