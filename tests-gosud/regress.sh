@@ -9,14 +9,7 @@ if [ "${1:-}" = "-b" ]; then rebuild=1; shift; fi
 VIGIE=$(readlink -f "${1:?usage: regress.sh [-b] PATH/TO/vigie [LOG...]}"); shift
 here=$(cd "$(dirname "$0")" && pwd)
 if [ $# -eq 0 ]; then set -- "$here"/logs/*.log; fi
-PY=/usr/bin/python3
-if ! $PY -c 'import zmq' 2>/dev/null; then
-  echo "SKIP: $PY has no module zmq (Debian package python3-zmq; 'make deps' installs it)"; exit 77
-fi
-TMP=$(mktemp -d /tmp/vigie-regress.XXXXXX)
-pid=""
-trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null; rm -rf "$TMP"' EXIT
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source "$here/common.sh" regress
 passed=0; failed=0
 
 for log in "$@"; do

@@ -11,14 +11,7 @@ if [ ! -d "$DATA/tsg_nbp1406" ]; then
   echo "SKIP: recorded streams not found ($DATA/tsg_nbp1406 absent: ../shared/data is not on this machine)"
   exit 77
 fi
-PY=/usr/bin/python3
-if ! $PY -c 'import zmq' 2>/dev/null; then
-  echo "SKIP: $PY has no module zmq (Debian package python3-zmq; 'make deps' installs it)"; exit 77
-fi
-TMP=$(mktemp -d /tmp/vigie-gosud.XXXXXX)
-pid=""
-trap '[ -n "$pid" ] && kill -KILL $pid 2>/dev/null; rm -rf "$TMP"' EXIT
-free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+source "$here/common.sh" gosud
 passed=0; failed=0
 
 for case_file in "$here"/*.case; do
