@@ -90,12 +90,13 @@ typedef struct dump_ctx {
     vg_time_us last_time;
 } dump_ctx;
 
-static void dump__number(FILE *out, double v)
+/* A number as CSV (empty when missing) or JSON (null when missing). */
+static void dump__number(FILE *out, double v, int json)
 {
-    if (v != v)
-        fputs("", out);
-    else
+    if (v == v)
         fprintf(out, "%.10g", v);
+    else if (json)
+        fputs("null", out);
 }
 
 /* Write bytes with '\\', '"', ',' and non-printable ones as \\xHH: safe in CSV and JSON. */
@@ -142,20 +143,11 @@ static int dump__row(void *ctx, const vg_obs *o)
     if (d->json) {
         fprintf(d->out, "{\"platform\":\"%s\",\"time\":\"%s\",\"param\":\"%s\",\"value\":",
                 o->platform, t, code);
-        if (o->value != o->value)
-            fputs("null", d->out);
-        else
-            fprintf(d->out, "%.10g", o->value);
+        dump__number(d->out, o->value, 1);
         fprintf(d->out, ",\"flag\":%d,\"lat\":", o->qc.agg);
-        if (o->lat_deg != o->lat_deg)
-            fputs("null", d->out);
-        else
-            fprintf(d->out, "%.10g", o->lat_deg);
+        dump__number(d->out, o->lat_deg, 1);
         fputs(",\"lon\":", d->out);
-        if (o->lon_deg != o->lon_deg)
-            fputs("null", d->out);
-        else
-            fprintf(d->out, "%.10g", o->lon_deg);
+        dump__number(d->out, o->lon_deg, 1);
         fprintf(d->out, ",\"pos_flag\":%d,\"time_flag\":%d,\"tests\":{", o->pos_flag,
                 o->time_flag);
         int first = 1;
@@ -177,11 +169,11 @@ static int dump__row(void *ctx, const vg_obs *o)
         return dump__stop(d->out);
     }
     fprintf(d->out, "%s,%s,%s,", o->platform, t, code);
-    dump__number(d->out, o->value);
+    dump__number(d->out, o->value, 0);
     fprintf(d->out, ",%d,", o->qc.agg);
-    dump__number(d->out, o->lat_deg);
+    dump__number(d->out, o->lat_deg, 0);
     fputc(',', d->out);
-    dump__number(d->out, o->lon_deg);
+    dump__number(d->out, o->lon_deg, 0);
     fprintf(d->out, ",%d,%d,", o->pos_flag, o->time_flag);
     int first = 1;
     for (int i = 0; i < VG_QC_MAX_TESTS; i++) {
@@ -260,7 +252,6 @@ typedef struct quarantine_ctx {
     int list;
     uint64_t n;
     uint64_t by_reason[VG_ERR__COUNT];
-    char reasons[VG_ERR__COUNT][24];
 } quarantine_ctx;
 
 static int dump__quarantined(void *ctx, const vg_quarantined *q)
