@@ -11,12 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { IOOS_NUM, IOOS_SPAN, IOOS_BBOX, IOOS_ENUM, IOOS_UNSUP };
+enum { IOOS_NUM, IOOS_SPAN, IOOS_BBOX, IOOS_ENUM, IOOS_WINDOWS, IOOS_UNSUP };
 
 typedef struct ioos__key {
     const char *name;     /* ioos_qc keyword argument */
     int kind;             /* IOOS_*: a number, [lo, hi], [lon_min, lat_min, lon_max, lat_max],
-                             one of two names (values 0, 1), or not supported (null only) */
+                             one of two names (values 0, 1), a list of climatology windows
+                             (qc/qclim.h), or not supported (null only) */
     int idx;              /* first vigie option it sets */
     const char *enums[2]; /* IOOS_ENUM: the names of 0 and 1 */
 } ioos__key;
@@ -29,22 +30,24 @@ typedef struct ioos__map {
 } ioos__map;
 
 static const ioos__map ioos__tests[] = {
-    {"gross_range_test", "qartod_gross_range", {-1e9, 1e9, NAN, NAN},
+    {"gross_range_test", "qartod_gross_range", {-1e9, 1e9, NAN, NAN, NAN},
      {{"fail_span", IOOS_SPAN, 0, {0}}, {"suspect_span", IOOS_SPAN, 2, {0}}}},
-    {"spike_test", "qartod_spike", {NAN, NAN, NAN, NAN},
+    {"spike_test", "qartod_spike", {NAN, NAN, NAN, NAN, NAN},
      {{"suspect_threshold", IOOS_NUM, 0, {0}}, {"fail_threshold", IOOS_NUM, 1, {0}},
       {"method", IOOS_ENUM, 2, {"average", "differential"}}}},
-    {"rate_of_change_test", "qartod_rate_of_change", {NAN, NAN, NAN, NAN},
+    {"rate_of_change_test", "qartod_rate_of_change", {NAN, NAN, NAN, NAN, NAN},
      {{"threshold", IOOS_NUM, 0, {0}}}},
-    {"flat_line_test", "qartod_flat_line", {NAN, NAN, NAN, NAN},
+    {"flat_line_test", "qartod_flat_line", {NAN, NAN, NAN, NAN, NAN},
      {{"suspect_threshold", IOOS_NUM, 0, {0}}, {"fail_threshold", IOOS_NUM, 1, {0}},
       {"tolerance", IOOS_NUM, 2, {0}}}},
-    {"attenuated_signal_test", "qartod_attenuated_signal", {NAN, NAN, NAN, NAN},
+    {"attenuated_signal_test", "qartod_attenuated_signal", {NAN, NAN, NAN, NAN, NAN},
      {{"suspect_threshold", IOOS_NUM, 0, {0}}, {"fail_threshold", IOOS_NUM, 1, {0}},
       {"test_period", IOOS_NUM, 2, {0}}, {"check_type", IOOS_ENUM, 3, {"std", "range"}},
       {"min_obs", IOOS_UNSUP, 0, {0}}, {"min_period", IOOS_UNSUP, 0, {0}}}},
-    {"location_test", "qartod_location", {NAN, NAN, NAN, NAN},
-     {{"bbox", IOOS_BBOX, 0, {0}}, {"range_max", IOOS_UNSUP, 0, {0}}}},
+    {"location_test", "qartod_location", {NAN, NAN, NAN, NAN, NAN},
+     {{"bbox", IOOS_BBOX, 0, {0}}, {"range_max", IOOS_NUM, 4, {0}}}},
+    {"climatology_test", "qartod_climatology", {NAN, NAN, NAN, NAN, NAN},
+     {{"config", IOOS_WINDOWS, 0, {0}}}},
 };
 
 typedef struct ioos__ctx {
@@ -57,6 +60,7 @@ typedef struct ioos__ctx {
     yaml_document_t doc;   /* its document */
     vg_qc_step *steps;
     size_t max, n;
+    vg_qclim_set *qclim;   /* where climatology_test tables go (the plan's) */
     vg_errinfo *err;
 } ioos__ctx;
 
@@ -109,7 +113,8 @@ static vg_err ioos__unknown(ioos__ctx *c, yaml_node_t *at, const char *what, con
     }
     return vg_fail(c->err, VG_ERR_CONFIG,
                    "%s:%d: %s '%s' is not in vigie (it has gross_range_test, spike_test, "
-                   "rate_of_change_test, flat_line_test, attenuated_signal_test, location_test; "
+                   "rate_of_change_test, flat_line_test, attenuated_signal_test, location_test, "
+                   "climatology_test; "
                    "'skip_unknown: true' in %s:%d skips the others)",
                    c->path, vg_yaml_line(at), what, name, c->cfg->path, c->line);
 }
@@ -209,6 +214,12 @@ static vg_err ioos__options(ioos__ctx *c, const ioos__map *m, const vg_qc_test *
             for (int i = 0; i < want && rc == VG_OK; i++)
                 rc = ioos__number(c, m, t, kw, ioos__node(c, v->data.sequence.items.start[i]),
                                   key->idx + i, opts);
+            break;
+        }
+        case IOOS_WINDOWS: {
+            size_t index;
+            rc = vg_qclim_parse(&c->doc, v, c->path, c->qclim, &index, c->err);
+            opts[key->idx] = (double)index;
             break;
         }
         case IOOS_ENUM: {
@@ -475,9 +486,10 @@ static vg_err ioos__spec(ioos__ctx *c, yaml_node_t *spec)
 }
 
 vg_err vg_ioos_qc_steps(const vg_config *cfg, yaml_node_t *spec, vg_qc_step *steps, size_t max,
-                        size_t *n, vg_errinfo *err)
+                        size_t *n, vg_qclim_set *qclim, vg_errinfo *err)
 {
     ioos__ctx ctx = {0}, *c = &ctx;
+    c->qclim = qclim;
     c->cfg = cfg;
     c->cdoc = (yaml_document_t *)&cfg->doc;
     c->line = vg_yaml_line(spec);

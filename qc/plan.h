@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "qc/qclim.h"
 #include "qc/test.h"
 
 typedef struct vg_qc_step {
@@ -33,6 +34,8 @@ typedef struct vg_qc_plan {
                               this x the platform's interval_s are not neighbours */
     vg_qc_refs refs;       /* reference grids (qc.reference), loaded only when a chain has a
                               test that reads them; owned by the plan */
+    vg_qclim_set qclim;    /* the window tables of qartod_climatology steps (refs.qclim
+                              points here); owned by the plan */
 } vg_qc_plan;
 
 /* The hold time-out of platform pf under plan, seconds (see hold_timeout_s). */
