@@ -157,20 +157,11 @@ vg_err vg_tide_analyse(const vg_time_us *t, const double *h, size_t n,
         goto done;
     }
 
-    /* residual sum of squares: the fit is recomputed row by row from the basis (X now
-     * holds the factorisation) */
-    vg_tide_basis_init(&basis, opts->latitude_deg);
+    /* residual sum of squares: QR_lssolve_r leaves Q^T y in beta[p..used), whose norm is
+     * that of the residual */
     double rss = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (!isfinite(h[i]))
-            continue;
-        vg_tide_basis_eval(&basis, t[i], idx, nc, fc, fs);
-        double fit = gsl_vector_get(beta, 0);
-        for (size_t j = 0; j < nc; j++)
-            fit += gsl_vector_get(beta, 1 + 2 * j) * fc[j] + gsl_vector_get(beta, 2 + 2 * j) * fs[j];
-        double e = (h[i] - mean) - fit;
-        rss += e * e;
-    }
+    for (size_t i = p; i < used; i++)
+        rss += gsl_vector_get(beta, i) * gsl_vector_get(beta, i);
     double s2 = rss / (double)(used - p);
 
     out->z0 = mean + gsl_vector_get(beta, 0);

@@ -1,17 +1,21 @@
 /* test_tide.c: unit tests of the tide/ layer: the astronomical variables against t_tide's
  * own values (quoted in UTide's tests/test_astron.py), constituent frequencies against the
  * classical speeds, the Rayleigh selection counts, recovery of known constituents from
- * synthetic records with gaps and noise, and the real Honolulu 2010 year (SKIP when
- * ../shared/data is absent). */
+ * synthetic records with gaps and noise, the constituents file (round trip analyse ->
+ * YAML -> predict, and its errors with file and line), and the real Honolulu 2010 year
+ * (SKIP when ../shared/data is absent). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "core/time.h"
 #include "tide/analysis.h"
 #include "tide/astro.h"
 #include "tide/basis.h"
+#include "tide/constfile.h"
+#include "tide/predict.h"
 #include "tide/constituents.h"
 #include "tide/nodal.h"
 
@@ -211,6 +215,119 @@ static void test_honolulu(void)
     free(h);
 }
 
+static const char *write_tmp(const char *text)
+{
+    static char path[64];
+    snprintf(path, sizeof path, "/tmp/vigie-tide-XXXXXX");
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+/* analyse -> write -> read -> predict reproduces the synthetic truth */
+static void test_round_trip(void)
+{
+    static const syn_c c[] = {
+        {"M2", 1.20, 33.0}, {"S2", 0.40, 71.0}, {"K1", 0.30, 300.0}, {"O1", 0.20, 280.0},
+        {"M4", 0.05, 10.0}, {"MS4", 0.03, 50.0},
+    };
+    size_t nc = sizeof c / sizeof c[0], n = 40 * 24 * 4; /* 40 days every 15 min */
+    int idx[16];
+    for (size_t j = 0; j < nc; j++)
+        idx[j] = vg_tide_const_find(c[j].name);
+    vg_time_us *t = malloc(n * sizeof *t);
+    double *h = malloc(n * sizeof *h);
+    vg_tide_basis b;
+    vg_tide_basis_init(&b, -33.9);
+    vg_time_us t0 = at(2025, 11, 3, 7, 0, 0);
+    for (size_t i = 0; i < n; i++) {
+        t[i] = t0 + (vg_time_us)i * 900 * VG_US_PER_S;
+        h[i] = synth(&b, c, nc, idx, 0.9, t[i]);
+    }
+    vg_tide_analysis_opts o = {.latitude_deg = -33.9, .constituents = idx, .n_constituents = nc};
+    vg_tide_model m, back;
+    vg_errinfo err = {0};
+    CHECK(vg_tide_analyse(t, h, n, &o, &m, &err) == VG_OK);
+    snprintf(m.station, sizeof m.station, "Port \"Test\": quay 3");
+    snprintf(m.units, sizeof m.units, "m");
+    const char *path = write_tmp("");
+    FILE *f = fopen(path, "w");
+    CHECK(vg_tide_model_write(&m, f, path, "line one\nline two", &err) == VG_OK);
+    fclose(f);
+    CHECK_MSG(vg_tide_model_read(path, &back, &err) == VG_OK, "%s", err.text);
+    CHECK_STR(back.station, m.station);
+    CHECK_STR(back.units, "m");
+    CHECK(back.n == nc);
+    CHECK_NEAR(back.latitude_deg, -33.9, 1e-12);
+    vg_tide_predictor *p = malloc(sizeof *p);
+    CHECK(vg_tide_predictor_init(p, &back, &err) == VG_OK);
+    double worst = 0;
+    for (size_t i = 0; i < n; i += 7)
+        worst = fmax(worst, fabs(vg_tide_predict_at(p, t[i]) - h[i]));
+    printf("round trip: worst prediction error %.3g m\n", worst);
+    CHECK(worst < 1e-6); /* 8 significant digits in the file */
+    /* a prediction over a different year: a different nodal phase, still the same model */
+    vg_tide_basis_init(&b, -33.9);
+    vg_time_us t1 = at(2031, 6, 1, 0, 0, 0);
+    worst = 0;
+    for (int i = 0; i < 24 * 30; i++) {
+        vg_time_us ti = t1 + (vg_time_us)i * 3600 * VG_US_PER_S;
+        worst = fmax(worst, fabs(vg_tide_predict_at(p, ti) - synth(&b, c, nc, idx, 0.9, ti)));
+    }
+    CHECK(worst < 1e-6);
+    free(p);
+    unlink(path);
+    vg_tide_model_free(&m);
+    vg_tide_model_free(&back);
+    free(t);
+    free(h);
+}
+
+/* errors name the file and the line */
+static void test_file_errors(void)
+{
+    static const struct { const char *text; int line; const char *what; } cases[] = {
+        {"latitude: 21\nphase: greenwich\nconstituents:\n  - {name: M9, amplitude: 1, phase: 2}\n",
+         4, "unknown constituent name 'M9'"},
+        {"latitude: 21\nphase: greenwich\nconstituents: []\nstation_name: x\n", 4,
+         "unknown key 'station_name'"},
+        {"phase: greenwich\nconstituents: []\n", 1, "missing key 'latitude'"},
+        {"latitude: 21\nphase: local\nconstituents: []\n", 2, "phase must be 'greenwich'"},
+        {"latitude: 95\nphase: greenwich\nconstituents: []\n", 1, "latitude 95 is not in"},
+        {"latitude: 21\nphase: greenwich\nconstituents:\n  - {name: M2, amplitude: -1, phase: 2}\n",
+         4, "amplitude must be >= 0"},
+        {"latitude: 21\nphase: greenwich\nconstituents:\n  - {name: M2, amplitude: 1, phase: 2}\n"
+         "  - {name: M2, amplitude: 1, phase: 3}\n", 5, "M2 is given twice"},
+        {"latitude: 21\nphase: greenwich\nconstituents:\n  - {name: K1, amplitude: big, phase: 2}\n",
+         4, "amplitude must be a number"},
+        {"latitude: 21\nphase: greenwich\nconstituents:\n  - {name: K1, phase: 2}\n", 4,
+         "constituent without amplitude"},
+        {"latitude: 21\nphase: greenwich\nconstituents:\n  - {name: K1, amplitude: 1, phase: 2, g: 1}\n",
+         4, "unknown key 'g' in a constituent"},
+        {"latitude: [21\n", 2, ""},
+        {"- 1\n- 2\n", 1, "is a mapping"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *path = write_tmp(cases[i].text);
+        vg_tide_model m;
+        vg_errinfo err = {0};
+        CHECK(vg_tide_model_read(path, &m, &err) != VG_OK);
+        char where[96];
+        snprintf(where, sizeof where, "%s:%d: ", path, cases[i].line);
+        CHECK_MSG(strncmp(err.text, where, strlen(where)) == 0 &&
+                  strstr(err.text, cases[i].what) != NULL, "case %zu: '%s' lacks '%s%s'", i,
+                  err.text, where, cases[i].what);
+        CHECK(m.n == 0 && m.coef == NULL);
+        unlink(path);
+    }
+    vg_tide_model m;
+    vg_errinfo err = {0};
+    CHECK(vg_tide_model_read("/nonexistent/c.yaml", &m, &err) == VG_ERR_IO);
+    CHECK(strstr(err.text, "/nonexistent/c.yaml") != NULL);
+}
+
 int main(void)
 {
     test_astro();
@@ -218,6 +335,8 @@ int main(void)
     test_select();
     test_recovery(0.0, 1e-9, 1e-7);
     test_recovery(0.02, 2e-3, 1.0);
+    test_round_trip();
+    test_file_errors();
     test_honolulu();
     return check_summary();
 }
