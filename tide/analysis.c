@@ -113,6 +113,7 @@ vg_err vg_tide_analyse(const vg_time_us *t, const double *h, size_t n,
 
     vg_tide_basis basis;
     vg_tide_basis_init(&basis, opts->latitude_deg);
+    basis.apply_nodal = !opts->no_nodal;
     size_t r = 0;
     for (size_t i = 0; i < n; i++) {
         if (!isfinite(h[i]))

@@ -6,6 +6,7 @@
 #ifndef VIGIE_TIDE_ANALYSIS_H
 #define VIGIE_TIDE_ANALYSIS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/error.h"
@@ -25,6 +26,9 @@ typedef struct vg_tide_analysis_opts {
     double rayleigh;         /* Rayleigh factor of the automatic selection, > 0 (default 1) */
     const int *constituents; /* the set to fit, or NULL for the automatic selection */
     size_t n_constituents;
+    bool no_nodal;           /* true: no nodal/satellite corrections (f = 1, u = 0), as
+                              * t_tide without a latitude; for comparisons only: the model
+                              * then predicts correctly only near the analysed record */
 } vg_tide_analysis_opts;
 
 /* Fit the heights h[0..n) at the UTC times t[0..n) (any order, NaN heights skipped: gaps

@@ -9,6 +9,7 @@
 void vg_tide_basis_init(vg_tide_basis *b, double lat_deg)
 {
     b->lat_deg = lat_deg;
+    b->apply_nodal = true;
     b->day = INT64_MIN;
 }
 
@@ -23,9 +24,10 @@ void vg_tide_basis_eval(vg_tide_basis *b, vg_time_us t, const int *idx, size_t n
     double dt_h = (double)(t - b->nodal.t) / 3600e6;
     for (size_t j = 0; j < n; j++) {
         int k = idx[j];
-        double cyc = b->nodal.uv[k] + fmod(b->nodal.freq[k] * dt_h, 1.0);
-        double ang = cyc * BASIS_TWO_PI;
-        fc[j] = b->nodal.f[k] * cos(ang);
-        fs[j] = b->nodal.f[k] * sin(ang);
+        double phase0 = b->apply_nodal ? b->nodal.uv[k] : b->nodal.v[k];
+        double f = b->apply_nodal ? b->nodal.f[k] : 1.0;
+        double ang = (phase0 + fmod(b->nodal.freq[k] * dt_h, 1.0)) * BASIS_TWO_PI;
+        fc[j] = f * cos(ang);
+        fs[j] = f * sin(ang);
     }
 }

@@ -6,6 +6,7 @@
 #ifndef VIGIE_TIDE_BASIS_H
 #define VIGIE_TIDE_BASIS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -13,10 +14,12 @@
 
 typedef struct vg_tide_basis {
     double lat_deg;     /* station latitude, degrees north */
+    bool apply_nodal;   /* false: f = 1, u = 0 (raw Greenwich phases, for comparisons) */
     int64_t day;        /* UTC day (days since 1970) of the cached nodal, INT64_MIN: none */
     vg_tide_nodal nodal;
 } vg_tide_basis;
 
+/* A basis with nodal corrections (b->apply_nodal may be set false afterwards). */
 void vg_tide_basis_init(vg_tide_basis *b, double lat_deg);
 
 /* For the constituents idx[0..n) at time t: fc[j] = f cos(2 pi (u + V)) and

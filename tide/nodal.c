@@ -99,6 +99,8 @@ void vg_tide_nodal_at(vg_time_us t, double lat_deg, vg_tide_nodal *out)
         u[k] = uk;
         v[k] = vk;
     }
-    for (int k = 0; k < VG_TIDE_NCONST; k++)
+    for (int k = 0; k < VG_TIDE_NCONST; k++) {
         out->uv[k] = nodal__frac(u[k] + v[k]);
+        out->v[k] = nodal__frac(v[k]);
+    }
 }

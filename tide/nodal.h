@@ -14,6 +14,7 @@ typedef struct vg_tide_nodal {
     vg_time_us t;                 /* time of evaluation */
     double f[VG_TIDE_NCONST];     /* amplitude factor, around 1 */
     double uv[VG_TIDE_NCONST];    /* u + V, cycles, reduced to [0, 1) */
+    double v[VG_TIDE_NCONST];     /* V alone, cycles, reduced to [0, 1) */
     double freq[VG_TIDE_NCONST];  /* frequency, cycles per hour */
 } vg_tide_nodal;
 
