@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# test_tide.sh: `vigie tide` end to end: predict from a hand-written constituents file, add
+# gaps and noise, analyse the result back (the constituents recovered), the round trip
+# analyse -> YAML -> predict, usage and file errors (exit statuses, FILE:LINE), and the real
+# Honolulu 2010 year from ../shared/data (that part skipped when absent).
+here=$(dirname "$0")
+source "$here/lib.sh"
+
+out=$("$VIGIE" tide --help); rc=$?
+check_eq "vigie tide --help exits 0" 0 "$rc"
+check "vigie tide --help prints its usage" grep -q "usage: vigie tide analyse" <<< "$out"
+check "vigie --help lists tide" bash -c "'$VIGIE' --help | grep -q '^  tide'"
+
+cat > "$TMP/truth.yaml" <<'YAML'
+# hand-written, as from a published table
+station: "Synthetic: Brest-like"
+latitude: 48.38
+units: m
+phase: greenwich
+z0: 4.2
+constituents:
+  - {name: M2, amplitude: 2.05, phase: 110.0}
+  - {name: S2, amplitude: 0.75, phase: 150.0}
+  - {name: N2, amplitude: 0.42, phase: 92.0}
+  - {name: K2, amplitude: 0.21, phase: 147.0}
+  - {name: K1, amplitude: 0.065, phase: 70.0}
+  - {name: O1, amplitude: 0.068, phase: 325.0}
+  - {name: M4, amplitude: 0.055, phase: 105.0}
+YAML
+check "predict from a hand-written file" "$VIGIE" tide predict "$TMP/truth.yaml" \
+  --from 2024-01-01T00:00:00Z --to 2024-03-31T23:00:00Z --step 3600 -o "$TMP/pred.csv"
+check_eq "predict writes one row per step and a header" 2185 "$(wc -l < "$TMP/pred.csv")"
+check_eq "predict header" "time,prediction" "$(head -1 "$TMP/pred.csv")"
+# gaps (a 3-day hole, every 13th value empty) and 1 cm of noise, in a fixed sequence
+$PY - "$TMP/pred.csv" "$TMP/obs.csv" <<'PYEOF'
+import random, sys
+random.seed(7)
+rows = open(sys.argv[1]).read().split('\n')[1:]
+with open(sys.argv[2], 'w') as out:
+    out.write('time,sea_level\n# a comment line\n')
+    for i, r in enumerate(r for r in rows if r):
+        t, h = r.split(',')
+        if 500 <= i < 572 or i % 13 == 5:
+            out.write('%s,\n' % t if i % 2 else '%s,NaN\n' % t)
+        else:
+            out.write('%s,%.4f\n' % (t, float(h) + random.gauss(0, 0.01)))
+PYEOF
+check "analyse the noisy record with the same set" "$VIGIE" tide analyse "$TMP/obs.csv" \
+  --latitude 48.38 --constituents M2,S2,N2,K2,K1,O1,M4 --station Test -o "$TMP/fit.yaml"
+# every amplitude within 3 mm, every phase within 1 degree of the truth
+$PY - "$TMP/truth.yaml" "$TMP/fit.yaml" > "$TMP/cmp.txt" <<'PYEOF'
+import re, sys
+def load(p):
+    d = {}
+    for m in re.finditer(r'name: (\w+), amplitude: ([-\d.e]+), phase: ([-\d.e]+)', open(p).read()):
+        d[m.group(1)] = (float(m.group(2)), float(m.group(3)))
+    return d
+a, b = load(sys.argv[1]), load(sys.argv[2])
+bad = [k for k in a if k not in b or abs(a[k][0] - b[k][0]) > 0.003
+       or abs((a[k][1] - b[k][1] + 180) % 360 - 180) > 1.0]
+print(len(a), len(b), ' '.join(bad) or 'none')
+PYEOF
+check_eq "constituents recovered (count, count, wrong ones)" "7 7 none" "$(cat "$TMP/cmp.txt")"
+check "the fitted file names its station and Greenwich phases" \
+  grep -q "^phase: greenwich" "$TMP/fit.yaml"
+check "the fitted file says how the intervals were made" grep -q "^# amplitude_ci" "$TMP/fit.yaml"
+check "automatic selection on 90 days" "$VIGIE" tide analyse "$TMP/obs.csv" --latitude 48.38 \
+  -o "$TMP/auto.yaml"
+n_auto=$(grep -c "name:" "$TMP/auto.yaml")
+check "about 30-40 constituents resolvable in 90 days ($n_auto)" test "$n_auto" -ge 30 -a "$n_auto" -le 45
+# round trip: the fitted file predicts the noise-free truth within 1 cm everywhere
+check "predict from the fitted file" "$VIGIE" tide predict "$TMP/fit.yaml" \
+  --from 2024-01-01T00:00:00Z --to 2024-03-31T23:00:00Z --step 3600 -o "$TMP/back.csv"
+worst=$(paste -d, "$TMP/pred.csv" "$TMP/back.csv" | $PY -c '
+import sys
+next(sys.stdin)
+print(round(max(abs(float(l.split(",")[1]) - float(l.split(",")[3])) for l in sys.stdin), 4))')
+check "round trip within 1 cm (worst $worst m)" $PY -c "import sys; sys.exit(0 if $worst < 0.01 else 1)"
+
+# usage errors: exit 2 with the reason
+rc=0; "$VIGIE" tide analyse "$TMP/obs.csv" 2>"$TMP/err" || rc=$?
+check_eq "analyse without --latitude: exit 2" 2 "$rc"
+rc=0; "$VIGIE" tide analyse "$TMP/obs.csv" --latitude 10 --constituents M2,XX7 2>"$TMP/err" || rc=$?
+check_eq "an unknown constituent: exit 2" 2 "$rc"
+check "the error names it" grep -q "unknown constituent 'XX7'" "$TMP/err"
+rc=0; "$VIGIE" tide predict "$TMP/fit.yaml" --from 2024-01-02 --to 2024-01-01 --step 60 2>/dev/null || rc=$?
+check_eq "--to before --from: exit 2" 2 "$rc"
+# file errors: exit 1, FILE:LINE: reason
+printf 'time,sea_level\n2024-01-01T00:00:00Z,1.0\n2024-01-01T01:00:00Z,abc\n' > "$TMP/bad.csv"
+rc=0; "$VIGIE" tide analyse "$TMP/bad.csv" --latitude 10 2>"$TMP/err" || rc=$?
+check_eq "a bad height: exit 1" 1 "$rc"
+check "the error names file and line" grep -q "$TMP/bad.csv:3: bad height 'abc'" "$TMP/err"
+sed 's/name: K1,/name: KK1,/' "$TMP/truth.yaml" > "$TMP/badc.yaml"
+rc=0; "$VIGIE" tide predict "$TMP/badc.yaml" --from 2024-01-01 --to 2024-01-02 --step 60 2>"$TMP/err" || rc=$?
+check_eq "an unknown name in the file: exit 1" 1 "$rc"
+line=$(grep -n KK1 "$TMP/badc.yaml" | cut -d: -f1)
+check "the error names file, line and name" grep -q "$TMP/badc.yaml:$line: unknown constituent name 'KK1'" "$TMP/err"
+
+# the real Honolulu 2010 year (UTide's test record): hourly heights in mm
+hnl=${VIGIE_SHARED_DATA:-}/tide_honolulu_2010/HNL2010.asc
+if [ -f "$hnl" ]; then
+  $PY - "$hnl" "$TMP/hnl.csv" <<'PYEOF'
+import datetime, sys
+base = datetime.datetime(1700, 1, 1)
+with open(sys.argv[2], 'w') as out:
+    out.write('time,sea_level\n')
+    for line in open(sys.argv[1]):
+        d, h = line.split()
+        t = base + datetime.timedelta(seconds=round(float(d) * 86400))
+        out.write('%sZ,%s\n' % (t.isoformat(), h))
+PYEOF
+  check "analyse Honolulu 2010" "$VIGIE" tide analyse "$TMP/hnl.csv" --latitude 21 --units mm \
+    --station Honolulu -o "$TMP/hnl.yaml"
+  check_eq "59 constituents resolvable in a year (R = 1)" 59 "$(grep -c 'name:' "$TMP/hnl.yaml")"
+  m2=$(grep "name: M2," "$TMP/hnl.yaml" | sed 's/.*amplitude: \([0-9.]*\).*/\1/')
+  check "M2 amplitude about 177 mm ($m2)" $PY -c "import sys; sys.exit(0 if 170 < $m2 < 185 else 1)"
+else
+  echo "SKIP: ../shared/data is absent: the Honolulu checks did not run"
+fi
+finish
