@@ -60,7 +60,8 @@ typedef struct ioos__ctx {
     yaml_document_t doc;   /* its document */
     vg_qc_step *steps;
     size_t max, n;
-    vg_qclim_set *qclim;   /* where climatology_test tables go (the plan's) */
+    vg_qc_plan *plan;      /* owner of the climatology tables and the scopes */
+    const vg_qc_scope *scope; /* the context being read; NULL: global */
     vg_errinfo *err;
 } ioos__ctx;
 
@@ -218,7 +219,7 @@ static vg_err ioos__options(ioos__ctx *c, const ioos__map *m, const vg_qc_test *
         }
         case IOOS_WINDOWS: {
             size_t index;
-            rc = vg_qclim_parse(&c->doc, v, c->path, c->qclim, &index, c->err);
+            rc = vg_qclim_parse(&c->doc, v, c->path, &c->plan->qclim, &index, c->err);
             opts[key->idx] = (double)index;
             break;
         }
@@ -256,12 +257,12 @@ static vg_err ioos__options(ioos__ctx *c, const ioos__map *m, const vg_qc_test *
     return VG_OK;
 }
 
-/* The step of test t in c->steps, appended when new. */
+/* The step of test t in the current context in c->steps, appended when new. */
 static vg_err ioos__step(ioos__ctx *c, const vg_qc_test *t, yaml_node_t *at, vg_qc_step **out,
                          bool *fresh)
 {
     for (size_t i = 0; i < c->n; i++)
-        if (c->steps[i].test == t) {
+        if (c->steps[i].test == t && c->steps[i].scope == c->scope) {
             *out = &c->steps[i];
             *fresh = false;
             return VG_OK;
@@ -273,6 +274,7 @@ static vg_err ioos__step(ioos__ctx *c, const vg_qc_test *t, yaml_node_t *at, vg_
     memset(*out, 0, sizeof **out);
     (*out)->test = t;
     (*out)->line = c->line;
+    (*out)->scope = c->scope;
     *fresh = true;
     return VG_OK;
 }
@@ -373,32 +375,24 @@ static vg_err ioos__streams(ioos__ctx *c, yaml_node_t *map)
     return VG_OK;
 }
 
-/* One context: a global one (no region, no window bounds) is read; others are refused. */
+/* One context: its window and region become the scope of its steps (none for a global
+ * context), then its streams are read. */
 static vg_err ioos__context(ioos__ctx *c, yaml_node_t *ctx)
 {
     if (ctx->type != YAML_MAPPING_NODE)
         return vg_fail(c->err, VG_ERR_CONFIG, "%s:%d: a context must be a mapping with "
                        "'streams:'", c->path, vg_yaml_line(ctx));
-    yaml_node_t *region = vg_yaml_map_get(&c->doc, ctx, "region");
-    yaml_node_t *window = vg_yaml_map_get(&c->doc, ctx, "window");
-    yaml_node_t *restricted = !ioos__is_null(region) ? region : NULL;
-    if (!restricted && !ioos__is_null(window)) {
-        if (window->type != YAML_MAPPING_NODE)
-            restricted = window;
-        for (const char *const *b = (const char *const[]){"starting", "ending", NULL};
-             !restricted && *b; b++)
-            if (!ioos__is_null(vg_yaml_map_get(&c->doc, window, *b)))
-                restricted = vg_yaml_map_get(&c->doc, window, *b);
-    }
-    if (restricted)
-        return vg_fail(c->err, VG_ERR_CONFIG, "%s:%d: time- or region-restricted contexts are "
-                       "not supported yet (give the context no region and no window bounds)",
-                       c->path, vg_yaml_line(restricted));
     yaml_node_t *streams = vg_yaml_map_get(&c->doc, ctx, "streams");
     if (!streams)
         return vg_fail(c->err, VG_ERR_CONFIG, "%s:%d: a context needs 'streams:'", c->path,
                        vg_yaml_line(ctx));
-    return ioos__is_null(streams) ? VG_OK : ioos__streams(c, streams);
+    vg_err rc = vg_qc_scope_parse(&c->doc, vg_yaml_map_get(&c->doc, ctx, "window"),
+                                  vg_yaml_map_get(&c->doc, ctx, "region"), c->path,
+                                  vg_yaml_line(ctx), &c->plan->scopes, &c->scope, c->err);
+    if (rc == VG_OK && !ioos__is_null(streams))
+        rc = ioos__streams(c, streams);
+    c->scope = NULL;
+    return rc;
 }
 
 /* Dispatch on the layout, as ioos_qc.config.Config does. */
@@ -486,10 +480,10 @@ static vg_err ioos__spec(ioos__ctx *c, yaml_node_t *spec)
 }
 
 vg_err vg_ioos_qc_steps(const vg_config *cfg, yaml_node_t *spec, vg_qc_step *steps, size_t max,
-                        size_t *n, vg_qclim_set *qclim, vg_errinfo *err)
+                        size_t *n, vg_qc_plan *plan, vg_errinfo *err)
 {
     ioos__ctx ctx = {0}, *c = &ctx;
-    c->qclim = qclim;
+    c->plan = plan;
     c->cfg = cfg;
     c->cdoc = (yaml_document_t *)&cfg->doc;
     c->line = vg_yaml_line(spec);

@@ -198,7 +198,7 @@ static vg_err plan__step(const vg_config *cfg, yaml_node_t *node, vg_qc_step *st
 }
 
 static vg_err plan__chain(const vg_config *cfg, yaml_node_t *seq, vg_qc_chain *ch,
-                          vg_qclim_set *qclim, vg_errinfo *err)
+                          vg_qc_plan *plan, vg_errinfo *err)
 {
     yaml_document_t *doc = (yaml_document_t *)&cfg->doc;
     /* `{ioos_qc: FILE, ...}` instead of a list: the chain is that file's tests (ioos_qc.h). */
@@ -219,15 +219,19 @@ static vg_err plan__chain(const vg_config *cfg, yaml_node_t *seq, vg_qc_chain *c
         vg_err rc;
         if (node->type == YAML_MAPPING_NODE && vg_yaml_map_get(doc, node, "ioos_qc"))
             rc = vg_ioos_qc_steps(cfg, node, &ch->steps[ch->n_steps],
-                                  VG_QC_MAX_TESTS - ch->n_steps, &n, qclim, err);
+                                  VG_QC_MAX_TESTS - ch->n_steps, &n, plan, err);
         else
-            rc = plan__step(cfg, node, &ch->steps[ch->n_steps], qclim, err);
+            rc = plan__step(cfg, node, &ch->steps[ch->n_steps], &plan->qclim, err);
         if (rc != VG_OK)
             return rc;
         for (size_t j = ch->n_steps; j < ch->n_steps + n; j++) {
             const vg_qc_step *st = &ch->steps[j];
+            /* The same test twice only in different contexts (ioos_qc's time windows and
+             * regions): each step judges the samples of its own scope, a later one winning
+             * where they overlap. One ioos_qc file never repeats a (test, context). */
             for (size_t i = 0; i < ch->n_steps; i++)
-                if (ch->steps[i].test == st->test)
+                if (ch->steps[i].test == st->test &&
+                    (!st->scope || !ch->steps[i].scope || st->scope == ch->steps[i].scope))
                     return vg_fail(err, VG_ERR_CONFIG,
                                    "%s:%d: test %s already in this chain (line %d)", cfg->path,
                                    st->line, st->test->name, ch->steps[i].line);
@@ -391,6 +395,7 @@ void vg_qc_plan_free(vg_qc_plan *plan)
         return;
     vg_bathymetry_free((vg_bathymetry *)plan->refs.bathymetry);
     vg_qclim_set_free(&plan->qclim);
+    vg_qc_scopes_free(&plan->scopes);
     for (int f = 0; f < VG_CLIM__COUNT; f++)
         vg_climatology_free((vg_climatology *)plan->refs.climatology[f]);
     free(plan);
@@ -464,7 +469,7 @@ vg_err vg_qc_plan_build(const vg_config *cfg, vg_qc_plan **out, vg_errinfo *err)
                 goto done;
             }
             rc = plan__chain(cfg, yaml_document_get_node(doc, pr->value), &plan->chains[kind],
-                             &plan->qclim, err);
+                             plan, err);
             if (rc != VG_OK)
                 goto done;
         }

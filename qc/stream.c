@@ -36,6 +36,7 @@ typedef struct stream_job {
     uint32_t flag_off;  /* byte offset in vg_sample of the flag this job sets */
     int16_t var;        /* parameter, or -1 for the position or the time */
     uint16_t fold;      /* the variable's index in fold_mask (p, STREAM_TIME, STREAM_POS) */
+    const vg_qc_scope *scope; /* the step's scope (plan.h), NULL: every sample */
 } stream_job;
 
 typedef struct stream_slot {
@@ -66,6 +67,9 @@ struct vg_qc_stream {
     size_t state_total;        /* bytes of `state` */
     stream_job *jobs;          /* owned, n_jobs */
     size_t n_jobs;
+    /* True when two jobs set the same flag (one test in several ioos_qc contexts): the
+     * last one that runs wins the slot, so the aggregate must be folded from the slots. */
+    bool shared_flags;
 };
 
 static void *stream__state(vg_qc_stream *st, size_t step, int var);
@@ -138,7 +142,8 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
             st->jobs[st->n_jobs++] = (stream_job){
                 .run = t->run, .opts = step->opts[0], .state = stream__state(st, i, -1),
                 .flag_off = (uint32_t)(off + offsetof(vg_qc_flags, test) + t->id), .var = -1,
-                .fold = t->target == VG_QC_ON_TIME ? STREAM_TIME : STREAM_POS};
+                .fold = t->target == VG_QC_ON_TIME ? STREAM_TIME : STREAM_POS,
+                .scope = step->scope};
             continue;
         }
         for (uint32_t m = step->params & pf->params; m; m &= m - 1) {
@@ -147,9 +152,13 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
                 .run = t->run, .opts = step->opts[p], .state = stream__state(st, i, p),
                 .flag_off = (uint32_t)(offsetof(vg_sample, qc) + (size_t)p * sizeof(vg_qc_flags) +
                                        offsetof(vg_qc_flags, test) + t->id),
-                .var = (int16_t)p, .fold = (uint16_t)p};
+                .var = (int16_t)p, .fold = (uint16_t)p, .scope = step->scope};
         }
     }
+    for (size_t a = 0; a < st->n_jobs; a++)
+        for (size_t b = a + 1; b < st->n_jobs; b++)
+            if (st->jobs[a].flag_off == st->jobs[b].flag_off)
+                st->shared_flags = true;
     *out = st;
     return VG_OK;
 }
@@ -221,7 +230,7 @@ static vg_flag stream__fold(const vg_qc_stream *st, const vg_qc_flags *q, int va
 static vg_flag stream__aggregate(const vg_qc_stream *st, const vg_qc_flags *q, int var,
                                  uint32_t seen)
 {
-    if (seen & ~UINT32_C(0x1b))
+    if ((seen & ~UINT32_C(0x1b)) || st->shared_flags)
         return stream__fold(st, q, var);
     seen &= ~UINT32_C(1);
     return seen ? (vg_flag)(31 - __builtin_clz(seen)) : VG_FLAG_NO_QC;
@@ -246,7 +255,8 @@ static void stream__judge(vg_qc_stream *st, vg_sample *cur, const vg_sample *pre
     unsigned char *base = (unsigned char *)cur;
     uint32_t seen[VG_P__COUNT + 2] = {0};
     for (const stream_job *j = st->jobs, *end = j + st->n_jobs; j < end; j++) {
-        if (j->var >= 0 && !(runs >> j->var & 1u))
+        if ((j->var >= 0 && !(runs >> j->var & 1u)) ||
+            (j->scope && !vg_qc_scope_holds(j->scope, cur)))
             continue;
         vg_flag f = j->run(j->opts, j->state, &w, j->var);
         base[j->flag_off] = (unsigned char)f;

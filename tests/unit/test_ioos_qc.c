@@ -350,10 +350,17 @@ static void test_errors(void)
                "contexts:\n"
                "    -   region: null\n"
                "        window:\n"
-               "            starting: 2020-01-01T00:00:00Z\n"
-               "            ending: 2020-04-01T00:00:00Z\n"
+               "            starting: 2020-04-01T00:00:00Z\n"
+               "            ending: 2020-01-01T00:00:00Z\n"
                "        streams:\n"
                "            TEMP: {qartod: {gross_range_test: {fail_span: [0, 1]}}}\n");
+    write_file("twoglobal.yaml", "PSAL:\n  qartod:\n    gross_range_test: {fail_span: [0, 1]}\n");
+    write_file("badtime.yaml",
+               "window:\n  starting: soon\n"
+               "streams:\n  TEMP: {qartod: {gross_range_test: {fail_span: [0, 1]}}}\n");
+    write_file("ring.yaml",
+               "region:\n  geometry: {type: Polygon, coordinates: [[[0, 0], [1, 1]]]}\n"
+               "streams:\n  TEMP: {qartod: {gross_range_test: {fail_span: [0, 1]}}}\n");
     write_file("region.yaml",
                "region: {type: Feature, geometry: {type: Point, coordinates: [0, 0]}}\n"
                "streams:\n  TEMP: {qartod: {gross_range_test: {fail_span: [0, 1]}}}\n");
@@ -393,9 +400,17 @@ static void test_errors(void)
     write_file("dup.yaml", "TEMP:\n  qartod:\n    spike_test: {suspect_threshold: 1, fail_threshold: 2}\n");
     static const struct { const char *chain; vg_err rc; const char *want; } cases[] = {
         {" {ioos_qc: restricted.yaml}\n", VG_ERR_CONFIG,
-         "/restricted.yaml:4: time- or region-restricted contexts are not supported yet"},
+         "/restricted.yaml:4: window.ending must be after window.starting"},
         {" {ioos_qc: region.yaml}\n", VG_ERR_CONFIG,
-         "/region.yaml:1: time- or region-restricted contexts are not supported yet"},
+         "/region.yaml:1: a region geometry must be a GeoJSON Polygon or MultiPolygon with "
+         "coordinates (found Point)"},
+        {" {ioos_qc: badtime.yaml}\n", VG_ERR_CONFIG,
+         "/badtime.yaml:2: window.starting must be an ISO 8601 time or null, not 'soon'"},
+        {" {ioos_qc: ring.yaml}\n", VG_ERR_CONFIG,
+         "/ring.yaml:2: a region ring must be a list of at least 3 [lon, lat] positions"},
+        {"\n      - test: qartod_gross_range\n        parameters: {TEMP: {fail_min: 0, fail_max: 1}}\n"
+         "      - ioos_qc: twoglobal.yaml\n", VG_ERR_CONFIG,
+         "vigie.yaml:9: test qartod_gross_range already in this chain (line 7)"},
         {" {ioos_qc: clim.yaml}\n", VG_ERR_CONFIG,
          "/clim.yaml:5: the climatology windows must be a non-empty list"},
         {" {ioos_qc: density.yaml}\n", VG_ERR_CONFIG,
@@ -563,6 +578,81 @@ static void test_climatology(void)
     release(cfg, plan);
 }
 
+/* Contexts with time windows and a region (ioos_qc's ContextConfig): seasonal gross ranges,
+ * each judging the samples of its window (starting inclusive, ending exclusive); a global
+ * context beside them; a region with a hole; one test in several contexts. */
+static void test_scoped_contexts(void)
+{
+    write_file("seasons.yaml",
+               "contexts:\n"
+               "  - window: {starting: 2026-01-01T00:00:00Z, ending: 2026-04-01T00:00:00Z}\n"
+               "    streams:\n"
+               "      TEMP: {qartod: {gross_range_test: {fail_span: [0, 15]}}}\n"
+               "  - window: {starting: 2026-04-01T00:00:00Z, ending: null}\n"
+               "    streams:\n"
+               "      TEMP: {qartod: {gross_range_test: {fail_span: [10, 30]}}}\n"
+               "  - streams:\n"
+               "      TEMP: {qartod: {rate_of_change_test: {threshold: 0.01}}}\n"
+               "  - region:\n"
+               "      type: FeatureCollection\n"
+               "      features:\n"
+               "        - type: Feature\n"
+               "          geometry:\n"
+               "            type: Polygon\n"
+               "            coordinates: [[[0, 40], [10, 40], [10, 50], [0, 50], [0, 40]],\n"
+               "                          [[4, 44], [6, 44], [6, 46], [4, 46], [4, 44]]]\n"
+               "    streams:\n"
+               "      TEMP: {qartod: {spike_test: {suspect_threshold: 100, fail_threshold: 200}}}\n");
+    vg_config *cfg;
+    vg_qc_plan *plan;
+    const vg_qc_chain *ch = build_ok(" {ioos_qc: seasons.yaml}\n", &cfg, &plan);
+    if (!ch)
+        return;
+    CHECK(ch->n_steps == 4 && plan->scopes.n == 3);
+    if (ch->n_steps == 4) {
+        CHECK(ch->steps[0].test->id == 16 && ch->steps[1].test->id == 16);
+        CHECK(ch->steps[0].scope && ch->steps[1].scope && !ch->steps[2].scope &&
+              ch->steps[3].scope && ch->steps[3].scope->n_rings == 2);
+        CHECK(ch->steps[0].scope->from == 1767225600 * VG_US_PER_S &&
+              ch->steps[0].scope->to == 1775001600 * VG_US_PER_S);
+        CHECK(ch->steps[1].scope->to == VG_TIME_NONE);
+    }
+    vg_qc_stream *st;
+    vg_errinfo err;
+    CHECK(vg_qc_stream_new(plan, &cfg->platforms[0], &st, &err) == VG_OK);
+    /* t0 is 2026-01-15; 2026-04-01T00:00:00Z is t0 + 76 days exactly */
+    const double d76 = 76 * 86400.;
+    static const struct { double t_s, v, lat, lon; int gr, roc, sp; } cases[] = {
+        {0, 14, 45, 1, 1, 0, 0},          /* winter: [0, 15] passes 14; first: no roc */
+        {60, 16, 45, 1, 4, 3, 1},         /* winter: 16 fails; 2 in 60 s > 0.01/s; in the region */
+        {120, 16.5, 45, 1, 4, 1, 1},      /* in the region, outside the hole: spike runs */
+        {180, 16.5, 45, 5, 4, 1, 0},      /* inside the hole: no spike */
+        {240, 16.5, NAN, NAN, 4, 1, 0},   /* no position: outside any region */
+        {d76 - 1, 16.5, 45, 11, 4, 0, 0}, /* last second of winter; east of the region; a gap */
+        {d76, 16.5, 45, 11, 1, 1, 0},     /* the spring window starts (inclusive) */
+        {d76 + 60, 9, 45, 11, 4, 3, 0},   /* spring: [10, 30] fails 9 */
+    };
+    static sink k;
+    k.n = 0;
+    for (size_t i = 0; i < N_(cases); i++) {
+        vg_sample x = mk_sample(cases[i].t_s, cases[i].v);
+        x.lat_deg = cases[i].lat, x.lon_deg = cases[i].lon;
+        CHECK(vg_qc_stream_push(st, &x, 0, collect, &k, &err) == VG_OK);
+    }
+    vg_qc_stream_flush(st, collect, &k);
+    CHECK(k.n == (int)N_(cases));
+    for (int i = 0; i < k.n; i++) {
+        const vg_qc_flags *q = &k.out[i].qc[VG_P_TEMP];
+        CHECK_MSG(q->test[16] == cases[i].gr && q->test[18] == cases[i].roc &&
+                      q->test[17] == cases[i].sp,
+                  "case %d: gross %d roc %d spike %d", i, q->test[16], q->test[18], q->test[17]);
+        int want = cases[i].gr > cases[i].roc ? cases[i].gr : cases[i].roc;
+        CHECK_MSG(q->agg == want, "case %d: aggregate %d, want %d", i, q->agg, want);
+    }
+    vg_qc_stream_free(st);
+    release(cfg, plan);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/vigie-ioos-XXXXXX");
@@ -576,6 +666,7 @@ int main(void)
     test_same_flags();
     test_errors();
     test_climatology();
+    test_scoped_contexts();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
