@@ -112,7 +112,7 @@ static void test_variable_keyed(void)
                "      fail_threshold: 0.01\n"
                "      test_period: 43200\n"
                "      check_type: range\n"
-               "      min_obs: null\n"
+               "      min_obs: 5\n"
                "    location_test: {bbox: [-80, 40, -70, 60], range_max: null}\n"
                "PSAL:\n"
                "  qartod:\n"
@@ -145,7 +145,7 @@ static void test_variable_keyed(void)
     s = step(ch, "qartod_flat_line");
     CHECK(s && same_opts(s->opts[VG_P_TEMP], (double[]){10800, 21600, 0.001}, 3));
     s = step(ch, "qartod_attenuated_signal");
-    CHECK(s && same_opts(s->opts[VG_P_TEMP], (double[]){0.05, 0.01, 43200, 1}, 4));
+    CHECK(s && same_opts(s->opts[VG_P_TEMP], (double[]){0.05, 0.01, 43200, 1, 5}, 5));
     s = step(ch, "qartod_location");
     CHECK(s && s->params == 0 &&
           same_opts(s->opts[0], (double[]){-80, 40, -70, 60, 0}, 5)); /* range_max: null */
