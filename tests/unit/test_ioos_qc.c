@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "qc_cases.h"
 #include "core/config.h"
 #include "core/flags.h"
 #include "core/log.h"
@@ -498,13 +499,7 @@ static void test_errors(void)
  * the stream engine; location_test's range_max. */
 static vg_sample mk_sample(double t_s, double v)
 {
-    vg_sample s;
-    vg_sample_init(&s);
-    vg_sample_set_platform(&s, "MOOR", 4);
-    s.time = t0 + (vg_time_us)llround(t_s * 1e6);
-    s.lat_deg = 45.0, s.lon_deg = 5.0;
-    vg_sample_set(&s, VG_P_TEMP, v);
-    return s;
+    return qc_case_sample(t0, t_s, 45.0, 5.0, v);
 }
 
 static void test_climatology(void)

@@ -37,13 +37,7 @@ static const vg_qc_test *find(const char *name)
 
 static vg_sample mk(double t_s, double v)
 {
-    vg_sample s;
-    vg_sample_init(&s);
-    vg_sample_set_platform(&s, "MOOR", 4);
-    s.time = t0 + (vg_time_us)llround(t_s * 1e6);
-    s.lat_deg = 43.0, s.lon_deg = 5.0;
-    vg_sample_set(&s, VG_P_TEMP, v);
-    return s;
+    return qc_case_sample(t0, t_s, 43.0, 5.0, v);
 }
 
 /* Run t on TEMP over a series as the engine does: in time order, fresh state, prev and
