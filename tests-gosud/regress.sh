@@ -55,7 +55,7 @@ for log in "$@"; do
   "$VIGIE" run -c "$work/vigie.yaml" 2> "$work/daemon.log" &
   pid=$!
   for _ in $(seq 1 100); do
-    grep -q "vigie running" "$work/daemon.log" && break
+    grep -qs "vigie running" "$work/daemon.log" && break
     kill -0 $pid 2>/dev/null || break; sleep 0.1
   done
   if ! kill -0 $pid 2>/dev/null; then

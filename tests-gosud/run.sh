@@ -48,7 +48,7 @@ qc:
 YAML
   "$VIGIE" run -c "$work/vigie.yaml" 2> "$work/daemon.log" &
   pid=$!
-  for _ in $(seq 1 100); do grep -q "vigie running" "$work/daemon.log" && break; sleep 0.1; done
+  for _ in $(seq 1 100); do grep -qs "vigie running" "$work/daemon.log" && break; sleep 0.1; done
   "$PY" - "$port" "$work/stream" <<'PYEOF'
 import sys, zmq
 ctx = zmq.Context(); s = ctx.socket(zmq.PUSH); s.connect("tcp://127.0.0.1:%s" % sys.argv[1])
