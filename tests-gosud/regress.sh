@@ -76,7 +76,12 @@ PYEOF
     q=$("$VIGIE" dump -s "$work/db" --quarantine | wc -l)
     [ $((n + q)) -ge "$nsamples" ] && break; sleep 0.1
   done
-  kill -TERM $pid; wait $pid || true; pid=""
+  kill -TERM $pid; rc=0; wait $pid || rc=$?; pid=""
+  if [ $rc -ne 0 ]; then
+    # A daemon that does not stop cleanly (a crash, a sanitizer report) fails the log.
+    echo "FAIL: $name: the daemon exited with status $rc:"; tail -n 30 "$work/daemon.log"
+    failed=$((failed + 1)); continue
+  fi
   # One line per sample, in time order: time, then PARAM=aggregate(test=flag,...) in dump
   # order, then pos=pos_flag time=time_flag; then the quarantined frames.
   "$VIGIE" dump -s "$work/db" --platform "$pid_" --format csv | tail -n +2 | sort -t, -k2,2 -s |
