@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# test_export.sh: `vigie export` end to end. A simulated cruise with every fault (harbour
+# stops give flag 6) and a simulated tide gauge go through the real daemon into a real
+# store; the store is exported as GOSUD v3 and Copernicus in-situ files (NetCDF-4 and
+# classic); check_export.py opens each with python3-netcdf4 and xarray, applies the rules
+# of the Copernicus content checker (written again by us, with a self-test on broken
+# copies) and compares every value and flag with `vigie dump`. Also the command's errors.
+here=$(dirname "$0")
+source "$here/lib.sh"
+require_python_module zmq
+require_python_module netCDF4
+require_python_module xarray
+
+P_JSON=$(free_port); P_RAW=$(free_port); P_PUB=$(free_port)
+DB="$TMP/db"; OUT="$TMP/out"
+mkdir -p "$OUT"
+"$VIGIE" config default | sed -e "s|tcp://127.0.0.1:5555|tcp://127.0.0.1:$P_JSON|" \
+  -e "s|tcp://127.0.0.1:5556|tcp://127.0.0.1:$P_RAW|" -e "s|tcp://127.0.0.1:5560|tcp://127.0.0.1:$P_PUB|" \
+  -e "s|path: /var/lib/vigie |path: $DB |" -e "s|dir: /var/lib/vigie/export|dir: $OUT|" > "$TMP/vigie.yaml"
+# never let the test daemon open the default /var/lib/vigie
+grep -q "path: $DB " "$TMP/vigie.yaml" && grep -q "dir: $OUT" "$TMP/vigie.yaml" \
+  || { fail "test configuration: store and export paths not replaced"; finish; exit; }
+check "config check accepts the test configuration" "$VIGIE" config check "$TMP/vigie.yaml"
+
+start_daemon "$TMP/vigie.yaml" || { fail "daemon start"; finish; exit; }
+"$VIGIE" simulate --kind tsg --duration 12h --faults all --seed 5 --batch 50 \
+  --endpoint "tcp://127.0.0.1:$P_RAW"
+"$VIGIE" simulate --kind tide_gauge --duration 20d --atms --spike 3 --seed 2 \
+  --start 2026-01-02T00:00:00Z --endpoint "tcp://127.0.0.1:$P_JSON"
+n_tide=$(wait_for_count "$DB" SIMTIDE SLEV 470)
+check "the tide gauge's samples are stored ($n_tide)" [ "$n_tide" -ge 470 ]
+stop_daemon
+check_eq "daemon stopped cleanly" 0 "$DAEMON_RC"
+
+dump() { "$VIGIE" dump -s "$DB" --platform "$1" > "$TMP/$1.csv"; }
+dump SIMTSG; dump SIMTIDE
+samples() { tail -n +2 "$TMP/$1.csv" | cut -d, -f2 | sort -u | wc -l; }
+n_ship=$(samples SIMTSG)
+check "harbour flags (6) in the store" grep -q ',SSPS,[^,]*,6,' "$TMP/SIMTSG.csv"
+
+# GOSUD: conventional name in export.dir (from the configuration)
+gosud=$("$VIGIE" export -c "$TMP/vigie.yaml" --platform SIMTSG --format gosud 2>"$TMP/err") \
+  || { fail "export gosud: $(cat "$TMP/err")"; finish; exit; }
+check_eq "GOSUD file name and place" "$OUT/SIMTSG_2026_01_a_RT_Gosud_V3.nc" "$gosud"
+check_eq "GOSUD rows = samples stored" "$n_ship" "$(ncdump -h "$gosud" | sed -n 's/.*DAYD = \([0-9]*\) ;/\1/p')"
+check "GOSUD file: layout, every value and flag of the store (flag 6 kept)" \
+  $PY "$here/check_export.py" gosud "$gosud" "$TMP/SIMTSG.csv"
+check "GOSUD file is NetCDF-4 classic model" sh -c "ncdump -k '$gosud' | grep -qx 'netCDF-4 classic model'"
+
+# Copernicus in-situ: the tide gauge (fixed station) and the ship (trajectory, classic)
+tide=$("$VIGIE" export -c "$TMP/vigie.yaml" --platform SIMTIDE --format instac -o "$OUT/" 2>"$TMP/err") \
+  || { fail "export instac: $(cat "$TMP/err")"; finish; exit; }
+check_eq "INSTAC file name" "$OUT/GL_TS_TG_SIMTIDE_202601.nc" "$tide"
+check "INSTAC tide gauge passes the checker's rules, values and flags as stored" \
+  $PY "$here/check_export.py" instac "$tide" "$TMP/SIMTIDE.csv" 4
+ship=$("$VIGIE" export -c "$TMP/vigie.yaml" --platform SIMTSG --format instac --classic \
+       --harbour-as 3 --depth 5 -o "$OUT" 2>"$TMP/err") || { fail "export instac ship: $(cat "$TMP/err")"; finish; exit; }
+check_eq "INSTAC ship file name" "$OUT/GL_TS_TS_SIMTSG_202601.nc" "$ship"
+check "INSTAC ship passes the checker's rules; 6 written as 3" \
+  $PY "$here/check_export.py" instac "$ship" "$TMP/SIMTSG.csv" 3
+check "classic format on request" sh -c "ncdump -k '$ship' | grep -qx '64-bit offset'"
+check "the checker catches broken files (self-test)" $PY "$here/check_export.py" selftest "$tide"
+
+# A time range and an explicit file name
+"$VIGIE" export -s "$DB" --platform SIMTIDE --format instac --kind tide_gauge \
+  --from 2026-01-05T00:00:00Z --to 2026-01-05T23:59:59Z -o "$TMP/day.nc" >/dev/null 2>&1
+check_eq "--from/--to: one day of hourly samples" 24 "$(ncdump -h "$TMP/day.nc" | sed -n 's/.*TIME = \([0-9]*\) ;/\1/p')"
+check_eq "no temporary file left behind" 0 "$(find "$OUT" "$TMP" -maxdepth 1 -name '*.tmp.*' | wc -l)"
+
+# Errors
+rc=0; "$VIGIE" export -s "$DB" --platform SIMTSG --format csv 2>/dev/null || rc=$?
+check_eq "unknown format: usage error" 2 "$rc"
+rc=0; "$VIGIE" export -c "$TMP/vigie.yaml" --platform NOPE --format gosud 2>"$TMP/err" || rc=$?
+check_eq "unknown platform: failure" 1 "$rc"
+check "unknown platform named" grep -q "NOPE" "$TMP/err"
+rc=0; "$VIGIE" export -s "$DB" --platform SIMTSG --format gosud --from 2030-01-01 -o "$TMP/none.nc" 2>"$TMP/err" || rc=$?
+check_eq "empty range: failure" 1 "$rc"
+check "empty range: no file" test ! -e "$TMP/none.nc"
+rc=0; "$VIGIE" export -s "$DB" --platform SIMTSG --format gosud -o "$TMP/nodir/x.nc" 2>"$TMP/err" || rc=$?
+check_eq "unwritable place: failure" 1 "$rc"
+check "unwritable place named" grep -q "nodir" "$TMP/err"
+finish
