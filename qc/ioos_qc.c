@@ -43,7 +43,7 @@ static const ioos__map ioos__tests[] = {
     {"attenuated_signal_test", "qartod_attenuated_signal", {NAN, NAN, NAN, NAN, NAN},
      {{"suspect_threshold", IOOS_NUM, 0, {0}}, {"fail_threshold", IOOS_NUM, 1, {0}},
       {"test_period", IOOS_NUM, 2, {0}}, {"check_type", IOOS_ENUM, 3, {"std", "range"}},
-      {"min_obs", IOOS_UNSUP, 0, {0}}, {"min_period", IOOS_UNSUP, 0, {0}}}},
+      {"min_obs", IOOS_NUM, 4, {0}}, {"min_period", IOOS_UNSUP, 0, {0}}}},
     {"location_test", "qartod_location", {NAN, NAN, NAN, NAN, NAN},
      {{"bbox", IOOS_BBOX, 0, {0}}, {"range_max", IOOS_NUM, 4, {0}}}},
     {"climatology_test", "qartod_climatology", {NAN, NAN, NAN, NAN, NAN},

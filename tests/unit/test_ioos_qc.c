@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "qc_cases.h"
 #include "core/config.h"
 #include "core/flags.h"
 #include "core/log.h"
@@ -112,7 +113,7 @@ static void test_variable_keyed(void)
                "      fail_threshold: 0.01\n"
                "      test_period: 43200\n"
                "      check_type: range\n"
-               "      min_obs: null\n"
+               "      min_obs: 5\n"
                "    location_test: {bbox: [-80, 40, -70, 60], range_max: null}\n"
                "PSAL:\n"
                "  qartod:\n"
@@ -145,7 +146,7 @@ static void test_variable_keyed(void)
     s = step(ch, "qartod_flat_line");
     CHECK(s && same_opts(s->opts[VG_P_TEMP], (double[]){10800, 21600, 0.001}, 3));
     s = step(ch, "qartod_attenuated_signal");
-    CHECK(s && same_opts(s->opts[VG_P_TEMP], (double[]){0.05, 0.01, 43200, 1}, 4));
+    CHECK(s && same_opts(s->opts[VG_P_TEMP], (double[]){0.05, 0.01, 43200, 1, 5}, 5));
     s = step(ch, "qartod_location");
     CHECK(s && s->params == 0 &&
           same_opts(s->opts[0], (double[]){-80, 40, -70, 60, 0}, 5)); /* range_max: null */
@@ -498,13 +499,7 @@ static void test_errors(void)
  * the stream engine; location_test's range_max. */
 static vg_sample mk_sample(double t_s, double v)
 {
-    vg_sample s;
-    vg_sample_init(&s);
-    vg_sample_set_platform(&s, "MOOR", 4);
-    s.time = t0 + (vg_time_us)llround(t_s * 1e6);
-    s.lat_deg = 45.0, s.lon_deg = 5.0;
-    vg_sample_set(&s, VG_P_TEMP, v);
-    return s;
+    return qc_case_sample(t0, t_s, 45.0, 5.0, v);
 }
 
 static void test_climatology(void)

@@ -37,13 +37,7 @@ static const vg_qc_test *find(const char *name)
 
 static vg_sample mk(double t_s, double v)
 {
-    vg_sample s;
-    vg_sample_init(&s);
-    vg_sample_set_platform(&s, "MOOR", 4);
-    s.time = t0 + (vg_time_us)llround(t_s * 1e6);
-    s.lat_deg = 43.0, s.lon_deg = 5.0;
-    vg_sample_set(&s, VG_P_TEMP, v);
-    return s;
+    return qc_case_sample(t0, t_s, 43.0, 5.0, v);
 }
 
 /* Run t on TEMP over a series as the engine does: in time order, fresh state, prev and
@@ -282,17 +276,17 @@ static void test_attenuated(void)
     const double x8[] = {0, 1, 1, 1, 1, 1, 1.2, 1.2};
     /* range (method 1), period 300 s, suspect 0.5, fail 0.1: pandas rolling('300s') holds
      * (t-300, t]: ranges 0, 1, 1, 1, 1, 0 (t=0 left), 0.2, 0.2 -> 4 1 1 1 1 4 3 3 */
-    const double orng[] = {0.5, 0.1, 300, 1};
+    const double orng[] = {0.5, 0.1, 300, 1, 0};
     const vg_flag wr[] = {4, 1, 1, 1, 1, 4, 3, 3};
     check_series("attenuated range", t, orng, t8, x8, wr, 8);
     /* std (method 0, ddof 1 as pandas): NaN (one value), .707, .577, .5 (on the suspect
      * threshold: passes), .447, 0, .089, .110 -> 2 1 1 1 3 4 4 3 */
-    const double ostd[] = {0.5, 0.1, 300, 0};
+    const double ostd[] = {0.5, 0.1, 300, 0, 0};
     const vg_flag ws[] = {0, 1, 1, 1, 3, 4, 4, 3};
     check_series("attenuated std", t, ostd, t8, x8, ws, 8);
     /* on the fail threshold: a range of exactly 0.1 is suspect, not fail (< is strict) */
     const double xf[] = {1, 1.125, 1.125}; /* 0.125: exact in binary */
-    const double of[] = {0.5, 0.125, 300, 1};
+    const double of[] = {0.5, 0.125, 300, 1, 0};
     const vg_flag wf[] = {4, 3, 3};
     check_series("attenuated on fail", t, of, t8, xf, wf, 3);
     /* missing values are skipped by the window, as pandas rolling skips NaN */
@@ -302,7 +296,7 @@ static void test_attenuated(void)
     /* the cap: a period longer than 128 samples judges the last 128 */
     const vg_qc_test *tt = t;
     memset(state_buf, 0, sizeof state_buf);
-    const double ocap[] = {0.5, 0.1, 86400, 1};
+    const double ocap[] = {0.5, 0.1, 86400, 1, 0};
     vg_flag last = 0;
     for (int i = 0; i < 300; i++) {
         vg_sample s = mk(60.0 * i, i < 100 ? (i % 2) : 1.0); /* varying, then flat */
@@ -312,6 +306,13 @@ static void test_attenuated(void)
             CHECK(last == 1); /* 0/1 values still in the last 128 */
     }
     CHECK(last == 4); /* only the flat 1.0 left in the last 128 */
+    /* min_obs (pandas' min_periods): fewer values in the window -> not evaluated (0) */
+    const double omin[] = {0.5, 0.1, 300, 1, 3};
+    const vg_flag wmin[] = {0, 0, 1, 1, 1, 4, 3, 3};
+    check_series("attenuated min_obs", t, omin, t8, x8, wmin, 8);
+    const double xmin[] = {0, NAN, 1, 1, 1, 1, 1}; /* a missing value does not count */
+    const vg_flag wmin2[] = {0, 9, 0, 1, 1, 4, 4};
+    check_series("attenuated min_obs missing", t, omin, t8, xmin, wmin2, 7);
 }
 
 /* ---- time gap and location ------------------------------------------------------------- */
@@ -337,7 +338,7 @@ static void test_location(void)
     const vg_qc_test *t = find("qartod_location");
     double o[VG_QC_MAX_OPTS];
     CHECK(t->defaults(-1, o) && o[0] == -180 && o[1] == -90 && o[2] == 180 && o[3] == 90);
-    const double box[] = {-10, 40, 10, 50}; /* lon_min, lat_min, lon_max, lat_max */
+    const double box[] = {-10, 40, 10, 50, 0}; /* lon_min, lat_min, lon_max, lat_max, range_max */
     static const struct { double lat, lon; int want; } cases[] = {
         {45, 0, 1}, {40, -10, 1}, {50, 10, 1}, {40, 10, 1}, /* corners: inclusive */
         {39.999999, 0, 4}, {50.000001, 0, 4}, {45, -10.000001, 4}, {45, 10.000001, 4},
@@ -624,9 +625,9 @@ static double cost(const char *label, const char *name, const double *o)
 static void test_cost(void)
 {
     const double gr[] = {-2.5, 40, 0, 30}, sp[] = {0.5, 1, 0}, roc[] = {0.01},
-                 fl[] = {180, 300, 0.01}, att[] = {0.05, 0.001, 600, 0}, gap[] = {120},
-                 loc[] = {-10, 40, 10, 50};
-    const double att_full[] = {0.05, 0.001, 86400, 0}, rng_full[] = {0.05, 0.001, 86400, 1};
+                 fl[] = {180, 300, 0.01}, att[] = {0.05, 0.001, 600, 0, 0}, gap[] = {120},
+                 loc[] = {-10, 40, 10, 50, 0};
+    const double att_full[] = {0.05, 0.001, 86400, 0, 0}, rng_full[] = {0.05, 0.001, 86400, 1, 0};
     cost("qartod_gross_range", "qartod_gross_range", gr);
     cost("qartod_spike", "qartod_spike", sp);
     cost("qartod_rate_of_change", "qartod_rate_of_change", roc);
