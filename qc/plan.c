@@ -22,6 +22,7 @@
 #include "qc/climatology.h"
 #include "qc/ioos_qc.h"
 #include "qc/qclim.h"
+#include "qc/tides.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -386,6 +387,12 @@ static vg_err plan__references(const vg_config *cfg, yaml_node_t *qc, vg_qc_plan
                            why.text, name);
         plan->refs.climatology[f] = c;
     }
+    if (plan__uses(plan, &vg_qc_tide_residual, -1)) {
+        vg_qc_tides *t = NULL;
+        if ((rc = vg_qc_tides_load(cfg, &t, err)) != VG_OK)
+            return rc;
+        plan->refs.tides = t;
+    }
     return VG_OK;
 }
 
@@ -394,6 +401,7 @@ void vg_qc_plan_free(vg_qc_plan *plan)
     if (!plan)
         return;
     vg_bathymetry_free((vg_bathymetry *)plan->refs.bathymetry);
+    vg_qc_tides_free((vg_qc_tides *)plan->refs.tides);
     vg_qclim_set_free(&plan->qclim);
     vg_qc_scopes_free(&plan->scopes);
     for (int f = 0; f < VG_CLIM__COUNT; f++)

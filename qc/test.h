@@ -31,6 +31,7 @@ typedef struct vg_qc_opt_spec {
 struct vg_bathymetry;
 struct vg_climatology;
 struct vg_qclim_set;
+struct vg_qc_tides;
 
 /* Reference data that some tests read: loaded with the configuration (qc.reference, see
  * plan.h), owned by the plan, never loaded on the per-sample path. NULL members: the tests
@@ -40,6 +41,8 @@ typedef struct vg_qc_refs {
     const struct vg_climatology *climatology[2]; /* by vg_clim_family: temperature, salinity */
     const struct vg_qclim_set *qclim;            /* window tables (qartod_climatology); never
                                                     NULL in a plan's refs */
+    const struct vg_qc_tides *tides;             /* per-station tide (tide_residual), from
+                                                    platforms[].constituents */
 } vg_qc_refs;
 
 /* What a test sees. prev and next are NULL at the edges of the stream and across a gap

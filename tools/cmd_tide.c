@@ -1,6 +1,7 @@
 /* cmd_tide.c: `vigie tide`: harmonic tide analysis of a sea-level record into a constituents
  * file (`vigie tide analyse`), and prediction from a constituents file (`vigie tide
- * predict`), with the tide/ layer. Argument errors exit 2, run-time failures 1.
+ * predict`) with the tide/ layer, and the residual QC of a record (`vigie tide check`,
+ * qc/sealevel.h). Argument errors exit 2, run-time failures 1.
  * docs/tide.md describes the method, the file format and the measured accuracy. */
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +14,7 @@
 
 #include "core/config.h"
 #include "core/time.h"
+#include "qc/sealevel.h"
 #include "tide/analysis.h"
 #include "tide/constfile.h"
 #include "tide/constituents.h"
@@ -27,6 +29,7 @@ static void tide__usage(FILE *out)
     fprintf(out,
 "usage: vigie tide analyse INPUT --latitude DEG [OPTIONS] [-o FILE]\n"
 "       vigie tide predict CONSTITUENTS --from TIME --to TIME --step SECONDS [-o FILE]\n"
+"       vigie tide check INPUT CONSTITUENTS [--clock-range MIN] [-o FILE]\n"
 "\n"
 "Harmonic tide analysis and prediction (Foreman's constituents, nodal corrections\n"
 "and astronomical arguments as in t_tide / UTide; docs/tide.md).\n"
@@ -51,7 +54,17 @@ static void tide__usage(FILE *out)
 "  --from TIME, --to TIME  first and last time, ISO 8601 (UTC unless a zone is given)\n"
 "  --step SECONDS        interval, 0.001..31622400 s\n"
 "  -o, --output FILE     CSV 'time,prediction' to write, '-' = standard output\n"
-"                        (default)\n");
+"                        (default)\n"
+"\n"
+"check: QC of a sea-level record on its residual (observed minus predicted tide):\n"
+"spikes, datum shifts and the clock offset (docs/qc.md). Prints one JSON line per\n"
+"event on standard output; exit 0 whether or not problems are found.\n"
+"  INPUT                 CSV 'time,sea_level' as for analyse, in the units of the\n"
+"                        constituents file, times increasing\n"
+"  CONSTITUENTS          the station's constituents file\n"
+"  --clock-range MIN     clock offsets searched, +-1..360 minutes (default 120)\n"
+"  -o, --output FILE     also write CSV 'time,sea_level,prediction,residual,\n"
+"                        spike_flag,datum_flag' (flags 0-9)\n");
 }
 
 __attribute__((format(printf, 1, 2))) static int tide__bad(const char *fmt, ...)
@@ -284,20 +297,143 @@ static int tide__predict(int argc, char **argv)
     return tide__close_out(f, out_path, VG_EXIT_OK);
 }
 
+static void tide__event(const vg_sl_event *e)
+{
+    static const char *const kinds[] = {"", "spike", "datum_shift", "clock_offset"};
+    char a[VG_TIME_ISO_LEN], b[VG_TIME_ISO_LEN];
+    printf("{\"event\":\"%s\",\"from\":\"%s\",\"to\":\"%s\",\"%s\":%.6g,\"%s\":%.4g}\n",
+           kinds[e->kind], vg_time_format_iso8601(e->t_start, a),
+           vg_time_format_iso8601(e->t_end, b),
+           e->kind == VG_SL_CLOCK_OFFSET ? "offset_min" : "magnitude", e->magnitude,
+           e->kind == VG_SL_CLOCK_OFFSET ? "stderr_min" : "score", e->score);
+}
+
+#define TIDE_CHECK_MAX_EVENTS 100000
+
+static int tide__check(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"clock-range", required_argument, NULL, 'c'}, {"output", required_argument, NULL, 'o'},
+        {NULL, 0, NULL, 0},
+    };
+    double range = 120;
+    const char *out_path = NULL;
+    int c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "o:", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            if (!vg_parse_double(optarg, &range) || range < 1 || range > 360)
+                return tide__bad("--clock-range '%s' must be a number of minutes in 1..360",
+                                 optarg);
+            break;
+        case 'o': out_path = optarg; break;
+        default: return tide__bad("bad option");
+        }
+    }
+    if (optind + 2 != argc)
+        return tide__bad("check takes an INPUT file and a CONSTITUENTS file");
+    const char *in_path = argv[optind], *cf = argv[optind + 1];
+    vg_errinfo err;
+    vg_tide_model m;
+    if (vg_tide_model_read(cf, &m, &err) != VG_OK) {
+        fprintf(stderr, "vigie tide: %s\n", err.text);
+        return VG_EXIT_FAIL;
+    }
+    vg_tide_predictor *p = malloc(sizeof *p);
+    vg_err rc = p ? vg_tide_predictor_init(p, &m, &err) : VG_ERR_NOMEM;
+    vg_tide_model_free(&m);
+    if (rc != VG_OK) {
+        fprintf(stderr, "vigie tide: %s: %s\n", cf, p ? err.text : "no memory");
+        free(p);
+        return VG_EXIT_FAIL;
+    }
+    vg_tide_record rec;
+    if (vg_tide_record_read_csv(in_path, &rec, &err) != VG_OK) {
+        fprintf(stderr, "vigie tide: %s\n", err.text);
+        free(p);
+        return VG_EXIT_FAIL;
+    }
+    int status = VG_EXIT_OK;
+    for (size_t i = 1; i < rec.n; i++) {
+        if (rec.t[i] <= rec.t[i - 1]) {
+            fprintf(stderr, "vigie tide: %s: the times must increase (row %zu of the data)\n",
+                    in_path, i + 1);
+            status = VG_EXIT_FAIL;
+            break;
+        }
+    }
+    vg_flag *fs = malloc(rec.n + 1), *fd = malloc(rec.n + 1);
+    vg_sl_event *ev = malloc(TIDE_CHECK_MAX_EVENTS * sizeof *ev);
+    size_t ns = 0, nd = 0;
+    if (status == VG_EXIT_OK && (!fs || !fd || !ev)) {
+        fprintf(stderr, "vigie tide: no memory\n");
+        status = VG_EXIT_FAIL;
+    }
+    if (status == VG_EXIT_OK) {
+        vg_sl_event clk;
+        if (vg_sl_clock_offset(p, rec.t, rec.h, rec.n, range, &clk, &err) == VG_OK)
+            tide__event(&clk);
+        else
+            fprintf(stderr, "vigie tide: %s: %s\n", in_path, err.text);
+        if (vg_sl_spikes(p, rec.t, rec.h, rec.n, NULL, fs, ev, TIDE_CHECK_MAX_EVENTS, &ns,
+                         &err) != VG_OK) {
+            fprintf(stderr, "vigie tide: %s\n", err.text);
+            status = VG_EXIT_FAIL;
+        }
+        for (size_t i = 0; status == VG_EXIT_OK && i < ns && i < TIDE_CHECK_MAX_EVENTS; i++)
+            tide__event(&ev[i]);
+        if (status == VG_EXIT_OK &&
+            vg_sl_datum_shifts(p, rec.t, rec.h, rec.n, NULL, fd, ev, TIDE_CHECK_MAX_EVENTS, &nd,
+                               &err) != VG_OK) {
+            fprintf(stderr, "vigie tide: %s\n", err.text);
+            status = VG_EXIT_FAIL;
+        }
+        for (size_t i = 0; status == VG_EXIT_OK && i < nd && i < TIDE_CHECK_MAX_EVENTS; i++)
+            tide__event(&ev[i]);
+    }
+    if (status == VG_EXIT_OK && out_path) {
+        FILE *f = tide__open_out(out_path);
+        if (!f) {
+            status = VG_EXIT_FAIL;
+        } else {
+            fputs("time,sea_level,prediction,residual,spike_flag,datum_flag\n", f);
+            char ts[VG_TIME_ISO_LEN];
+            for (size_t i = 0; i < rec.n && !ferror(f); i++) {
+                double pr = vg_tide_predict_at(p, rec.t[i]);
+                int f1 = isfinite(rec.h[i]) ? fs[i] : 9, f2 = isfinite(rec.h[i]) ? fd[i] : 9;
+                fprintf(f, "%s,%.9g,%.9g,%.9g,%d,%d\n", vg_time_format_iso8601(rec.t[i], ts),
+                        rec.h[i], pr, rec.h[i] - pr, f1, f2);
+            }
+            status = tide__close_out(f, out_path, status);
+        }
+    }
+    if (status == VG_EXIT_OK)
+        fprintf(stderr, "vigie tide: %zu rows: %zu spikes, %zu datum shifts\n", rec.n, ns, nd);
+    free(ev);
+    free(fs);
+    free(fd);
+    vg_tide_record_free(&rec);
+    free(p);
+    return status;
+}
+
 static int tide_main(int argc, char **argv)
 {
     if (argc < 2)
-        return tide__bad("missing subcommand: analyse or predict");
+        return tide__bad("missing subcommand: analyse, predict or check");
     if (strcmp(argv[1], "analyse") == 0 || strcmp(argv[1], "analyze") == 0)
         return tide__analyse(argc - 1, argv + 1);
     if (strcmp(argv[1], "predict") == 0)
         return tide__predict(argc - 1, argv + 1);
-    return tide__bad("unknown subcommand '%s' (analyse or predict)", argv[1]);
+    if (strcmp(argv[1], "check") == 0)
+        return tide__check(argc - 1, argv + 1);
+    return tide__bad("unknown subcommand '%s' (analyse, predict or check)", argv[1]);
 }
 
 const vg_command vg_cmd_tide = {
     .name = "tide",
-    .summary = "harmonic tide analysis into a constituents file, and tide prediction",
+    .summary = "tide analysis into a constituents file, tide prediction, residual QC",
     .main = tide_main,
     .usage = tide__usage,
 };

@@ -77,6 +77,88 @@ next(sys.stdin)
 print(round(max(abs(float(l.split(",")[1]) - float(l.split(",")[3])) for l in sys.stdin), 4))')
 check "round trip within 1 cm (worst $worst m)" $PY -c "import sys; sys.exit(0 if $worst < 0.01 else 1)"
 
+# vigie tide check: spikes, a datum shift and a clock offset injected into 60 days of 6-min data
+"$VIGIE" tide predict "$TMP/truth.yaml" --from 2024-01-01T00:00:00Z --to 2024-02-29T23:54:00Z \
+  --step 360 -o "$TMP/p6.csv"
+$PY - "$TMP/p6.csv" "$TMP/faulty.csv" "$TMP/late.csv" <<'PYEOF'
+import datetime, math, random, sys
+random.seed(3)
+rows = [r.split(',') for r in open(sys.argv[1]).read().split('\n')[1:] if r]
+surge, phi = 0.0, math.exp(-0.1 / 12)
+spikes = {2000: 0.4, 6100: -0.35, 11000: 0.3}
+with open(sys.argv[2], 'w') as out, open(sys.argv[3], 'w') as late:
+    out.write('time,sea_level\n'); late.write('time,sea_level\n')
+    for i, (t, h) in enumerate(rows):
+        surge = phi * surge + 0.02 * math.sqrt(1 - phi * phi) * random.gauss(0, 1)
+        v = float(h) + surge + random.gauss(0, 0.003)
+        # the gauge's clock 3 minutes fast: stamps 3 minutes late
+        tl = datetime.datetime.strptime(t, '%Y-%m-%dT%H:%M:%SZ') + datetime.timedelta(minutes=3)
+        late.write('%sZ,%.4f\n' % (tl.isoformat(), v))
+        v += spikes.get(i, 0.0) + (0.12 if i >= 40 * 240 else 0.0)
+        out.write('%s,%.4f\n' % (t, v))
+PYEOF
+rc=0; "$VIGIE" tide check "$TMP/faulty.csv" "$TMP/truth.yaml" -o "$TMP/flags.csv" \
+  > "$TMP/events.json" || rc=$?
+check_eq "check a faulty record: exit 0" 0 "$rc"
+check_eq "the 3 spikes are events" 3 "$(grep -c '"event":"spike"' "$TMP/events.json")"
+check "the 40 cm spike at row 2000 is flagged 4" \
+  bash -c "sed -n 2002p '$TMP/flags.csv' | grep -q ',4,[0-9]$'"
+check_eq "one datum shift" 1 "$(grep -c '"event":"datum_shift"' "$TMP/events.json")"
+check "the shift starts on day 40 (2024-02-10)" grep -q '"datum_shift","from":"2024-02-10' "$TMP/events.json"
+check "the events are JSON" $PY -c "import json,sys; [json.loads(l) for l in open('$TMP/events.json')]"
+rc=0; "$VIGIE" tide check "$TMP/late.csv" "$TMP/truth.yaml" > "$TMP/late.json" || rc=$?
+check_eq "check a record whose clock is 3 minutes fast: exit 0" 0 "$rc"
+off=$($PY -c "import json; print([e for e in map(json.loads, open('$TMP/late.json')) if e['event'] == 'clock_offset'][0]['offset_min'])")
+check "clock offset found within 1 minute ($off min)" $PY -c "import sys; sys.exit(0 if abs($off - 3) < 1 else 1)"
+
+# tide_residual in the stream engine (vigie qc, the daemon's engine on a file): the simulated
+# tide gauge's own constituents from 60 days of it, then 10 days with spikes
+"$VIGIE" simulate --kind tide_gauge --format json --duration 60d --seed 5 -o "$TMP/g60.jsonl"
+$PY -c "
+import json, sys
+print('time,sea_level')
+for l in open('$TMP/g60.jsonl'):
+    d = json.loads(l); print('%s,%s' % (d['time'], d['values']['SLEV']))" > "$TMP/g60.csv"
+check "analyse the simulated gauge" "$VIGIE" tide analyse "$TMP/g60.csv" --latitude 21.3067 \
+  --station SIMTIDE -o "$TMP/simtide.yaml"
+"$VIGIE" simulate --kind tide_gauge --format json --duration 10d --seed 6 --start 2026-03-20T00:00:00Z \
+  --spike 6 --truth "$TMP/gtruth.csv" -o "$TMP/g10.jsonl"
+cat > "$TMP/tg.yaml" <<YAML
+storage: {path: $TMP/unused}
+platforms:
+  - {id: SIMTIDE, kind: tide_gauge, interval_s: 3600, parameters: [SLEV],
+     constituents: $TMP/simtide.yaml}
+qc:
+  chains:
+    tide_gauge:
+      - test: tide_residual      # the simulator's surge: 4 cm in 6 h, wider than QARTOD's 3/5 cm
+        parameters: {SLEV: {suspect_threshold: 0.12, fail_threshold: 0.25}}
+YAML
+rc=0; "$VIGIE" qc -c "$TMP/tg.yaml" "$TMP/g10.jsonl" -o "$TMP/g10_qc.csv" 2>"$TMP/err" || rc=$?
+check_eq "vigie qc with tide_residual: exit 0" 0 "$rc"
+check "every spike is flagged 4 by tide_residual, (almost) nothing else" \
+  $PY - "$TMP/gtruth.csv" "$TMP/g10_qc.csv" <<'PYEOF'
+import csv, sys
+spikes = {r["time"] for r in csv.DictReader(open(sys.argv[1])) if r["fault"] == "spike"}
+rows = list(csv.DictReader(open(sys.argv[2])))
+assert len(spikes) == 6, spikes
+fl = {r["time"]: r["SLEV_qc_tide_residual"] for r in rows}
+assert all(fl[t] == "4" for t in spikes), [(t, fl[t]) for t in spikes]
+others = [t for t, f in fl.items() if f == "4" and t not in spikes]
+assert len(others) <= 2, others
+assert sum(f == "1" for f in fl.values()) > 0.9 * len(rows)
+PYEOF
+sed "/constituents:/d; s/parameters: \[SLEV\],/parameters: [SLEV]}/" "$TMP/tg.yaml" > "$TMP/tg_none.yaml"
+rc=0; "$VIGIE" config check "$TMP/tg_none.yaml" >/dev/null 2>"$TMP/err" || rc=$?
+check_eq "a gauge without constituents is still a valid configuration" 0 "$rc"
+check "start-up says that tide_residual is not run" \
+  grep -q "platform SIMTIDE: no constituents file (platforms\[\].constituents): tide_residual is not run" "$TMP/err"
+sed "s|constituents: .*|constituents: $TMP/nothing.yaml}|" "$TMP/tg.yaml" > "$TMP/tg_bad.yaml"
+rc=0; "$VIGIE" config check "$TMP/tg_bad.yaml" 2>"$TMP/err" || rc=$?
+check_eq "a missing constituents file: exit 1" 1 "$rc"
+check "the error names config line, platform and file" \
+  grep -q "$TMP/tg_bad.yaml:4: platforms\[\].constituents of 'SIMTIDE': $TMP/nothing.yaml: cannot open" "$TMP/err"
+
 # usage errors: exit 2 with the reason
 rc=0; "$VIGIE" tide analyse "$TMP/obs.csv" 2>"$TMP/err" || rc=$?
 check_eq "analyse without --latitude: exit 2" 2 "$rc"
