@@ -14,6 +14,7 @@ static const vg_command *const commands[] = {
     &vg_cmd_tide,
     &vg_cmd_export,
     &vg_cmd_correct,
+    &vg_cmd_flag,
     NULL,
 };
 
