@@ -15,6 +15,7 @@ static const vg_command *const commands[] = {
     &vg_cmd_export,
     &vg_cmd_correct,
     &vg_cmd_flag,
+    &vg_cmd_reprocess,
     NULL,
 };
 
