@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "qc/stream.h"
+#include "qc/test.h"
 #include "storage/audit.h"
 
 typedef struct rp_ctx {
@@ -15,6 +16,8 @@ typedef struct rp_ctx {
     vg_adjusted *a;
     vg_dm_counts *c;
     size_t next; /* the row the next emitted sample belongs to, or after */
+    int param[VG_P__COUNT], n_param;       /* the columns, so the hot path skips the rest */
+    uint8_t test[VG_QC_MAX_TESTS]; int n_test; /* ids of the chain's parameter tests */
 } rp_ctx;
 
 static void rp__emit(void *ctx, const vg_sample *smp)
@@ -26,15 +29,18 @@ static void rp__emit(void *ctx, const vg_sample *smp)
     if (x->next >= s->n || s->time[x->next] != smp->time)
         return; /* cannot happen: every emitted sample was pushed from a row */
     size_t i = x->next++;
-    for (int p = 0; p < VG_P__COUNT; p++) {
-        if (!x->a->value[p] || isnan(s->value[p][i]))
+    for (int k = 0; k < x->n_param; k++) {
+        int p = x->param[k];
+        if (isnan(s->value[p][i]))
             continue;
         const vg_qc_flags *f = &smp->qc[p];
         x->a->qc[p][i] = f->agg;
         x->c->values[p]++;
-        for (int t = 1; t < VG_QC_MAX_TESTS; t++)
-            if (f->test[t] && f->test[t] <= 9)
-                x->c->test[p][t][f->test[t]]++;
+        for (int j = 0; j < x->n_test; j++) {
+            vg_flag v = f->test[x->test[j]];
+            if (v && v <= 9)
+                x->c->test[p][x->test[j]][v]++;
+        }
     }
 }
 
@@ -87,6 +93,18 @@ vg_err vg_dm_reprocess(const vg_series *s, const vg_qc_plan *plan, const vg_plat
             for (size_t i = 0; i < s->n; i++)
                 a->value[p][i] = s->value[p][i]; /* the flags are judged, not the values */
     rp_ctx x = {.s = s, .a = a, .c = c};
+    for (int p = 0; p < VG_P__COUNT; p++)
+        if (a->value[p])
+            x.param[x.n_param++] = p;
+    const vg_qc_chain *ch = &plan->chains[pf->kind];
+    for (size_t k = 0; k < ch->n_steps; k++) {
+        uint8_t id = ch->steps[k].test->id;
+        bool seen = ch->steps[k].test->target != VG_QC_ON_PARAM;
+        for (int j = 0; j < x.n_test; j++)
+            seen |= x.test[j] == id;
+        if (!seen && id < VG_QC_MAX_TESTS)
+            x.test[x.n_test++] = id;
+    }
     vg_sample smp;
     vg_sample_init(&smp);
     snprintf(smp.platform, sizeof smp.platform, "%s", pf->id);
