@@ -7,11 +7,24 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define DM_US_PER_DAY (86400.0 * 1e6)
+
+/* Write a history line into dst (VG_ADJ_HIST_MAX bytes): the format's limit, so a longer
+ * text is cut there (on purpose: through vsnprintf, which the compiler does not check
+ * for truncation). */
+static void dm__hist(char *dst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void dm__hist(char *dst, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(dst, VG_ADJ_HIST_MAX, fmt, ap);
+    va_end(ap);
+}
 
 static const char *const dm_method_names[] = {"median", "drift", "none"};
 
@@ -265,7 +278,7 @@ vg_err vg_dm_correct(const vg_series *s, const vg_dm_samples *w, const vg_dm_opt
             a->qc[p][i] = s->qc[p][i];
             r->n_adjusted++;
         }
-        snprintf(a->hist[p], sizeof a->hist[p], "%sno water-sample correction", cal);
+        dm__hist(a->hist[p], "%sno water-sample correction", cal);
         snprintf(a->processing_states, sizeof a->processing_states, "2B");
         goto out;
     }
@@ -298,14 +311,14 @@ vg_err vg_dm_correct(const vg_series *s, const vg_dm_samples *w, const vg_dm_opt
     /* 3. The correction, row by row. */
     if (o->method == VG_DM_MEDIAN) {
         dm__median(s, v, tu, du, nu, o, work, work2, a, r);
-        snprintf(a->hist[p], sizeof a->hist[p],
+        dm__hist(a->hist[p],
                  "%scorrected with %zu water samples: median of TSG-sample differences over "
                  "%g days, error 1.4826 MAD + trend lag; TSG smoothed %g s, sd <= %g, match %g s",
                  cal, nu, o->window_us / DM_US_PER_DAY, o->smooth_us / 1e6, o->smooth_sd_max,
                  o->match_us / 1e6);
     } else {
         dm__drift(s, v, tu, du, nu, o, work, a, r);
-        snprintf(a->hist[p], sizeof a->hist[p],
+        dm__hist(a->hist[p],
                  "%scorrected with %zu water samples: drift %.6g %+.6g/day from %.10s, "
                  "error residual sd; TSG smoothed %g s, sd <= %g, match %g s",
                  cal, nu, r->drift_offset, r->drift_slope_per_day,

@@ -4,12 +4,25 @@
 #include "dm/reprocess.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "qc/stream.h"
 #include "qc/test.h"
 #include "storage/audit.h"
+
+/* Write a history line into dst (VG_ADJ_HIST_MAX bytes): the format's limit, so a longer
+ * text is cut there (on purpose: through vsnprintf, which the compiler does not check
+ * for truncation). */
+static void dm__hist(char *dst, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void dm__hist(char *dst, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(dst, VG_ADJ_HIST_MAX, fmt, ap);
+    va_end(ap);
+}
 
 typedef struct rp_ctx {
     const vg_series *s;
@@ -146,7 +159,7 @@ vg_err vg_dm_reprocess(const vg_series *s, const vg_qc_plan *plan, const vg_plat
             if (!isnan(s->value[p][i]) && o != n && o <= 9 && n <= 9)
                 c->change[p][o][n]++;
         }
-        snprintf(a->hist[p], sizeof a->hist[p],
+        dm__hist(a->hist[p],
                  "flags of the delayed-mode reprocessing by vigie's QC chain of %s%s; "
                  "_QC keeps the real-time flags",
                  pf->id, c->manual[p] ? ", with the operators' manual flags" : "");

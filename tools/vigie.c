@@ -16,6 +16,7 @@ static const vg_command *const commands[] = {
     &vg_cmd_correct,
     &vg_cmd_flag,
     &vg_cmd_reprocess,
+    &vg_cmd_report,
     NULL,
 };
 

@@ -29,6 +29,18 @@ check "drift: the adjusted file recovers the injected correction" \
   $PY "$here/dm_files.py" check "$drift" drift
 check "drift: slope printed" grep -Eq "^drift: .* 0\.001[45][0-9]* \+- .* per day" "$TMP/out"
 
+# the report of the corrected file: corrections applied, text and JSON
+"$VIGIE" report "$TMP/median.nc" > "$TMP/rep" || fail "report of the corrected file"
+check "report: data mode and processing states" grep -qx "data mode D, processing states 2C+" "$TMP/rep"
+check "report: the history of the correction" grep -q "^  history: corrected with 38 water samples" "$TMP/rep"
+"$VIGIE" report "$TMP/median.nc" --json > "$TMP/rep.json" || fail "JSON report"
+check "JSON report: correction range brackets the injected 0.04 .. 0.07, error given" $PY -c "
+import json,sys
+r=json.load(open('$TMP/rep.json')); a=r['parameters']['SSPS']['adjusted']
+print(a['correction_min'], a['correction_max'], a['error_min'], a['error_max'])
+sys.exit(0 if r['records']==28657 and 0.02<a['correction_min']<0.05 and 0.06<a['correction_max']<0.08
+         and 0<a['error_min']<=a['error_max']<0.03 and a['flags']=={'1':28657} else 1)"
+
 # errors: nothing written, messages name what and where
 printf 'time,lat,lon,salinity,qc\n2026-06-01T00:00:00Z,45,-10,35.0,1\n2026-06-02T00:00:00Z,45,-10,35.0\n' > "$TMP/bad.csv"
 rc=0; "$VIGIE" correct --input "$IN" --samples "$TMP/bad.csv" -o "$TMP/x.nc" 2>"$TMP/err" || rc=$?

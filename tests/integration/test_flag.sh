@@ -84,6 +84,15 @@ val = (d >= t0 + 2400/86400 - 1e-9) & (d < t0 + 2410/86400 - 1e-9)
 print(int((q[sel] == 4).sum()), int(np.unique(q[val]).size if (q[val] == 1).all() else 0))
 PY
 )"
+"$VIGIE" report -s "$DB" --platform SIMTSG --json > "$TMP/rep.json" || fail "report of the store"
+check "report: manual flags and audit entries of the store" $PY -c "
+import json,sys
+r=json.load(open('$TMP/rep.json')); s=r['parameters']['SSPS']; t=r['parameters']['SSJT']
+print(r['records'], r['audit_entries'], s['manual'], s['flags'], t['manual'])
+sys.exit(0 if r['records']==$n and r['audit_entries']==97 and s['manual']==91 and t['manual']==6
+         and s['flags'].get('4',0)>=90 and 'global_range' in s['tests'] else 1)"
+"$VIGIE" report -s "$DB" --platform SIMTSG > "$TMP/rep" || fail "text report"
+check "text report: per test lines" grep -q "^  test global_range" "$TMP/rep"
 "$VIGIE" flag list -s "$DB" --platform SIMTSG --from 2026-01-15T00:40:00Z --to 2026-01-15T00:40:09Z > "$TMP/list"
 check_eq "list: the validated values" 1 "$(grep -c ',SSPS,2026-01-15T00:40:00Z,1,' "$TMP/list")"
 finish
