@@ -17,6 +17,7 @@ static const vg_command *const commands[] = {
     &vg_cmd_flag,
     &vg_cmd_reprocess,
     &vg_cmd_report,
+    &vg_cmd_plot,
     NULL,
 };
 
