@@ -2,6 +2,7 @@
 #include "plot/axes.h"
 
 #include <cairo-svg.h>
+#include <fontconfig/fontconfig.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -19,6 +20,12 @@ int vg_plot_format_of(const char *path)
     if (strcasecmp(dot, ".png") == 0)
         return VG_PLOT_PNG;
     return -1;
+}
+
+void vg_plot_cleanup(void)
+{
+    cairo_debug_reset_static_data();
+    FcFini();
 }
 
 void vg_plot_options_default(vg_plot_options *o)

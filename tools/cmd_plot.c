@@ -241,6 +241,7 @@ out:
         status = VG_EXIT_FAIL;
     }
     vg_setup_free(&setup);
+    vg_plot_cleanup();
     return status;
 }
 
