@@ -5,6 +5,21 @@
 #include <string.h>
 
 #include "ingest/parser.h"
+#include "qc/test.h"
+
+const vg_alert_tests *vg_setup_alert_tests(void)
+{
+    static vg_alert_tests t;
+    static int filled;
+    if (!filled) {
+        for (int i = 0; vg_qc_tests[i]; i++) {
+            t.name[vg_qc_tests[i]->id] = vg_qc_tests[i]->name;
+            t.summary[vg_qc_tests[i]->id] = vg_qc_tests[i]->summary;
+        }
+        filled = 1;
+    }
+    return &t;
+}
 
 vg_err vg_setup_load(const char *path, vg_setup *out, vg_errinfo *err)
 {
@@ -37,6 +52,8 @@ vg_err vg_setup_load(const char *path, vg_setup *out, vg_errinfo *err)
         }
     }
     rc = vg_qc_plan_build(s.cfg, &s.plan, err);
+    if (rc == VG_OK)
+        rc = vg_alert_rules_compile(s.cfg, vg_setup_alert_tests(), &s.alerts, err);
     if (rc != VG_OK) {
         vg_setup_free(&s);
         return rc;
@@ -49,6 +66,8 @@ void vg_setup_free(vg_setup *s)
 {
     vg_config_free(s->cfg);
     vg_qc_plan_free(s->plan);
+    vg_alert_rules_free(s->alerts);
     s->cfg = NULL;
     s->plan = NULL;
+    s->alerts = NULL;
 }

@@ -1,0 +1,137 @@
+/* alerts.c: the daemon's alerting object (alerts.h): monitor events become mails in the
+ * outbox (inside the store's batch when one is open), and the sender thread delivers them. */
+#include "alerts/alerts.h"
+
+#include <stdlib.h>
+
+#include "alerts/message.h"
+#include "alerts/monitor.h"
+#include "alerts/sender.h"
+#include "alerts/smtp.h"
+#include "core/log.h"
+#include "core/params.h"
+#include "storage/outbox.h"
+
+struct vg_alerts {
+    const vg_config *cfg;
+    const vg_alert_rules *rules;
+    vg_store *store;
+    vg_outbox *outbox;
+    vg_alert_monitor *monitor;
+    vg_alert_sender *sender;
+    vg_alerts_stats stats; /* events, queued, errors: engine thread only */
+};
+
+/* Monitor sink: compose the mail and put it in the outbox. */
+static void alerts__event(void *ctx, const vg_alert_event *ev)
+{
+    vg_alerts *a = ctx;
+    a->stats.events++;
+    const char *rcpt[VG_MAIL_RCPT_MAX];
+    size_t n = vg_mail_recipients(a->rules, ev, rcpt);
+    static const char *const what[] = {"started", "resolved", "reminder"};
+    const vg_param_info *pi = ev->param >= 0 ? vg_param_get((vg_param)ev->param) : NULL;
+    vg_notice("alert %s: rule %s, platform %s%s%s", what[ev->state], ev->rule->name,
+              ev->platform->id, pi ? ", parameter " : "", pi ? pi->code : "");
+    if (n == 0) {
+        vg_warn("alert of rule %s on %s: nobody to tell (no pi for the platform and no "
+                "recipients in the rule, line %d)", ev->rule->name, ev->platform->id,
+                ev->rule->line);
+        return;
+    }
+    char *payload = NULL;
+    size_t len = 0;
+    vg_errinfo e;
+    uint64_t id = 0;
+    if (vg_mail_compose(a->rules, ev, rcpt, n, &payload, &len, &e) != VG_OK ||
+        vg_outbox_put(a->outbox, a->store, VG_ALERT_QUEUE, payload, len, ev->now, &id, &e) !=
+            VG_OK) {
+        a->stats.errors++;
+        vg_error("alert of rule %s on %s could not be queued: %s", ev->rule->name,
+                 ev->platform->id, e.text);
+    } else {
+        a->stats.queued++;
+        vg_info("alert mail %llu queued for %zu recipient(s)", (unsigned long long)id, n);
+    }
+    free(payload);
+}
+
+vg_err vg_alerts_start(const vg_config *cfg, const vg_alert_rules *r, vg_store *store,
+                       vg_time_us now, vg_alerts **out, vg_errinfo *err)
+{
+    *out = NULL;
+    vg_err rc = vg_smtp_check(&r->smtp, err);
+    if (rc != VG_OK)
+        return rc;
+    vg_alerts *a = calloc(1, sizeof *a);
+    if (!a)
+        return vg_fail(err, VG_ERR_NOMEM, "alerts: out of memory");
+    a->cfg = cfg;
+    a->rules = r;
+    a->store = store;
+    if ((rc = vg_outbox_open(cfg->storage_path, cfg->cache_mb, VG_OUTBOX_DAEMON, &a->outbox,
+                             err)) != VG_OK ||
+        (rc = vg_alert_monitor_new(cfg, r, now, &a->monitor, err)) != VG_OK ||
+        (rc = vg_alert_sender_start(&r->smtp, a->outbox, &a->sender, err)) != VG_OK) {
+        vg_alerts_stop(a);
+        return rc;
+    }
+    size_t pending = 0;
+    vg_errinfo e;
+    if (vg_outbox_count(a->outbox, VG_ALERT_QUEUE, &pending, &e) == VG_OK && pending)
+        vg_notice("alerts: %zu mail(s) waiting in the outbox from before", pending);
+    *out = a;
+    return VG_OK;
+}
+
+void vg_alerts_sample(vg_alerts *a, const vg_sample *s)
+{
+    if (a)
+        vg_alert_monitor_sample(a->monitor, s, alerts__event, a);
+}
+
+void vg_alerts_tick(vg_alerts *a, vg_time_us now)
+{
+    if (!a)
+        return;
+    vg_alert_monitor_tick(a->monitor, now, alerts__event, a);
+    vg_alert_sender_wake(a->sender);
+}
+
+vg_err vg_alerts_reconfigure(vg_alerts *a, const vg_config *cfg, const vg_alert_rules *r,
+                             vg_time_us now, vg_errinfo *err)
+{
+    vg_err rc = vg_smtp_check(&r->smtp, err);
+    vg_alert_monitor *m = NULL;
+    if (rc == VG_OK)
+        rc = vg_alert_monitor_new(cfg, r, now, &m, err);
+    if (rc != VG_OK)
+        return rc;
+    vg_alert_monitor_adopt(m, a->monitor);
+    a->monitor = m;
+    a->cfg = cfg;
+    a->rules = r;
+    vg_alert_sender_configure(a->sender, &r->smtp);
+    return VG_OK;
+}
+
+vg_alerts_stats vg_alerts_get_stats(vg_alerts *a)
+{
+    vg_alerts_stats st = a->stats;
+    vg_alert_sender_stats ss = vg_alert_sender_get_stats(a->sender);
+    st.sent = ss.sent;
+    st.failed = ss.failed;
+    return st;
+}
+
+void vg_alerts_stop(vg_alerts *a)
+{
+    if (!a)
+        return;
+    vg_alert_sender_stop(a->sender);
+    vg_alert_monitor_free(a->monitor);
+    vg_errinfo e;
+    if (vg_outbox_close(a->outbox, &e) != VG_OK)
+        vg_error("alerts: closing the outbox: %s", e.text);
+    free(a);
+}
