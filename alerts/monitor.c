@@ -13,7 +13,8 @@ typedef struct mon_state {
     vg_time_us first_bad, last_bad;
     vg_time_us last_mail;  /* wall clock of the last event (reminders) */
     unsigned run, good_run; /* consecutive: bad values in a row, good values in a row */
-    unsigned char *win;    /* fraction: window of bad (1) / good (0), window bytes */
+    vg_time_us *win;       /* fraction: the last `window` values: the time of a bad one,
+                            * VG_TIME_NONE for a good one (ring) */
     unsigned win_pos, win_n, win_bad;
     vg_alert_row rows[VG_ALERT_ROWS]; /* ring of the last values */
     unsigned row_pos, n_rows;
@@ -141,7 +142,7 @@ static void mon__value(vg_alert_monitor *m, const vg_alert_rule *r, const vg_pla
     bool bad = f == VG_FLAG_PROBABLY_BAD || f == VG_FLAG_BAD;
     vg_time_us now = s->received != VG_TIME_NONE ? s->received : s->time;
     if (bad) {
-        if (!st->active && (r->type == VG_ALERT_FRACTION ? st->win_bad == 0 : st->run == 0))
+        if (!st->active && r->type == VG_ALERT_CONSECUTIVE && st->run == 0)
             st->first_bad = s->time;
         st->last_bad = s->time;
     }
@@ -168,10 +169,10 @@ static void mon__value(vg_alert_monitor *m, const vg_alert_rule *r, const vg_pla
     }
     /* fraction over the last `window` values */
     if (st->win_n == r->window) {
-        st->win_bad -= st->win[st->win_pos];
+        st->win_bad -= st->win[st->win_pos] != VG_TIME_NONE;
         st->win_n--;
     }
-    st->win[st->win_pos] = bad;
+    st->win[st->win_pos] = bad ? s->time : VG_TIME_NONE;
     st->win_pos = (st->win_pos + 1) % r->window;
     st->win_n++;
     st->win_bad += bad;
@@ -179,6 +180,14 @@ static void mon__value(vg_alert_monitor *m, const vg_alert_rule *r, const vg_pla
         return; /* judged on a full window only */
     double frac = (double)st->win_bad / st->win_n;
     if (!st->active && frac >= r->fraction) {
+        /* the problem starts at the oldest bad value of the window */
+        for (unsigned i = 0; i < r->window; i++) {
+            vg_time_us t = st->win[(st->win_pos + i) % r->window];
+            if (t != VG_TIME_NONE) {
+                st->first_bad = t;
+                break;
+            }
+        }
         st->active = true;
         st->since = st->first_bad;
         mon__emit(m, r, pl, p, st, VG_ALERT_STARTED, now, sink, ctx);
@@ -186,8 +195,6 @@ static void mon__value(vg_alert_monitor *m, const vg_alert_rule *r, const vg_pla
         st->active = false;
         mon__emit(m, r, pl, p, st, VG_ALERT_RESOLVED, now, sink, ctx);
     }
-    if (st->win_bad == 0)
-        st->first_bad = VG_TIME_NONE;
 }
 
 static void mon__silent_emit(const vg_alert_rule *r, const vg_platform_cfg *pl, mon_silent *si,
@@ -232,7 +239,7 @@ void vg_alert_monitor_sample(vg_alert_monitor *m, const vg_sample *s, vg_alert_s
             if (!*slot) {
                 mon_state *st = calloc(1, sizeof *st);
                 if (!st || (r->type == VG_ALERT_FRACTION &&
-                            !(st->win = calloc(r->window, 1)))) {
+                            !(st->win = calloc(r->window, sizeof *st->win)))) {
                     free(st);
                     continue; /* out of memory: this value is not watched */
                 }

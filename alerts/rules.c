@@ -10,7 +10,7 @@
  *     templates: {subject: "...", intro: "..."}
  *     rules:
  *       - {name: stuck, type: consecutive, test: stuck_value, count: 10, kind: tsg}
- *       - {name: bad_psal, type: fraction, parameters: [PSAL], window: 60, fraction: 0.5}
+ *       - {name: bad_psal, type: fraction, parameters: [SSPS], window: 60, fraction: 0.5}
  *       - {name: silent, type: silent, factor: 3, recipients: [ops@example.org]}
  * Every error reads "FILE:LINE: reason". Semantics: docs/alerts.md. */
 #include "alerts/rules.h"
@@ -348,7 +348,7 @@ static vg_err rules__rule(rules__ctx *c, yaml_node_t *map, const vg_alert_tests 
         } else if (!strcmp(k, "window")) {
             only = rule->type != VG_ALERT_FRACTION ? "fraction" : NULL;
             if (!only)
-                rc = rules__count(c, v, "rules[].window", 2, 100000, &rule->window);
+                rc = rules__count(c, v, "rules[].window", 2, 10000, &rule->window);
         } else if (!strcmp(k, "fraction") || !strcmp(k, "clear_fraction")) {
             only = rule->type != VG_ALERT_FRACTION ? "fraction" : NULL;
             if (!only)

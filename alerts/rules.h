@@ -44,7 +44,7 @@ typedef struct vg_alert_rule {
     int test;                     /* rules[].test: a test id; -1 = any (the aggregate flag) */
     unsigned count;               /* consecutive: values to start, 1..100000 */
     unsigned clear_count;         /* consecutive: good values to end, 1..100000 (= count) */
-    unsigned window;              /* fraction: values in the window, 2..100000 */
+    unsigned window;              /* fraction: values in the window, 2..10000 */
     double fraction;              /* fraction: start at >= this, 0 < f <= 1 */
     double clear_fraction;        /* fraction: end below this, 0 <= f < fraction (f/2) */
     double factor;                /* silent: x the platform's interval_s, 1..10000 (3) */

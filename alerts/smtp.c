@@ -21,6 +21,7 @@ typedef struct smtp_ctx {
     char last_reply[256];  /* the last 4xx/5xx line the server sent */
     char auth_reply[256];  /* the server's answer to AUTH, when it refused */
     bool starttls_missing; /* STARTTLS required but not offered */
+    bool replied;          /* the server sent at least one line */
     bool in_auth;
 } smtp_ctx;
 
@@ -94,6 +95,8 @@ static int smtp__interact(auth_client_request_t request, char **result, int fiel
 static void smtp__monitor(const char *buf, int len, int writing, void *arg)
 {
     smtp_ctx *c = arg;
+    if (!writing)
+        c->replied = true;
     if (writing) {
         c->in_auth = len >= 5 && !strncasecmp(buf, "AUTH ", 5);
         return;
@@ -258,6 +261,20 @@ vg_err vg_smtp_send(const vg_smtp_cfg *r, const vg_mail_envelope *env, char *war
                      "authentication as '%.100s' refused (credentials from %.200s)", c->user,
                      r->credentials);
             rc = smtp__fail(err, r, what, c->auth_reply);
+        } else if (!c->replied || !st || st->code == 0) {
+            /* libesmtp ended the session before the envelope: a time-out, or the
+             * connection closed (its return value does not always say so) */
+            int e = smtp_errno();
+            const char *why = e ? smtp_strerror(e, ebuf, sizeof ebuf) : NULL;
+            char what[300];
+            if (!c->replied)
+                snprintf(what, sizeof what, "session failed: no answer from the server within "
+                         "%g s (alerts.smtp.timeout_s; libesmtp: %s)", r->timeout_s,
+                         why ? why : "no error");
+            else
+                snprintf(what, sizeof what, "session failed: %s",
+                         why ? why : "the server ended the session");
+            rc = smtp__fail(err, r, what, c->last_reply);
         } else {
             const smtp_status_t *mf = smtp_reverse_path_status(msg);
             char reply[300];

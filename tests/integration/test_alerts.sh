@@ -102,9 +102,27 @@ out=$("$VIGIE" alerts test -c "$TMP/vigie.yaml" someone@example.org 2>&1)
 check "alerts test: accepted ($out)" grep -q "accepted by 127.0.0.1:$P_SMTP" <<<"$out"
 check_eq "alerts test: one mail" 1 "$(wait_mails "$MAIL/test" 1)"
 check "alerts test: subject" grep -q '^Subject: \[vigie\] test mail' "$MAIL"/test/*.eml
+sed 's/starttls: off/starttls: required/' "$TMP/vigie.yaml" > "$TMP/tls.yaml"
+out=$("$VIGIE" alerts test -c "$TMP/tls.yaml" someone@example.org 2>&1 || true)
+check "STARTTLS required, not offered: refused ($out)" grep -q "STARTTLS is required (alerts.smtp.starttls) but the server does not offer it" <<<"$out"
+check_eq "... and nothing sent" 1 "$(find "$MAIL/test" -name '*.eml' | wc -l)"
 stop_sink
 out=$("$VIGIE" alerts test -c "$TMP/vigie.yaml" someone@example.org 2>&1 || true)
-check "alerts test with the server down: clear error ($out)" grep -q "not sent: SMTP 127.0.0.1:$P_SMTP" <<<"$out"
+check "alerts test with the server down: clear error ($out)" grep -q "not sent: SMTP 127.0.0.1:$P_SMTP: session failed: Connection refused" <<<"$out"
+# A server that accepts the connection and never answers: the greeting time-out.
+$PY -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5); open(sys.argv[2], "w").close(); time.sleep(60)' \
+  "$P_SMTP" "$TMP/mute.ready" &
+MUTE_PID=$!
+for _ in $(seq 1 100); do [ -f "$TMP/mute.ready" ] && break; sleep 0.1; done
+sed 's/timeout_s: 5/timeout_s: 1/' "$TMP/vigie.yaml" > "$TMP/mute.yaml"
+t0=$(date +%s)
+out=$("$VIGIE" alerts test -c "$TMP/mute.yaml" someone@example.org 2>&1 || true)
+t1=$(date +%s)
+kill "$MUTE_PID" 2>/dev/null || true; wait "$MUTE_PID" 2>/dev/null || true
+check "a mute server: time-out error ($out)" grep -q "not sent: SMTP 127.0.0.1:$P_SMTP: session failed: no answer from the server within 1 s" <<<"$out"
+check "... after the 1 s time-out, not minutes ($((t1 - t0)) s)" test $((t1 - t0)) -le 20
 
 # ---- faults through the daemon: one mail at each start and each end -----------------------------
 start_sink "$P_SMTP" "$MAIL/run1" || { fail "SMTP server start"; finish; exit; }

@@ -3,7 +3,8 @@
  * put / walk / take due / mark failed / retry now / mark sent, puts inside the store's batch
  * (abort drops them, commit keeps them), reopen after close (nothing lost, ids go on after
  * deletions), a reader and a tool in other processes beside the writer, and one thread
- * putting in batches while a sender thread marks items sent: each id sent exactly once. */
+ * putting in batches while a sender thread marks items sent: each id sent exactly once;
+ * last the put and send rates, printed (never asserted). */
 #include <dirent.h>
 #include <pthread.h>
 #include <stdint.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -415,6 +417,57 @@ static void test_threads(void)
     vg_store_close(s, NULL);
 }
 
+/* Put rates, printed (never asserted): alone (one durable commit each) and in batches of
+ * 100 with samples, as the engine does; and take + mark sent, as the sender does. */
+static double bench_now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void bench_outbox(void)
+{
+    const char *dir = new_dir("bench");
+    vg_errinfo e = {0};
+    vg_store *s = NULL;
+    if (vg_store_open(dir, &rw_opt, &s, &e) != VG_OK)
+        return;
+    vg_outbox *o = open_daemon(dir);
+    if (!o)
+        return;
+    static char payload[4096];
+    memset(payload, 'x', sizeof payload);
+    const int n = 500;
+    double t0 = bench_now_s();
+    for (int i = 0; i < n; i++)
+        vg_outbox_put(o, NULL, "mail", payload, sizeof payload, T0, NULL, &e);
+    double t1 = bench_now_s();
+    for (int b = 0; b < n / 100; b++) {
+        vg_store_begin(s, &e);
+        for (int i = 0; i < 100; i++)
+            vg_outbox_put(o, s, "mail", payload, sizeof payload, T0, NULL, &e);
+        vg_store_commit(s, &e);
+    }
+    double t2 = bench_now_s();
+    size_t sent = 0;
+    for (;;) {
+        vg_outbox_item *items;
+        size_t k;
+        if (vg_outbox_take_due(o, "mail", T0, 16, &items, &k, NULL, &e) != VG_OK || k == 0)
+            break;
+        for (size_t i = 0; i < k; i++)
+            sent += vg_outbox_mark_sent(o, "mail", items[i].id, &e) == VG_OK;
+        vg_outbox_items_free(items, k);
+    }
+    double t3 = bench_now_s();
+    printf("bench: outbox (4 KiB mails): put alone %.0f/s, put in batches of 100 %.0f/s, "
+           "take + mark sent %.0f/s\n", n / (t1 - t0), n / (t2 - t1), sent / (t3 - t2));
+    CHECK(sent == (size_t)(2 * n));
+    vg_outbox_close(o, NULL);
+    vg_store_close(s, NULL);
+}
+
 int main(void)
 {
     snprintf(tmp_root, sizeof tmp_root, "/tmp/vigie-outbox-XXXXXX");
@@ -428,6 +481,7 @@ int main(void)
     test_many();
     test_processes();
     test_threads();
+    bench_outbox();
     int rc = check_summary();
     if (rc)
         printf("  outboxes kept in %s\n", tmp_root);
