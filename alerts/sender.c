@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -175,7 +176,14 @@ vg_err vg_alert_sender_start(const vg_smtp_cfg *cfg, vg_outbox *o, vg_alert_send
     s->outbox = o;
     pthread_mutex_init(&s->lock, NULL);
     pthread_cond_init(&s->cond, NULL); /* CLOCK_REALTIME, as the deadlines */
+    /* The thread blocks every signal (it inherits the mask): SIGTERM and SIGHUP go to the
+     * daemon's loop, whose zmq_poll they interrupt; SIGPIPE of a closed SMTP connection
+     * becomes EPIPE in libesmtp. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
     int e = pthread_create(&s->thread, NULL, sender__main, s);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (e != 0) {
         pthread_cond_destroy(&s->cond);
         pthread_mutex_destroy(&s->lock);

@@ -3,6 +3,7 @@
  * now and say what happened, or make a waiting mail due at once (the running daemon's
  * sender picks it up within a second). */
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,6 +135,7 @@ static int alerts_main(int argc, char **argv)
     }
     int status = VG_EXIT_OK;
     if (test) {
+        signal(SIGPIPE, SIG_IGN); /* a server that closes: an error, not a silent death */
         status = alerts__test(&setup, arg);
         vg_setup_free(&setup);
         return status;

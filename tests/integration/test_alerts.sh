@@ -226,5 +226,6 @@ check_eq "fixed credentials + resend: every kept alert delivered" "$n" "$(wait_m
 out=$("$VIGIE" alerts resend -c "$TMP/auth.yaml" 999999 2>&1 || true)
 check "resend of an unknown id: clear error" grep -q "no item 999999 in queue mail" <<<"$out"
 stop_daemon
+check_eq "daemon stopped cleanly" 0 "$DAEMON_RC"
 stop_sink
 finish
