@@ -39,11 +39,33 @@ static void alerts__event(void *ctx, const vg_alert_event *ev)
                 ev->rule->line);
         return;
     }
+    /* digest recipients get an entry of their next digest; the others the mail now */
+    const char *now_rcpt[VG_MAIL_RCPT_MAX];
+    size_t n_now = 0;
+    vg_errinfo e;
+    for (size_t i = 0; i < n; i++) {
+        int period = vg_alert_digest_period(a->rules, rcpt[i]);
+        if (!period) {
+            now_rcpt[n_now++] = rcpt[i];
+            continue;
+        }
+        char *entry = NULL;
+        size_t elen = 0;
+        if (vg_mail_compose_entry(a->rules, ev, rcpt[i], period, &entry, &elen, &e) != VG_OK ||
+            vg_outbox_put(a->outbox, a->store, VG_DIGEST_QUEUE, entry, elen, ev->now, NULL,
+                          &e) != VG_OK) {
+            a->stats.errors++;
+            vg_error("alert of rule %s on %s could not be queued for the digest of %s: %s",
+                     ev->rule->name, ev->platform->id, rcpt[i], e.text);
+        }
+        free(entry);
+    }
+    if (n_now == 0)
+        return;
     char *payload = NULL;
     size_t len = 0;
-    vg_errinfo e;
     uint64_t id = 0;
-    if (vg_mail_compose(a->rules, ev, rcpt, n, &payload, &len, &e) != VG_OK ||
+    if (vg_mail_compose(a->rules, ev, now_rcpt, n_now, &payload, &len, &e) != VG_OK ||
         vg_outbox_put(a->outbox, a->store, VG_ALERT_QUEUE, payload, len, ev->now, &id, &e) !=
             VG_OK) {
         a->stats.errors++;
@@ -51,7 +73,7 @@ static void alerts__event(void *ctx, const vg_alert_event *ev)
                  ev->platform->id, e.text);
     } else {
         a->stats.queued++;
-        vg_info("alert mail %llu queued for %zu recipient(s)", (unsigned long long)id, n);
+        vg_info("alert mail %llu queued for %zu recipient(s)", (unsigned long long)id, n_now);
     }
     free(payload);
 }

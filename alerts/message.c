@@ -90,9 +90,9 @@ static const char *mail__test(const vg_alert_rules *r, const vg_alert_rule *rule
 }
 
 /* The domain of the From address, for Message-IDs. */
-static const char *mail__domain(const vg_alert_rules *r)
+static const char *mail__domain(const char *from)
 {
-    const char *at = strchr(r->smtp.from, '@');
+    const char *at = strchr(from, '@');
     return at && at[1] ? at + 1 : "localhost";
 }
 
@@ -160,11 +160,11 @@ static void mail__msgid(const vg_alert_rules *r, const vg_alert_event *ev, vg_al
     if (st == VG_ALERT_REMINDER)
         snprintf(buf, size, "<vigie.%s.%s.%s.%lld.reminder.%lld@%s>", ev->rule->name,
                  ev->platform->id, mail__param(ev->param), (long long)ev->since,
-                 (long long)when, mail__domain(r));
+                 (long long)when, mail__domain(r->smtp.from));
     else
         snprintf(buf, size, "<vigie.%s.%s.%s.%lld.%s@%s>", ev->rule->name, ev->platform->id,
                  mail__param(ev->param), (long long)ev->since, state_names[st],
-                 mail__domain(r));
+                 mail__domain(r->smtp.from));
 }
 
 static void mail__value(mail_buf *b, double v)
@@ -288,9 +288,9 @@ static void mail__csv(mail_buf *b, const vg_alert_event *ev)
     }
 }
 
-static void mail__envelope(mail_buf *b, const vg_alert_rules *r, const char **rcpt, size_t n)
+static void mail__envelope(mail_buf *b, const char *from, const char **rcpt, size_t n)
 {
-    mb_printf(b, "vigie-mail 1\nfrom %s\n", r->smtp.from);
+    mb_printf(b, "vigie-mail 1\nfrom %s\n", from);
     for (size_t i = 0; i < n; i++)
         mb_printf(b, "rcpt %s\n", rcpt[i]);
     mb_printf(b, "\n");
@@ -319,7 +319,7 @@ vg_err vg_mail_compose(const vg_alert_rules *r, const vg_alert_event *ev, const 
                        size_t n_rcpt, char **payload, size_t *len, vg_errinfo *err)
 {
     mail_buf b = {0};
-    mail__envelope(&b, r, rcpt, n_rcpt);
+    mail__envelope(&b, r->smtp.from, rcpt, n_rcpt);
     char date[64], id[300], ref[300];
     mail__date(ev->now, date, sizeof date);
     mail__msgid(r, ev, ev->state, ev->now, id, sizeof id);
@@ -361,12 +361,81 @@ vg_err vg_mail_compose(const vg_alert_rules *r, const vg_alert_event *ev, const 
     return mail__finish(&b, payload, len, err);
 }
 
+vg_err vg_mail_compose_entry(const vg_alert_rules *r, const vg_alert_event *ev,
+                             const char *rcpt, int period_s, char **payload, size_t *len,
+                             vg_errinfo *err)
+{
+    mail_buf b = {0};
+    mb_printf(&b, "vigie-digest 1\nrcpt %s\nperiod %d\n\nSubject: ", rcpt, period_s);
+    mail__subject(&b, r, ev);
+    mb_printf(&b, "\r\n\r\n");
+    mail__body(&b, r, ev);
+    return mail__finish(&b, payload, len, err);
+}
+
+vg_err vg_mail_parse_entry(const char *payload, size_t len, vg_mail_entry *e, vg_errinfo *err)
+{
+    memset(e, 0, sizeof *e);
+    static const char head[] = "vigie-digest 1\nrcpt ";
+    if (len < sizeof head || strncmp(payload, head, sizeof head - 1) != 0)
+        return vg_fail(err, VG_ERR_PARSE, "outbox digest entry: no 'vigie-digest 1' header");
+    const char *p = payload + sizeof head - 1;
+    const char *nl = strchr(p, '\n');
+    char *end = NULL;
+    long period = 0;
+    if (nl && !strncmp(nl + 1, "period ", 7))
+        period = strtol(nl + 8, &end, 10);
+    if (!nl || (size_t)(nl - p) >= sizeof e->rcpt || !end || end[0] != '\n' ||
+        end[1] != '\n' || period < 1 || period > 86400)
+        return vg_fail(err, VG_ERR_PARSE, "outbox digest entry: bad rcpt or period line");
+    memcpy(e->rcpt, p, (size_t)(nl - p));
+    e->period_s = (int)period;
+    e->text = end + 2;
+    return VG_OK;
+}
+
+vg_err vg_mail_compose_digest(const vg_smtp_cfg *smtp, const char *rcpt,
+                              const vg_mail_entry *entries, size_t n, vg_time_us period_end,
+                              uint64_t first_id, vg_time_us now, char **payload, size_t *len,
+                              vg_errinfo *err)
+{
+    mail_buf b = {0};
+    const char *list[1] = {rcpt};
+    mail__envelope(&b, smtp->from, list, 1);
+    char date[64], end[VG_TIME_ISO_LEN];
+    mail__date(now, date, sizeof date);
+    vg_time_format_iso8601(period_end, end);
+    int ps = n ? entries[0].period_s : 3600;
+    char pbuf[32];
+    snprintf(pbuf, sizeof pbuf, "%d-second", ps);
+    const char *period = ps == 86400 ? "daily" : ps == 3600 ? "hourly" : pbuf;
+    mb_printf(&b, "From: vigie <%s>\r\n", smtp->from);
+    mail__to(&b, list, 1);
+    mb_printf(&b, "Subject: [vigie] %s digest to %s: %zu alert%s\r\nDate: %s\r\n"
+              "Message-ID: <vigie.digest.%lld.%llu@%s>\r\nX-Vigie-State: digest\r\n"
+              "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+              "Content-Transfer-Encoding: 8bit\r\n\r\n",
+              period, end, n, n == 1 ? "" : "s", date, (long long)period_end,
+              (unsigned long long)first_id, mail__domain(smtp->from));
+    mb_printf(&b, "The alerts of the %s period ending %s, oldest first:\r\n\r\n", period, end);
+    for (size_t i = 0; i < n; i++) {
+        const char *t = entries[i].text, *eol = strstr(t, "\r\n");
+        if (!strncmp(t, "Subject: ", 9) && eol)
+            mb_printf(&b, "  %zu. %.*s\r\n", i + 1, (int)(eol - t - 9), t + 9);
+    }
+    for (size_t i = 0; i < n; i++) {
+        const char *t = entries[i].text, *body = strstr(t, "\r\n\r\n");
+        mb_printf(&b, "\r\n======== %zu ========\r\n%s", i + 1, body ? body + 4 : t);
+    }
+    return mail__finish(&b, payload, len, err);
+}
+
 vg_err vg_mail_compose_test(const vg_alert_rules *r, const char *rcpt, vg_time_us now,
                             char **payload, size_t *len, vg_errinfo *err)
 {
     mail_buf b = {0};
     const char *list[1] = {rcpt};
-    mail__envelope(&b, r, list, 1);
+    mail__envelope(&b, r->smtp.from, list, 1);
     char date[64], tn[VG_TIME_ISO_LEN];
     mail__date(now, date, sizeof date);
     vg_time_format_iso8601(now, tn);
@@ -377,7 +446,7 @@ vg_err vg_mail_compose_test(const vg_alert_rules *r, const char *rcpt, vg_time_u
               "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
               "\r\nThis is a test mail of vigie, sent at %s through %s with `vigie alerts "
               "test`.\r\nIf you read it, alert mails reach you.\r\n", date, (long long)now,
-              mail__domain(r), tn, r->smtp.server);
+              mail__domain(r->smtp.from), tn, r->smtp.server);
     return mail__finish(&b, payload, len, err);
 }
 

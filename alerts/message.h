@@ -11,6 +11,7 @@
 #define VIGIE_ALERTS_MESSAGE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "alerts/monitor.h"
 #include "alerts/rules.h"
@@ -26,6 +27,31 @@ size_t vg_mail_recipients(const vg_alert_rules *r, const vg_alert_event *ev, con
  * (owned by the caller; *len excludes the NUL). VG_ERR_NOMEM on allocation failure. */
 vg_err vg_mail_compose(const vg_alert_rules *r, const vg_alert_event *ev, const char **rcpt,
                        size_t n_rcpt, char **payload, size_t *len, vg_errinfo *err);
+
+/* A digest entry of ev for one digest recipient (period_s: 1..86400), as the payload of
+ * the outbox queue "digest": "vigie-digest 1\n", "rcpt ADDR\n", "period SECONDS\n", "\n",
+ * then "Subject: ...\r\n\r\n" and the text of the mail ev would have sent (no attachment).
+ * Malloc'd, NUL-terminated, owned by the caller. */
+vg_err vg_mail_compose_entry(const vg_alert_rules *r, const vg_alert_event *ev,
+                             const char *rcpt, int period_s, char **payload, size_t *len,
+                             vg_errinfo *err);
+
+/* A parsed digest entry: pointers into the payload; rcpt is copied. */
+typedef struct vg_mail_entry {
+    char rcpt[256];
+    int period_s;
+    const char *text; /* "Subject: ...\r\n\r\n" + text, NUL-terminated */
+} vg_mail_entry;
+
+vg_err vg_mail_parse_entry(const char *payload, size_t len, vg_mail_entry *e, vg_errinfo *err);
+
+/* The digest mail for rcpt of the period ending at period_end: one text part listing the n
+ * entries (their subjects first, then each text), as a payload like vg_mail_compose's.
+ * first_id names the digest in its Message-ID. */
+vg_err vg_mail_compose_digest(const vg_smtp_cfg *smtp, const char *rcpt,
+                              const vg_mail_entry *entries, size_t n, vg_time_us period_end,
+                              uint64_t first_id, vg_time_us now, char **payload, size_t *len,
+                              vg_errinfo *err);
 
 /* A test mail (vigie alerts test) to rcpt, composed at now, as a payload like above. */
 vg_err vg_mail_compose_test(const vg_alert_rules *r, const char *rcpt, vg_time_us now,

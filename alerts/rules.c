@@ -8,6 +8,7 @@
  *            retry_base_s: 30, retry_max_s: 3600}
  *     reminder_h: 24
  *     templates: {subject: "...", intro: "..."}
+ *     digests: [{recipient: pi@example.org, period: daily}]
  *     rules:
  *       - {name: stuck, type: consecutive, test: stuck_value, count: 10, kind: tsg}
  *       - {name: bad_psal, type: fraction, parameters: [SSPS], window: 60, fraction: 0.5}
@@ -19,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/params.h"
 
@@ -427,6 +429,66 @@ static vg_err rules__rules(rules__ctx *c, yaml_node_t *seq, const vg_alert_tests
     return VG_OK;
 }
 
+/* ---- alerts.digests ------------------------------------------------------------------------ */
+
+static vg_err rules__digests(rules__ctx *c, yaml_node_t *seq)
+{
+    if (seq->type != YAML_SEQUENCE_NODE)
+        return rules__fail(c, seq, "alerts.digests must be a list of {recipient, period}");
+    yaml_node_item_t *start = seq->data.sequence.items.start;
+    size_t n = (size_t)(seq->data.sequence.items.top - start);
+    vg_alert_rules *r = c->r;
+    if (n && !(r->digests = calloc(n, sizeof *r->digests)))
+        return rules__nomem(c);
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *map = yaml_document_get_node(c->doc, start[i]);
+        vg_err rc = rules__mapping(c, map, "digests[]");
+        if (rc)
+            return rc;
+        vg_alert_digest *d = &r->digests[i];
+        r->n_digests = i + 1;
+        for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+             p < map->data.mapping.pairs.top; p++) {
+            yaml_node_t *key = yaml_document_get_node(c->doc, p->key);
+            yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
+            const char *k = vg_yaml_scalar(key), *s = vg_yaml_scalar(v);
+            if (!strcmp(k, "recipient")) {
+                if (!s || !rules__email_ok(s) || strlen(s) >= sizeof d->rcpt)
+                    return rules__fail(c, v, "digests[].recipient: '%s' is not an e-mail "
+                                       "address", s ? s : "");
+                snprintf(d->rcpt, sizeof d->rcpt, "%s", s);
+            } else if (!strcmp(k, "period")) {
+                long secs;
+                if (s && !strcmp(s, "hourly"))
+                    d->period_s = 3600;
+                else if (s && !strcmp(s, "daily"))
+                    d->period_s = 86400;
+                else if (s && vg_parse_long(s, &secs) && secs >= 1 && secs <= 86400)
+                    d->period_s = (int)secs;
+                else
+                    return rules__fail(c, v, "digests[].period = '%s' is not hourly, daily or "
+                                       "a number of seconds 1..86400", s ? s : "");
+            } else {
+                return rules__fail(c, key, "unknown key 'digests[].%s'", k);
+            }
+        }
+        if (!d->rcpt[0] || !d->period_s)
+            return rules__fail(c, map, "digests[] needs recipient and period");
+        for (size_t j = 0; j < i; j++)
+            if (!strcasecmp(r->digests[j].rcpt, d->rcpt))
+                return rules__fail(c, map, "digests[]: %s is listed twice", d->rcpt);
+    }
+    return VG_OK;
+}
+
+int vg_alert_digest_period(const vg_alert_rules *r, const char *addr)
+{
+    for (size_t i = 0; i < r->n_digests; i++)
+        if (!strcasecmp(r->digests[i].rcpt, addr))
+            return r->digests[i].period_s;
+    return 0;
+}
+
 /* ---- the section --------------------------------------------------------------------------- */
 
 vg_err vg_alert_rules_compile(const vg_config *cfg, const vg_alert_tests *tests,
@@ -468,6 +530,8 @@ vg_err vg_alert_rules_compile(const vg_config *cfg, const vg_alert_tests *tests,
             rc = rules__templates(&c, v);
         else if (!strcmp(k, "rules"))
             rc = rules__rules(&c, v, tests);
+        else if (!strcmp(k, "digests"))
+            rc = rules__digests(&c, v);
         else if (!strcmp(k, "reminder_h")) {
             rc = rules__number(&c, v, "alerts.reminder_h", 0, 8760, &r->reminder_h);
         } else
@@ -491,6 +555,7 @@ void vg_alert_rules_free(vg_alert_rules *r)
         free(r->rules[i].recipients);
     }
     free(r->rules);
+    free(r->digests);
     free(r->subject);
     free(r->intro);
     free(r->config_path);

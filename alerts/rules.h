@@ -54,6 +54,13 @@ typedef struct vg_alert_rule {
     int line;                     /* 1-based line of the rule in the file */
 } vg_alert_rule;
 
+/* A recipient who gets one digest mail per period instead of immediate mails. */
+typedef struct vg_alert_digest {
+    char rcpt[256];   /* digests[].recipient */
+    int period_s;     /* digests[].period: hourly (3600), daily (86400) or seconds 1..86400;
+                       * periods are aligned on 1970-01-01T00:00Z (days end at 00:00 UTC) */
+} vg_alert_digest;
+
 /* SMTP delivery settings: fixed-size, so that the sender thread keeps its own copy. */
 typedef struct vg_smtp_cfg {
     char server[320];             /* "host:port" from alerts.smtp_host and smtp_port */
@@ -73,6 +80,8 @@ typedef struct vg_alert_rules {
     char *intro;                  /* alerts.templates.intro: first paragraph, owned ("") */
     vg_alert_rule *rules;         /* owned array */
     size_t n_rules;
+    vg_alert_digest *digests;     /* alerts.digests, owned array */
+    size_t n_digests;
     char *config_path;            /* the configuration file, owned (for the dump command) */
     vg_alert_tests tests;         /* names and summaries, borrowed strings */
 } vg_alert_rules;
@@ -86,6 +95,9 @@ vg_err vg_alert_rules_compile(const vg_config *cfg, const vg_alert_tests *tests,
                               vg_alert_rules **out, vg_errinfo *err);
 
 void vg_alert_rules_free(vg_alert_rules *r);
+
+/* The digest period (s) of recipient addr (compared without case), or 0: immediate mails. */
+int vg_alert_digest_period(const vg_alert_rules *r, const char *addr);
 
 /* "consecutive", "fraction", "silent". */
 const char *vg_alert_type_name(vg_alert_type t);

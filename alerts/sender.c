@@ -3,7 +3,8 @@
  * until the next one is due, a wake-up, or SENDER_POLL_US (mails committed by the engine's
  * batch after the last wake-up are found then). A session failure (server down, time-out,
  * TLS or AUTH refused) counts as an attempt of every mail of the round, so that a dead
- * server costs one connection per round, not one per mail. */
+ * server costs one connection per round, not one per mail. Then the digests whose period is
+ * over, one mail per recipient. */
 #include "alerts/sender.h"
 
 #include <errno.h>
@@ -11,6 +12,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "alerts/message.h"
@@ -18,6 +20,7 @@
 #include "core/log.h"
 
 #define SENDER_BATCH 16
+#define SENDER_DIGEST_MAX 1000 /* digest entries read per round */
 #define SENDER_POLL_US 1000000 /* longest sleep: the outbox is read at least once a second */
 
 struct vg_alert_sender {
@@ -37,15 +40,16 @@ static void sender__failed(vg_alert_sender *s, const vg_smtp_cfg *cfg,
     vg_outbox_backoff b = {.base_s = cfg->retry_base_s, .cap_s = cfg->retry_max_s};
     vg_time_us next = VG_TIME_NONE;
     vg_errinfo e;
-    if (vg_outbox_mark_failed(s->outbox, VG_ALERT_QUEUE, it->id, vg_time_now(), &b, why, &next,
+    const char *what = strcmp(it->queue, VG_DIGEST_QUEUE) ? "alert mail" : "digest entry";
+    if (vg_outbox_mark_failed(s->outbox, it->queue, it->id, vg_time_now(), &b, why, &next,
                               &e) != VG_OK) {
-        vg_error("alert mail %llu: %s; and it could not be marked failed: %s",
+        vg_error("%s %llu: %s; and it could not be marked failed: %s", what,
                  (unsigned long long)it->id, why, e.text);
         return;
     }
     char t[VG_TIME_ISO_LEN];
     vg_time_format_iso8601(next, t);
-    vg_warn("alert mail %llu not sent (attempt %u; next at %s; it stays in the outbox): %s",
+    vg_warn("%s %llu not sent (attempt %u; next at %s; it stays in the outbox): %s", what,
             (unsigned long long)it->id, it->attempts + 1, t, why);
     pthread_mutex_lock(&s->lock);
     s->stats.failed++;
@@ -81,6 +85,89 @@ static bool sender__stopping(vg_alert_sender *s)
     bool stop = s->stop;
     pthread_mutex_unlock(&s->lock);
     return stop;
+}
+
+/* Digests: group the waiting entries by recipient; send the group of a recipient whose
+ * oldest entry's period is over, as one mail; mark its entries sent or failed together.
+ * Returns the end of the earliest period still open (VG_TIME_NONE: none). */
+static vg_time_us sender__digests(vg_alert_sender *s, const vg_smtp_cfg *cfg)
+{
+    vg_outbox_item *items = NULL;
+    size_t n = 0;
+    vg_errinfo e;
+    vg_time_us now = vg_time_now(), next = VG_TIME_NONE;
+    if (vg_outbox_take_due(s->outbox, VG_DIGEST_QUEUE, now, SENDER_DIGEST_MAX, &items, &n,
+                           NULL, &e) != VG_OK) {
+        vg_error("alerts: reading the digest entries: %s", e.text);
+        return VG_TIME_NONE;
+    }
+    vg_mail_entry *ent = calloc(n ? n : 1, sizeof *ent);
+    bool *done = calloc(n ? n : 1, sizeof *done);
+    vg_mail_entry *group = calloc(n ? n : 1, sizeof *group);
+    size_t *gi = calloc(n ? n : 1, sizeof *gi);
+    bool down = false;
+    for (size_t i = 0; ent && done && group && gi && i < n; i++) {
+        if (vg_mail_parse_entry((const char *)items[i].payload, items[i].len, &ent[i], &e) !=
+            VG_OK) {
+            sender__failed(s, cfg, &items[i], e.text);
+            done[i] = true;
+        }
+    }
+    for (size_t i = 0; ent && done && group && gi && i < n && !down; i++) {
+        if (done[i])
+            continue;
+        size_t k = 0;
+        for (size_t j = i; j < n; j++)
+            if (!done[j] && !strcasecmp(ent[j].rcpt, ent[i].rcpt)) {
+                group[k] = ent[j];
+                gi[k++] = j;
+                done[j] = true;
+            }
+        vg_time_us p_us = (vg_time_us)ent[i].period_s * VG_US_PER_S;
+        vg_time_us end = (items[i].created / p_us + 1) * p_us;
+        if (now < end) {
+            if (next == VG_TIME_NONE || end < next)
+                next = end;
+            continue;
+        }
+        char *payload = NULL;
+        size_t len = 0;
+        vg_mail_envelope *env = malloc(sizeof *env);
+        char warning[512];
+        bool session_failed = false;
+        vg_err rc = env ? VG_OK : VG_ERR_NOMEM;
+        if (rc == VG_OK)
+            rc = vg_mail_compose_digest(cfg, ent[i].rcpt, group, k, end, items[i].id, now,
+                                        &payload, &len, &e);
+        if (rc == VG_OK)
+            rc = vg_mail_parse(payload, len, env, &e);
+        if (rc == VG_OK)
+            rc = vg_smtp_send(cfg, env, warning, &session_failed, &e);
+        for (size_t g = 0; g < k; g++) {
+            if (rc != VG_OK) {
+                sender__failed(s, cfg, &items[gi[g]], e.text);
+                continue;
+            }
+            if (vg_outbox_mark_sent(s->outbox, VG_DIGEST_QUEUE, items[gi[g]].id, &e) != VG_OK)
+                vg_error("digest entry %llu was sent but stays in the outbox: %s",
+                         (unsigned long long)items[gi[g]].id, e.text);
+        }
+        if (rc == VG_OK) {
+            vg_notice("digest of %zu alert(s) sent to %s", k, ent[i].rcpt);
+            pthread_mutex_lock(&s->lock);
+            s->stats.sent++;
+            pthread_mutex_unlock(&s->lock);
+        }
+        down = rc != VG_OK && session_failed;
+        free(env);
+        free(payload);
+    }
+    free(ent);
+    free(done);
+    free(group);
+    free(gi);
+    vg_outbox_items_free(items, n);
+    return next;
 }
 
 /* One round; returns the earliest next attempt of what is left (VG_TIME_NONE: none), or
@@ -134,6 +221,11 @@ static vg_time_us sender__round(vg_alert_sender *s)
         free(env);
     }
     vg_outbox_items_free(items, n);
+    if (!session_down && !sender__stopping(s)) {
+        vg_time_us dnext = sender__digests(s, &cfg);
+        if (dnext != VG_TIME_NONE && (next == VG_TIME_NONE || dnext < next))
+            next = dnext;
+    }
     if (n == SENDER_BATCH && !session_down)
         return vg_time_now();
     return next;

@@ -1,7 +1,8 @@
 /* sender.h: the thread that delivers the mails of the outbox's "mail" queue: it takes the
  * due ones, hands each to the SMTP server (smtp.h) and marks it sent only when the server
  * accepted it, or failed (retried later with the deterministic back-off of
- * alerts.smtp.retry_base_s / retry_max_s). It never runs on the engine's thread and the
+ * alerts.smtp.retry_base_s / retry_max_s); and, once the period of a digest recipient is
+ * over, the digest of its entries in the "digest" queue. It never runs on the engine's thread and the
  * engine never waits for it (docs/alerts.md, "Delivery"). */
 #ifndef VIGIE_ALERTS_SENDER_H
 #define VIGIE_ALERTS_SENDER_H
@@ -11,7 +12,8 @@
 #include "alerts/rules.h"
 #include "storage/outbox.h"
 
-#define VG_ALERT_QUEUE "mail" /* the outbox queue of alert mails */
+#define VG_ALERT_QUEUE "mail"    /* the outbox queue of alert mails */
+#define VG_DIGEST_QUEUE "digest" /* the outbox queue of digest entries (message.h) */
 
 typedef struct vg_alert_sender vg_alert_sender;
 

@@ -23,7 +23,8 @@ static void alerts_usage(FILE *out)
             "       vigie alerts resend (-c FILE | -s DIR) ID\n\n"
             "E-mail alerts (docs/alerts.md).\n\n"
             "  list     the alert mails not yet accepted by the SMTP server: id, created,\n"
-            "           attempts, next attempt, recipients, subject, last error\n"
+            "           attempts, next attempt, recipients, subject, last error; then the\n"
+            "           entries waiting for a digest (subject '(digest) ...')\n"
             "  test     send a test mail to RECIPIENT now with the SMTP settings of FILE\n"
             "           (alerts:), and print the server's answer; exit status 1 on failure\n"
             "  resend   make mail ID due now (after a fix of the SMTP settings or server);\n"
@@ -41,7 +42,15 @@ static int alerts__print(void *ctx, const vg_outbox_item *it)
     vg_mail_envelope *env = malloc(sizeof *env);
     vg_errinfo e;
     printf("%llu\t%s\t%u\t%s\t", (unsigned long long)it->id, created, it->attempts, next);
-    if (env && vg_mail_parse((const char *)it->payload, it->len, env, &e) == VG_OK) {
+    vg_mail_entry entry;
+    if (!strcmp(it->queue, VG_DIGEST_QUEUE) &&
+        vg_mail_parse_entry((const char *)it->payload, it->len, &entry, &e) == VG_OK) {
+        const char *eol = strstr(entry.text, "\r\n");
+        snprintf(subject, sizeof subject, "(digest) %.*s",
+                 eol && !strncmp(entry.text, "Subject: ", 9) ? (int)(eol - entry.text - 9) : 0,
+                 entry.text + 9);
+        printf("%s", entry.rcpt);
+    } else if (env && vg_mail_parse((const char *)it->payload, it->len, env, &e) == VG_OK) {
         vg_mail_header(env->message, "Subject", subject, sizeof subject);
         for (size_t i = 0; i < env->n_rcpt; i++)
             printf("%s%s", i ? "," : "", env->rcpt[i]);
@@ -149,12 +158,20 @@ static int alerts_main(int argc, char **argv)
     }
     if (list) {
         printf("id\tcreated\tattempts\tnext_attempt\trecipients\tsubject\tlast_error\n");
-        if (vg_outbox_walk(o, VG_ALERT_QUEUE, alerts__print, NULL, &err) != VG_OK) {
+        if (vg_outbox_walk(o, VG_ALERT_QUEUE, alerts__print, NULL, &err) != VG_OK ||
+            vg_outbox_walk(o, VG_DIGEST_QUEUE, alerts__print, NULL, &err) != VG_OK) {
             fprintf(stderr, "vigie alerts list: %s\n", err.text);
             status = VG_EXIT_FAIL;
         }
-    } else if (vg_outbox_retry_now(o, VG_ALERT_QUEUE, id, vg_time_now(), &err) != VG_OK) {
-        fprintf(stderr, "vigie alerts resend: %s\n", err.text);
+    } else if (vg_outbox_retry_now(o, VG_ALERT_QUEUE, id, vg_time_now(), &err) != VG_OK &&
+               (err.code != VG_ERR_NOTFOUND ||
+                vg_outbox_retry_now(o, VG_DIGEST_QUEUE, id, vg_time_now(), &err) != VG_OK)) {
+        if (err.code == VG_ERR_NOTFOUND)
+            fprintf(stderr, "vigie alerts resend: no waiting mail or digest entry %llu in %s "
+                    "(sent already, or never queued: see vigie alerts list)\n",
+                    (unsigned long long)id, storage);
+        else
+            fprintf(stderr, "vigie alerts resend: %s\n", err.text);
         status = VG_EXIT_FAIL;
     } else {
         printf("mail %llu is due now: the daemon sends it within about a second\n",

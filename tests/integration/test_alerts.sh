@@ -224,7 +224,33 @@ for id in $ids; do "$VIGIE" alerts resend -c "$TMP/auth.yaml" "$id" >/dev/null; 
 n=$(wc -w <<<"$ids")
 check_eq "fixed credentials + resend: every kept alert delivered" "$n" "$(wait_mails "$MAIL/auth" "$n")"
 out=$("$VIGIE" alerts resend -c "$TMP/auth.yaml" 999999 2>&1 || true)
-check "resend of an unknown id: clear error" grep -q "no item 999999 in queue mail" <<<"$out"
+check "resend of an unknown id: clear error ($out)" grep -q "no waiting mail or digest entry 999999 in $DB (sent already" <<<"$out"
+stop_daemon
+check_eq "daemon stopped cleanly" 0 "$DAEMON_RC"
+stop_sink
+
+# ---- a digest recipient: no immediate mail, one digest per period ------------------------------
+write_config "$TMP/digest.yaml" ""
+sed -i 's/^  rules:$/  digests: [{recipient: pi.two@example.org, period: 4}]\n  rules:/' "$TMP/digest.yaml"
+sed -i 's/^    - {name: silent, type: silent, factor: 3, platform: TIDE1}$//' "$TMP/digest.yaml"
+check "config check accepts digests" "$VIGIE" config check "$TMP/digest.yaml"
+start_sink "$P_SMTP" "$MAIL/digest" || { fail "SMTP server start"; finish; exit; }
+: > "$TMP/daemon.log"
+start_daemon "$TMP/digest.yaml" || { fail "daemon start"; finish; exit; }
+SIM4=(--kind tsg --format raw --platform SHIP1 --start 2026-01-15T12:00:00Z --duration 2h
+      --interval 10 --seed 14 --stuck 20:20 --stuck 70:20)
+"$VIGIE" simulate "${SIM4[@]}" --endpoint "tcp://127.0.0.1:$P_RAW" --batch 50
+check_eq "digest: 4 immediate mails and 1 digest" 5 "$(wait_mails "$MAIL/digest" 5)"
+digest=$(grep -l '^X-Vigie-State: digest' "$MAIL"/digest/*.eml | head -1)
+check "digest: one mail to the digest recipient" test -n "$digest"
+check_eq "digest: its recipient" "X-Rcpt-To: pi.two@example.org" "$(grep '^X-Rcpt-To:' "$digest" | tr -d '\r')"
+check "digest: subject" grep -q '^Subject: \[vigie\] 4-second digest to .*: 4 alerts' "$digest"
+check_eq "digest: lists the 4 alerts" 4 "$(grep -c '^  [1-4]\. \[vigie\] SHIP1 SSJT stuck: ' "$digest")"
+check_eq "the immediate mails leave out the digest recipient" 0 \
+  "$(grep -L '^X-Vigie-State: digest' "$MAIL"/digest/*.eml | xargs grep -l 'X-Rcpt-To: pi.two' | wc -l)"
+sleep 5
+check_eq "digest: sent once" 5 "$(find "$MAIL/digest" -name '*.eml' | wc -l)"
+check_eq "digest: nothing left in the outbox" 1 "$("$VIGIE" alerts list -s "$DB" | wc -l)"
 stop_daemon
 check_eq "daemon stopped cleanly" 0 "$DAEMON_RC"
 stop_sink

@@ -161,6 +161,17 @@ static void test_compile_errors(void)
          "t.yaml:11: rule name 'x' is used twice (lines 10 and 11)"},
         {"  rules:\n    - {name: x, type: silent, name: y}\n",
          "t.yaml:10: duplicate key 'rules[].name'"},
+        {"  digests: [{recipient: a@example.org, period: weekly}]\n",
+         "t.yaml:9: digests[].period = 'weekly' is not hourly, daily or a number of seconds"},
+        {"  digests: [{recipient: nobody, period: daily}]\n",
+         "t.yaml:9: digests[].recipient: 'nobody' is not an e-mail address"},
+        {"  digests: [{recipient: a@example.org}]\n",
+         "t.yaml:9: digests[] needs recipient and period"},
+        {"  digests:\n    - {recipient: a@example.org, period: daily}\n"
+         "    - {recipient: A@example.org, period: hourly}\n",
+         "t.yaml:11: digests[]: A@example.org is listed twice"},
+        {"  digests: [{recipient: a@example.org, period: daily, when: now}]\n",
+         "t.yaml:9: unknown key 'digests[].when'"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         vg_config *cfg;
@@ -460,6 +471,53 @@ static void test_templates_and_recipients(void)
     vg_alert_rules_free(r);
     vg_config_free(cfg);
 
+    /* digests: an entry per event for a digest recipient, one mail per period */
+    r = compile("  digests: [{recipient: B@example.org, period: hourly}]\n"
+                "  rules:\n    - {name: s, type: consecutive, test: spike, count: 1}\n",
+                &cfg, &err);
+    CHECK_MSG(r != NULL, "%s", err.text);
+    if (!r)
+        return;
+    CHECK(vg_alert_digest_period(r, "b@EXAMPLE.org") == 3600);
+    CHECK(vg_alert_digest_period(r, "a@example.org") == 0);
+    CHECK(vg_alert_monitor_new(cfg, r, T0, &m, &err) == VG_OK);
+    /* compose an entry straight from an event */
+    vg_alert_event ev = {.rule = &r->rules[0], .platform = &cfg->platforms[0],
+                         .param = VG_P_SSJT, .state = VG_ALERT_STARTED, .since = T0,
+                         .first = T0, .last = T0, .now = T0 + 5 * S_US, .bad = 1, .seen = 1};
+    char *entry = NULL, *digest = NULL;
+    size_t elen = 0, dlen = 0;
+    CHECK(vg_mail_compose_entry(r, &ev, "b@example.org", 3600, &entry, &elen, &err) == VG_OK);
+    vg_mail_entry e[2];
+    CHECK(entry && vg_mail_parse_entry(entry, elen, &e[0], &err) == VG_OK);
+    CHECK_STR(e[0].rcpt, "b@example.org");
+    CHECK(e[0].period_s == 3600);
+    CHECK(!strncmp(e[0].text, "Subject: [vigie] SHIP1 SSJT s: started\r\n\r\n", 42));
+    e[1] = e[0];
+    CHECK(vg_mail_compose_digest(&r->smtp, "b@example.org", e, 2, T0 + 3600 * S_US, 7,
+                                 T0 + 3601 * S_US, &digest, &dlen, &err) == VG_OK);
+    vg_mail_envelope *denv = malloc(sizeof *denv);
+    CHECK(denv && digest && vg_mail_parse(digest, dlen, denv, &err) == VG_OK);
+    if (denv && digest) {
+        char h[200];
+        vg_mail_header(denv->message, "Subject", h, sizeof h);
+        CHECK_STR(h, "[vigie] hourly digest to 2026-01-15T01:00:00Z: 2 alerts");
+        vg_mail_header(denv->message, "Message-ID", h, sizeof h);
+        CHECK_STR(h, "<vigie.digest.1768438800000000.7@example.org>");
+        CHECK(strstr(denv->message, "\r\n  1. [vigie] SHIP1 SSJT s: started\r\n  2. ") != NULL);
+        CHECK(strstr(denv->message, "\r\n======== 2 ========\r\nA problem started on SHIP1") !=
+              NULL);
+    }
+    free(denv);
+    free(entry);
+    free(digest);
+    static const char *const bad_entries[] = {
+        "vigie-digest 1\nrcpt a@b\nperiod 0\n\nx", "vigie-digest 1\nrcpt a@b\n\nx",
+        "vigie-digest 1\nrcpt a@b\nperiod 60\nx", "vigie-mail 1\nfrom a@b\n\n"};
+    for (size_t i = 0; i < sizeof bad_entries / sizeof bad_entries[0]; i++)
+        CHECK_MSG(vg_mail_parse_entry(bad_entries[i], strlen(bad_entries[i]), &e[0], &err) ==
+                      VG_ERR_PARSE, "entry case %zu", i);
+
     /* payload parse errors */
     vg_mail_envelope *env = malloc(sizeof *env);
     static const char *const bad[] = {"", "vigie-mail 2\n", "vigie-mail 1\nfrom a@b\n\nx",
@@ -469,6 +527,9 @@ static void test_templates_and_recipients(void)
         CHECK_MSG(vg_mail_parse(bad[i], strlen(bad[i]), env, &err) == VG_ERR_PARSE, "case %zu",
                   i);
     free(env);
+    vg_alert_monitor_free(m);
+    vg_alert_rules_free(r);
+    vg_config_free(cfg);
 }
 
 static void test_credentials(void)
