@@ -2,7 +2,9 @@
  * outbox (inside the store's batch when one is open), and the sender thread delivers them. */
 #include "alerts/alerts.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "alerts/message.h"
 #include "alerts/monitor.h"
@@ -22,11 +24,70 @@ struct vg_alerts {
     vg_alerts_stats stats; /* events, queued, errors: engine thread only */
 };
 
+/* The durable record of an active problem (queue VG_STATE_QUEUE), so that a restart
+ * neither repeats its "started" mail nor forgets its "resolved" one:
+ * "vigie-state 1 TYPE RULE PLATFORM PARAM SINCE FIRST LAST\n" (PARAM a code or "-", times
+ * in UTC microseconds). */
+static void alerts__record(vg_alerts *a, const vg_alert_event *ev)
+{
+    vg_errinfo e;
+    if (ev->state == VG_ALERT_STARTED) {
+        char rec[256];
+        const vg_param_info *pi = ev->param >= 0 ? vg_param_get((vg_param)ev->param) : NULL;
+        int n = snprintf(rec, sizeof rec, "vigie-state 1 %s %s %s %s %lld %lld %lld\n",
+                         vg_alert_type_name(ev->rule->type), ev->rule->name, ev->platform->id,
+                         pi ? pi->code : "-", (long long)ev->since, (long long)ev->first,
+                         (long long)ev->last);
+        if (vg_outbox_put(a->outbox, a->store, VG_STATE_QUEUE, rec, (size_t)n, ev->now,
+                          ev->record, &e) != VG_OK)
+            vg_error("alert of rule %s on %s: its state could not be recorded (a restart "
+                     "would report it again): %s", ev->rule->name, ev->platform->id, e.text);
+    } else if (ev->state == VG_ALERT_RESOLVED && *ev->record) {
+        if (vg_outbox_remove(a->outbox, a->store, VG_STATE_QUEUE, *ev->record, &e) != VG_OK)
+            vg_error("alert of rule %s on %s: its state record %llu could not be removed: %s",
+                     ev->rule->name, ev->platform->id, (unsigned long long)*ev->record, e.text);
+        *ev->record = 0;
+    }
+}
+
+struct alerts_restore {
+    vg_alerts *a;
+    vg_time_us now;
+    size_t restored;
+    uint64_t stale[64];
+    size_t n_stale;
+};
+
+/* Walk callback over VG_STATE_QUEUE at start: make each recorded problem active again. */
+static int alerts__restore_one(void *ctx, const vg_outbox_item *it)
+{
+    struct alerts_restore *rs = ctx;
+    char type[16], rule[VG_ALERT_NAME_MAX], platform[VG_PLATFORM_MAX], param[16];
+    long long since, first, last;
+    int t = -1, p = -1;
+    if (sscanf((const char *)it->payload, "vigie-state 1 %15s %31s %31s %15s %lld %lld %lld",
+               type, rule, platform, param, &since, &first, &last) == 7) {
+        for (int k = 0; k < 3; k++)
+            if (!strcmp(type, vg_alert_type_name((vg_alert_type)k)))
+                t = k;
+        p = strcmp(param, "-") ? vg_param_lookup(param, strlen(param)) : -1;
+    }
+    if (t >= 0 && (p >= 0 || !strcmp(param, "-")) &&
+        vg_alert_monitor_restore(rs->a->monitor, rule, (vg_alert_type)t, platform, p, since,
+                                 first, last, rs->now, it->id) == VG_OK) {
+        rs->restored++;
+    } else if (rs->n_stale < sizeof rs->stale / sizeof rs->stale[0]) {
+        rs->stale[rs->n_stale++] = it->id; /* its rule or platform is gone */
+    }
+    return 0;
+}
+
 /* Monitor sink: compose the mail and put it in the outbox. */
 static void alerts__event(void *ctx, const vg_alert_event *ev)
 {
     vg_alerts *a = ctx;
     a->stats.events++;
+    alerts__record(a, ev);
     const char *rcpt[VG_MAIL_RCPT_MAX];
     size_t n = vg_mail_recipients(a->rules, ev, rcpt);
     static const char *const what[] = {"started", "resolved", "reminder"};
@@ -98,8 +159,20 @@ vg_err vg_alerts_start(const vg_config *cfg, const vg_alert_rules *r, vg_store *
         vg_alerts_stop(a);
         return rc;
     }
-    size_t pending = 0;
+    struct alerts_restore rs = {.a = a, .now = now};
+    if ((rc = vg_outbox_walk(a->outbox, VG_STATE_QUEUE, alerts__restore_one, &rs, err)) !=
+        VG_OK) {
+        vg_alerts_stop(a);
+        return rc;
+    }
     vg_errinfo e;
+    for (size_t i = 0; i < rs.n_stale; i++)
+        if (vg_outbox_remove(a->outbox, NULL, VG_STATE_QUEUE, rs.stale[i], &e) != VG_OK)
+            vg_warn("alerts: a stale state record stays: %s", e.text);
+    if (rs.restored || rs.n_stale)
+        vg_notice("alerts: %zu problem(s) still active from before the restart%s", rs.restored,
+                  rs.n_stale ? " (records of removed rules or platforms dropped)" : "");
+    size_t pending = 0;
     if (vg_outbox_count(a->outbox, VG_ALERT_QUEUE, &pending, &e) == VG_OK && pending)
         vg_notice("alerts: %zu mail(s) waiting in the outbox from before", pending);
     *out = a;

@@ -2,7 +2,8 @@
  * fed by the engine's thread, each event composed as a mail (message.h) and put into the
  * durable outbox inside the store's write batch (so an alert commits with the samples that
  * raised it), and the sender thread (sender.h) that delivers the outbox. The engine never
- * waits for SMTP. docs/alerts.md gives the rules' semantics and delivery guarantees. */
+ * waits for SMTP. Each active problem has a durable record, so that a restart neither repeats
+ * its "started" mail nor loses its "resolved" one. docs/alerts.md gives the rules' semantics and delivery guarantees. */
 #ifndef VIGIE_ALERTS_ALERTS_H
 #define VIGIE_ALERTS_ALERTS_H
 
@@ -26,7 +27,8 @@ typedef struct vg_alerts_stats {
 /* Start alerting for cfg with rules r over store (all borrowed; they must outlive the
  * object; store is the daemon's writer store, whose batches carry the alerts): opens the
  * outbox in cfg->storage_path, checks the credentials file (a clear error when it is
- * readable by others), starts the sender thread. now: wall clock. */
+ * readable by others), makes the problems recorded as active before a restart active again,
+ * starts the sender thread. now: wall clock. */
 vg_err vg_alerts_start(const vg_config *cfg, const vg_alert_rules *r, vg_store *store,
                        vg_time_us now, vg_alerts **out, vg_errinfo *err);
 

@@ -18,6 +18,7 @@ typedef struct mon_state {
     unsigned win_pos, win_n, win_bad;
     vg_alert_row rows[VG_ALERT_ROWS]; /* ring of the last values */
     unsigned row_pos, n_rows;
+    uint64_t record;       /* id of the problem's durable record (vg_alert_event.record) */
 } mon_state;
 
 typedef struct mon_silent {
@@ -25,6 +26,7 @@ typedef struct mon_silent {
     vg_time_us last_received; /* wall clock of the last sample (or the start) */
     vg_time_us last_time;     /* observation time of that sample (VG_TIME_NONE: none yet) */
     vg_time_us since, last_mail;
+    uint64_t record;
 } mon_silent;
 
 struct vg_alert_monitor {
@@ -116,6 +118,7 @@ static void mon__emit(vg_alert_monitor *m, const vg_alert_rule *rule,
     }
     ev.n_rows = mon__rows(m, st);
     ev.rows = m->scratch;
+    ev.record = &st->record;
     st->last_mail = now;
     sink(ctx, &ev);
 }
@@ -202,9 +205,64 @@ static void mon__silent_emit(const vg_alert_rule *r, const vg_platform_cfg *pl, 
                              vg_alert_sink sink, void *ctx)
 {
     vg_alert_event ev = {.rule = r, .platform = pl, .param = -1, .state = what,
-                         .since = si->since, .first = si->since, .last = last, .now = now};
+                         .since = si->since, .first = si->since, .last = last, .now = now,
+                         .record = &si->record};
     si->last_mail = now;
     sink(ctx, &ev);
+}
+
+/* The state of (platform pl, rule ri, parameter p), created on first use; NULL when out of
+ * memory. */
+static mon_state *mon__state(vg_alert_monitor *m, size_t pl, size_t ri, int p)
+{
+    mon_state **slot = &m->state[mon__index(m, pl, ri, p)];
+    if (!*slot) {
+        const vg_alert_rule *r = &m->rules->rules[ri];
+        mon_state *st = calloc(1, sizeof *st);
+        if (!st || (r->type == VG_ALERT_FRACTION &&
+                    !(st->win = calloc(r->window, sizeof *st->win)))) {
+            free(st);
+            return NULL;
+        }
+        st->first_bad = VG_TIME_NONE;
+        *slot = st;
+    }
+    return *slot;
+}
+
+vg_err vg_alert_monitor_restore(vg_alert_monitor *m, const char *rule, vg_alert_type type,
+                                const char *platform, int param, vg_time_us since,
+                                vg_time_us first, vg_time_us last, vg_time_us now,
+                                uint64_t record)
+{
+    size_t pl = 0, ri = 0;
+    while (pl < m->cfg->n_platforms && strcmp(m->cfg->platforms[pl].id, platform) != 0)
+        pl++;
+    while (ri < m->n_rules && strcmp(m->rules->rules[ri].name, rule) != 0)
+        ri++;
+    if (pl == m->cfg->n_platforms || ri == m->n_rules || m->rules->rules[ri].type != type ||
+        !vg_alert_rule_matches(&m->rules->rules[ri], &m->cfg->platforms[pl]) ||
+        (type == VG_ALERT_SILENT) != (param < 0) || param >= VG_P__COUNT)
+        return vg_fail(NULL, VG_ERR_NOTFOUND, "no such rule, platform or parameter");
+    if (type == VG_ALERT_SILENT) {
+        mon_silent *si = &m->silent[pl * m->n_rules + ri];
+        *si = (mon_silent){.active = true, .last_received = now, .last_time = last,
+                           .since = since, .last_mail = now, .record = record};
+        return VG_OK;
+    }
+    mon_state *st = mon__state(m, pl, ri, param);
+    if (!st)
+        return vg_fail(NULL, VG_ERR_NOMEM, "out of memory");
+    const vg_alert_rule *r = &m->rules->rules[ri];
+    st->active = true;
+    st->since = since;
+    st->first_bad = first;
+    st->last_bad = last;
+    st->last_mail = now;
+    st->run = r->count; /* bad so far; good values count towards the end */
+    st->good_run = 0;
+    st->record = record;
+    return VG_OK;
 }
 
 void vg_alert_monitor_sample(vg_alert_monitor *m, const vg_sample *s, vg_alert_sink sink,
@@ -235,18 +293,9 @@ void vg_alert_monitor_sample(vg_alert_monitor *m, const vg_sample *s, vg_alert_s
         for (int p = 0; p < VG_P__COUNT; p++) {
             if (!vg_sample_has(s, (vg_param)p) || (r->params && !(r->params & VG_PARAM_BIT(p))))
                 continue;
-            mon_state **slot = &m->state[mon__index(m, pl, ri, p)];
-            if (!*slot) {
-                mon_state *st = calloc(1, sizeof *st);
-                if (!st || (r->type == VG_ALERT_FRACTION &&
-                            !(st->win = calloc(r->window, sizeof *st->win)))) {
-                    free(st);
-                    continue; /* out of memory: this value is not watched */
-                }
-                st->first_bad = VG_TIME_NONE;
-                *slot = st;
-            }
-            mon__value(m, r, pc, *slot, s, p, sink, ctx);
+            mon_state *st = mon__state(m, pl, ri, p);
+            if (st) /* else out of memory: this value is not watched */
+                mon__value(m, r, pc, st, s, p, sink, ctx);
         }
     }
 }

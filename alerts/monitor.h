@@ -37,6 +37,8 @@ typedef struct vg_alert_event {
     unsigned bad, seen; /* values flagged 3/4, and values counted (fraction: the window) */
     const vg_alert_row *rows; /* the last values, oldest first (none for silent rules) */
     size_t n_rows;
+    uint64_t *record;   /* the problem's slot for the id of a durable record of it: the sink
+                         * sets it at "started" and reads it at "resolved" (0: none) */
 } vg_alert_event;
 
 /* Receives each event; ev is valid during the call only. */
@@ -64,6 +66,16 @@ void vg_alert_monitor_tick(vg_alert_monitor *m, vg_time_us now, vg_alert_sink si
  * id; fraction rules also the same window), so that a problem that started before the
  * reload ends with one resolved mail; the others start afresh. */
 void vg_alert_monitor_adopt(vg_alert_monitor *m, vg_alert_monitor *old);
+
+/* Mark a problem active again after a restart (from its durable record `record`): the rule
+ * named `rule` on platform (and parameter param, -1 for silent rules) started at `since`
+ * (first and last bad observation times as they were). The next mail about it is its
+ * "resolved" (or a reminder reminder_h after `now`), not a second "started".
+ * VG_ERR_NOTFOUND when the rule, its type or the platform is gone (drop the record). */
+vg_err vg_alert_monitor_restore(vg_alert_monitor *m, const char *rule, vg_alert_type type,
+                                const char *platform, int param, vg_time_us since,
+                                vg_time_us first, vg_time_us last, vg_time_us now,
+                                uint64_t record);
 
 /* Number of problems active now. */
 size_t vg_alert_monitor_active(const vg_alert_monitor *m);

@@ -426,6 +426,29 @@ vg_err vg_outbox_mark_sent(vg_outbox *o, const char *queue, uint64_t id, vg_erri
     return outbox__update(o, &a, err);
 }
 
+vg_err vg_outbox_remove(vg_outbox *o, vg_store *batch, const char *queue, uint64_t id,
+                        vg_errinfo *err)
+{
+    struct outbox_update_arg a = {.change = OUTBOX_SENT, .queue = queue, .id = id};
+    if (!batch || !vg_store_in_batch(batch))
+        return outbox__update(o, &a, err);
+    if (!o || !vg_outbox_queue_ok(queue))
+        return vg_fail(err, VG_ERR_INVAL, "%s: no outbox or invalid queue name",
+                       o ? o->where : "outbox");
+    if (batch->env != o->env)
+        return vg_fail(err, VG_ERR_INVAL, "%s: the batch belongs to the store at %s, another "
+                       "environment", o->where, batch->path);
+    if (o->mode == VG_OUTBOX_READER)
+        return vg_fail(err, VG_ERR_DB, "%s: outbox opened read-only", o->where);
+    vg_senv_clear_text();
+    int ret = outbox__op_update(o, batch->txn, &a, err);
+    if (ret == -1)
+        return err ? err->code : VG_ERR_DB;
+    if (ret != 0)
+        return vg_senv_fail(err, ret, o->where, "DB->del");
+    return VG_OK;
+}
+
 vg_err vg_outbox_mark_failed(vg_outbox *o, const char *queue, uint64_t id, vg_time_us now,
                              const vg_outbox_backoff *b, const char *error, vg_time_us *next,
                              vg_errinfo *err)

@@ -118,6 +118,14 @@ vg_err vg_outbox_mark_failed(vg_outbox *o, const char *queue, uint64_t id, vg_ti
                              const vg_outbox_backoff *b, const char *error, vg_time_us *next,
                              vg_errinfo *err);
 
+/* Delete item id of queue for good, like vg_outbox_mark_sent, but inside the store's batch
+ * when `batch` has one open (then only its owner thread may call this, and the deletion
+ * lands with vg_store_commit), else in a transaction of its own. For records that the
+ * engine's thread both writes and removes (the state of the active alerts), which must
+ * not wait for its own batch. VG_ERR_NOTFOUND if the item is not there. */
+vg_err vg_outbox_remove(vg_outbox *o, vg_store *batch, const char *queue, uint64_t id,
+                        vg_errinfo *err);
+
 /* Make the item due at `now` (vigie alerts resend, "retry now"), keeping its attempts and
  * last error. VG_ERR_NOTFOUND if it is not in the outbox (sent already, or never existed).
  * Allowed in VG_OUTBOX_DAEMON and VG_OUTBOX_TOOL modes. */

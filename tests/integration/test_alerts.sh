@@ -195,6 +195,31 @@ check_eq "... distinct Message-IDs" "$(find "$MAIL/run2" -name '*.eml' | wc -l)"
 check_eq "... nothing left in the outbox" 1 "$("$VIGIE" alerts list -s "$DB" | wc -l)"
 stop_daemon
 check_eq "daemon stopped cleanly" 0 "$DAEMON_RC"
+
+# ---- a restart in the middle of a fault: no second "started", one "resolved" -------------------
+SIM5=(--kind tsg --format raw --platform SHIP1 --start 2026-01-15T09:00:00Z --duration 40m
+      --interval 10 --seed 15 --stuck 10:40)
+: > "$TMP/daemon.log"
+start_daemon "$TMP/vigie.yaml" || { fail "daemon start"; finish; exit; }
+"$VIGIE" simulate "${SIM5[@]}" --endpoint "tcp://127.0.0.1:$P_RAW" --batch 50
+for _ in $(seq 1 600); do [ "$(count_mails "$MAIL/run2" SHIP1)" -ge 5 ] && break; sleep 0.1; done
+check_eq "restart: the fault started before the restart (1 mail)" 5 "$(count_mails "$MAIL/run2" SHIP1)"
+stop_daemon
+start_daemon "$TMP/vigie.yaml" || { fail "daemon start"; finish; exit; }
+check "restart: the daemon knows the fault is still going on" grep -q "problem(s) still active from before the restart" "$TMP/daemon.log"
+SIM6=(--kind tsg --format raw --platform SHIP1 --start 2026-01-15T09:40:00Z --duration 20m
+      --interval 10 --seed 16)
+"$VIGIE" simulate "${SIM6[@]}" --endpoint "tcp://127.0.0.1:$P_RAW" --batch 50
+for _ in $(seq 1 600); do [ "$(count_mails "$MAIL/run2" SHIP1)" -ge 6 ] && break; sleep 0.1; done
+sleep 2
+check_eq "restart: one more mail about SHIP1" 6 "$(count_mails "$MAIL/run2" SHIP1)"
+last=$(ls "$MAIL"/run2/*.eml | tail -1)
+check "restart: it is the resolved mail" grep -q 'Subject: \[vigie\] SHIP1 SSJT stuck: resolved' "$last"
+started=$(grep -l 'SHIP1 SSJT stuck: started' "$MAIL"/run2/*.eml | xargs grep -l 'First time: 2026-01-15T09:' | head -1)
+smid=$(grep '^Message-ID:' "$started" | tr -d '\r' | cut -d' ' -f2)
+check "restart: the resolved mail refers to the started one from before the restart" grep -q "^In-Reply-To: $smid" "$last"
+stop_daemon
+check_eq "daemon stopped cleanly" 0 "$DAEMON_RC"
 stop_sink
 
 # ---- wrong credentials: clear error, the alert kept; fixed, resent, delivered ---------------------

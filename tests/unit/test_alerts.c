@@ -436,6 +436,32 @@ static void test_silent_and_reminders(void)
     vg_alert_monitor_sample(m2, &s, sink, &g);
     CHECK(g.n == 4 && g.state[3] == VG_ALERT_RESOLVED && g.param[3] == VG_P_SSJT);
     vg_alert_monitor_free(m2);
+
+    /* restore after a restart: active again, the next mail is the resolved one */
+    vg_alert_monitor *m3;
+    CHECK(vg_alert_monitor_new(cfg, r, T0 + 300 * S_US, &m3, &err) == VG_OK);
+    CHECK(vg_alert_monitor_restore(m3, "stuck", VG_ALERT_CONSECUTIVE, "SHIP1", VG_P_SSJT, T0,
+                                   T0, T0 + 10 * S_US, T0 + 300 * S_US, 42) == VG_OK);
+    CHECK(vg_alert_monitor_restore(m3, "quiet", VG_ALERT_SILENT, "TIDE1", -1, T0 + 5 * S_US,
+                                   T0 + 5 * S_US, T0 + 5 * S_US, T0 + 300 * S_US, 43) == VG_OK);
+    CHECK(vg_alert_monitor_restore(m3, "gone", VG_ALERT_SILENT, "TIDE1", -1, 0, 0, 0, 0, 1) ==
+          VG_ERR_NOTFOUND);
+    CHECK(vg_alert_monitor_restore(m3, "quiet", VG_ALERT_FRACTION, "TIDE1", -1, 0, 0, 0, 0,
+                                   1) == VG_ERR_NOTFOUND);
+    CHECK(vg_alert_monitor_restore(m3, "quiet", VG_ALERT_SILENT, "SHIP1", -1, 0, 0, 0, 0, 1) ==
+          VG_ERR_NOTFOUND); /* the rule is for TIDE1 only */
+    CHECK(vg_alert_monitor_active(m3) == 2);
+    g.n = 0;
+    mk(&s, 2, -1, 4); /* still bad: no second "started" */
+    vg_alert_monitor_sample(m3, &s, sink, &g);
+    CHECK(g.n == 0);
+    mk(&s, 3, -1, 1);
+    s.received = T0 + 310 * S_US;
+    vg_alert_monitor_sample(m3, &s, sink, &g);
+    CHECK(g.n == 1 && g.state[0] == VG_ALERT_RESOLVED && g.since[0] == T0);
+    vg_alert_monitor_tick(m3, T0 + 320 * S_US, sink, &g); /* no repeat of the silence */
+    CHECK(g.n == 1);
+    vg_alert_monitor_free(m3);
     vg_alert_rules_free(r);
     vg_config_free(cfg);
 }

@@ -180,6 +180,22 @@ static void test_lifecycle(void)
     CHECK(vg_store_commit(s, &e) == VG_OK);
     CHECK(vg_outbox_count(o, "mail", &n, &e) == VG_OK && n == 2);
 
+    /* remove inside the batch: lands with the commit, not before, never waits for itself */
+    uint64_t rid = 0;
+    CHECK(vg_outbox_put(o, NULL, "alert-state", "r", 1, T0, &rid, &e) == VG_OK);
+    CHECK(vg_store_begin(s, &e) == VG_OK);
+    CHECK(vg_outbox_put(o, s, "mail", "other", 5, T0, NULL, &e) == VG_OK); /* page locked */
+    CHECK(vg_outbox_remove(o, s, "alert-state", rid, &e) == VG_OK);
+    CHECK(vg_outbox_count(o, "alert-state", &n, &e) == VG_OK && n == 1); /* snapshot */
+    vg_store_abort(s);
+    CHECK(vg_outbox_count(o, "alert-state", &n, &e) == VG_OK && n == 1);
+    CHECK(vg_store_begin(s, &e) == VG_OK);
+    CHECK(vg_outbox_remove(o, s, "alert-state", rid, &e) == VG_OK);
+    CHECK(vg_outbox_remove(o, s, "alert-state", rid, &e) == VG_ERR_NOTFOUND);
+    CHECK(vg_store_commit(s, &e) == VG_OK);
+    CHECK(vg_outbox_count(o, "alert-state", &n, &e) == VG_OK && n == 0);
+    CHECK(vg_outbox_remove(o, NULL, "alert-state", rid, &e) == VG_ERR_NOTFOUND);
+
     /* empty everything, close, reopen: the ids go on */
     CHECK(vg_outbox_mark_sent(o, "mail", 3, &e) == VG_OK);
     CHECK(vg_outbox_mark_sent(o, "mail", 4, &e) == VG_OK);
@@ -199,7 +215,7 @@ static void test_lifecycle(void)
     if (n == 1)
         CHECK_STR(items[0].last_error, "ftp down");
     vg_outbox_items_free(items, n);
-    CHECK(vg_outbox_put(o, NULL, "mail", "after", 5, T0, &bid, &e) == VG_OK && bid == 5);
+    CHECK(vg_outbox_put(o, NULL, "mail", "after", 5, T0, &bid, &e) == VG_OK && bid == 6);
     vg_outbox_close(o, NULL);
     vg_store_close(s, NULL);
 }
