@@ -2,8 +2,9 @@
  * fed by the engine's thread, each event composed as a mail (message.h) and put into the
  * durable outbox inside the store's write batch (so an alert commits with the samples that
  * raised it), and the sender thread (sender.h) that delivers the outbox. The engine never
- * waits for SMTP. Each active problem has a durable record, so that a restart neither repeats
- * its "started" mail nor loses its "resolved" one. docs/alerts.md gives the rules' semantics and delivery guarantees. */
+ * waits for SMTP. Each active problem has a durable record, so that a restart neither
+ * repeats its "started" mail nor loses its "resolved" one. docs/alerts.md gives the rules'
+ * semantics and the delivery guarantees. */
 #ifndef VIGIE_ALERTS_ALERTS_H
 #define VIGIE_ALERTS_ALERTS_H
 

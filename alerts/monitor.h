@@ -14,7 +14,11 @@
 
 #define VG_ALERT_ROWS 32 /* last values kept per (rule, platform, parameter) for the mail */
 
-typedef enum vg_alert_state { VG_ALERT_STARTED, VG_ALERT_RESOLVED, VG_ALERT_REMINDER } vg_alert_state;
+typedef enum vg_alert_state {
+    VG_ALERT_STARTED,
+    VG_ALERT_RESOLVED,
+    VG_ALERT_REMINDER,
+} vg_alert_state;
 
 /* One value as shown in the mail and its CSV attachment. */
 typedef struct vg_alert_row {

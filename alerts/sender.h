@@ -2,8 +2,8 @@
  * due ones, hands each to the SMTP server (smtp.h) and marks it sent only when the server
  * accepted it, or failed (retried later with the deterministic back-off of
  * alerts.smtp.retry_base_s / retry_max_s); and, once the period of a digest recipient is
- * over, the digest of its entries in the "digest" queue. It never runs on the engine's thread and the
- * engine never waits for it (docs/alerts.md, "Delivery"). */
+ * over, the digest of its entries in the "digest" queue. It never runs on the engine's
+ * thread and the engine never waits for it (docs/alerts.md, "Delivery"). */
 #ifndef VIGIE_ALERTS_SENDER_H
 #define VIGIE_ALERTS_SENDER_H
 
