@@ -242,7 +242,7 @@ typedef int (*outbox_op)(vg_outbox *o, DB_TXN *txn, void *arg, vg_errinfo *err);
  * OUTBOX_BUSY_US. So this thread never blocks the batch for longer than one short
  * transaction and is never part of a deadlock. Commits durably. */
 static vg_err outbox__run(vg_outbox *o, outbox_op op, void *arg, const char *what,
-                          vg_errinfo *err)
+                          bool durable, vg_errinfo *err)
 {
     if (o->mode == VG_OUTBOX_READER)
         return vg_fail(err, VG_ERR_DB, "%s: outbox opened read-only", o->where);
@@ -254,7 +254,10 @@ static vg_err outbox__run(vg_outbox *o, outbox_op op, void *arg, const char *wha
             return vg_senv_fail(err, ret, o->where, "DB_ENV->txn_begin");
         ret = op(o, txn, arg, err);
         if (ret == 0) {
-            ret = txn->commit(txn, 0);
+            /* Not durable: written to the log file at once (so the locks go at once), flushed
+             * to the disk with the next durable commit; only a crash of the machine in
+             * between forgets it (outbox.h says which calls). */
+            ret = txn->commit(txn, durable ? 0 : DB_TXN_WRITE_NOSYNC);
             if (ret != 0)
                 return vg_senv_fail(err, ret, o->where, "DB_TXN->commit");
             return VG_OK;
@@ -344,7 +347,7 @@ vg_err vg_outbox_put(vg_outbox *o, vg_store *batch, const char *queue, const voi
         if (ret != 0)
             return vg_senv_fail(err, ret, o->where, "DB->put");
     } else {
-        vg_err rc = outbox__run(o, outbox__op_put, &a, "DB->put", err);
+        vg_err rc = outbox__run(o, outbox__op_put, &a, "DB->put", true, err);
         if (rc != VG_OK)
             return rc;
     }
@@ -417,7 +420,10 @@ static vg_err outbox__update(vg_outbox *o, struct outbox_update_arg *a, vg_errin
         return vg_fail(err, VG_ERR_INVAL, "%s: no outbox or invalid queue name",
                        o ? o->where : "outbox");
     static const char *const what[] = {"DB->del", "DB->put", "DB->put"};
-    return outbox__run(o, outbox__op_update, a, what[a->change], err);
+    /* A forgotten failure only makes the next attempt come sooner: not worth a disk flush
+     * that the writer's batch would wait for (it holds the page lock). */
+    return outbox__run(o, outbox__op_update, a, what[a->change], a->change == OUTBOX_SENT,
+                       err);
 }
 
 vg_err vg_outbox_mark_sent(vg_outbox *o, const char *queue, uint64_t id, vg_errinfo *err)

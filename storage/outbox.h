@@ -112,8 +112,10 @@ vg_err vg_outbox_mark_sent(vg_outbox *o, const char *queue, uint64_t id, vg_erri
 
 /* An attempt failed at `now`: attempts + 1, next_attempt = now + vg_outbox_backoff_s(b,
  * attempts), last_error = error (cut to VG_OUTBOX_ERROR_MAX - 1 bytes). *next (may be NULL)
- * receives the new next_attempt. VG_ERR_NOTFOUND if the item is gone. Durable on return;
- * same waiting rule as vg_outbox_mark_sent. */
+ * receives the new next_attempt. VG_ERR_NOTFOUND if the item is gone. Committed without
+ * flushing the log to the disk (DB_TXN_WRITE_NOSYNC: the next durable commit flushes it):
+ * a crash of the machine (not of the process) may forget the failure, which only makes the
+ * next attempt come sooner. Same waiting rule as vg_outbox_mark_sent. */
 vg_err vg_outbox_mark_failed(vg_outbox *o, const char *queue, uint64_t id, vg_time_us now,
                              const vg_outbox_backoff *b, const char *error, vg_time_us *next,
                              vg_errinfo *err);
@@ -128,7 +130,8 @@ vg_err vg_outbox_remove(vg_outbox *o, vg_store *batch, const char *queue, uint64
 
 /* Make the item due at `now` (vigie alerts resend, "retry now"), keeping its attempts and
  * last error. VG_ERR_NOTFOUND if it is not in the outbox (sent already, or never existed).
- * Allowed in VG_OUTBOX_DAEMON and VG_OUTBOX_TOOL modes. */
+ * Allowed in VG_OUTBOX_DAEMON and VG_OUTBOX_TOOL modes. Not flushed to the disk, like
+ * vg_outbox_mark_failed. */
 vg_err vg_outbox_retry_now(vg_outbox *o, const char *queue, uint64_t id, vg_time_us now,
                            vg_errinfo *err);
 
