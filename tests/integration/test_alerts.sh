@@ -277,6 +277,24 @@ check_eq "the immediate mails leave out the digest recipient" 0 \
 sleep 5
 check_eq "digest: sent once" 5 "$(find "$MAIL/digest" -name '*.eml' | wc -l)"
 check_eq "digest: nothing left in the outbox" 1 "$("$VIGIE" alerts list -s "$DB" | wc -l)"
+
+# ---- SIGHUP: a bad alerts: section is refused, a good one applies ----------------------------
+cp "$TMP/digest.yaml" "$TMP/digest.good"
+sed -i 's/test: stuck_value, count: 3/test: stuck_valu, count: 3/' "$TMP/digest.yaml"
+kill -HUP "$DAEMON_PID"
+for _ in $(seq 1 100); do grep -q "SIGHUP: new configuration rejected" "$TMP/daemon.log" && break; sleep 0.1; done
+check "SIGHUP with a bad rule: rejected, FILE:LINE" grep -q "SIGHUP: new configuration rejected, keeping the current one: .*digest.yaml:[0-9]*: rules\[\].test: unknown QC test 'stuck_valu'" "$TMP/daemon.log"
+sed 's/^  rules:$/  templates: {subject: "RELOADED {platform} {state}"}\n  rules:/' "$TMP/digest.good" > "$TMP/digest.yaml"
+kill -HUP "$DAEMON_PID"
+for _ in $(seq 1 100); do grep -q "SIGHUP: configuration reloaded" "$TMP/daemon.log" && break; sleep 0.1; done
+check "SIGHUP with a new subject template: reloaded" grep -q "SIGHUP: configuration reloaded" "$TMP/daemon.log"
+SIM7=(--kind tsg --format raw --platform SHIP1 --start 2026-01-15T15:00:00Z --duration 1h
+      --interval 10 --seed 17 --stuck 20:20)
+"$VIGIE" simulate "${SIM7[@]}" --endpoint "tcp://127.0.0.1:$P_RAW" --batch 50
+for _ in $(seq 1 600); do [ "$(grep -l '^Subject: RELOADED SHIP1' "$MAIL"/digest/*.eml | wc -l)" -ge 2 ] && break; sleep 0.1; done
+check_eq "after the reload: the new subjects (started, resolved)" \
+  "Subject: RELOADED SHIP1 resolved
+Subject: RELOADED SHIP1 started" "$(grep -h '^Subject: RELOADED' "$MAIL"/digest/*.eml | tr -d '\r' | sort)"
 stop_daemon
 check_eq "daemon stopped cleanly" 0 "$DAEMON_RC"
 stop_sink
