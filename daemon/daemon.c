@@ -339,6 +339,13 @@ int vg_daemon_run(const vg_daemon_options *opt)
         status = 1;
     }
     daemon__log_stats(engine, &d, "stopped");
+    if (d.alerts) {
+        vg_alerts_stats as = vg_alerts_get_stats(d.alerts);
+        vg_notice("alerts: %llu events, %llu mails queued, %llu sent, %llu failed attempts, "
+                  "%llu not queued", (unsigned long long)as.events,
+                  (unsigned long long)as.queued, (unsigned long long)as.sent,
+                  (unsigned long long)as.failed, (unsigned long long)as.errors);
+    }
 out:
     vg_alerts_stop(d.alerts); /* after the final commit: what it queued is durable */
     vg_engine_free(engine);
