@@ -193,8 +193,13 @@ static vg_err rules__templates(rules__ctx *c, yaml_node_t *map)
         const char *s = vg_yaml_scalar(v);
         if (!s)
             return rules__fail(c, v, "alerts.templates.%s must be a text", k);
-        if (!strcmp(k, "subject") && strpbrk(s, "\r\n"))
-            return rules__fail(c, v, "alerts.templates.subject must be one line");
+        if (!strcmp(k, "subject")) {
+            /* a header holds ASCII only (RFC 5322; encoded words are not written) */
+            for (const unsigned char *q = (const unsigned char *)s; *q; q++)
+                if (*q < 0x20 || *q > 0x7e)
+                    return rules__fail(c, v, "alerts.templates.subject must be one line of "
+                                       "printable ASCII");
+        }
         free(*dst);
         if (!(*dst = rules__strdup(s)))
             rc = rules__nomem(c);
