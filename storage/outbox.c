@@ -25,6 +25,9 @@
 #define OUTBOX_HEAD 25
 #define OUTBOX_KEY_MAX (VG_OUTBOX_QUEUE_MAX + 8)
 #define OUTBOX_CHUNK 32            /* items read per snapshot transaction */
+/* Bytes of a record read when only its head matters (its times and error, not the payload):
+ * vg_outbox_take_due and vg_outbox_count read no payload they do not return. */
+#define OUTBOX_PARTIAL (OUTBOX_HEAD + VG_OUTBOX_ERROR_MAX)
 #define OUTBOX_BUSY_US 5000000     /* longest wait for the writer's batch, microseconds */
 #define OUTBOX_BUSY_SLEEP_US 2000  /* pause between two tries */
 
@@ -99,8 +102,10 @@ static bool outbox__encode(const vg_outbox_item *it, unsigned char **out, size_t
     return true;
 }
 
-/* Decode key and value into *it (payload copied, owned by it). VG_ERR_DB if malformed. */
-static vg_err outbox__decode(const vg_outbox *o, const DBT *k, const DBT *v,
+/* Decode key and value into *it (payload copied, owned by it). With head_only, v holds the
+ * head of the record only (a DB_DBT_PARTIAL read of OUTBOX_PARTIAL bytes): no payload.
+ * VG_ERR_DB if malformed. */
+static vg_err outbox__decode(const vg_outbox *o, const DBT *k, const DBT *v, bool head_only,
                              vg_outbox_item *it, vg_errinfo *err)
 {
     memset(it, 0, sizeof *it);
@@ -118,6 +123,8 @@ static vg_err outbox__decode(const vg_outbox *o, const DBT *k, const DBT *v,
     it->next_attempt = vg_skey_get_time(vp + 9);
     it->attempts = outbox__get_u32(vp + 17);
     memcpy(it->last_error, vp + OUTBOX_HEAD, elen);
+    if (head_only)
+        return VG_OK;
     it->len = v->size - OUTBOX_HEAD - elen;
     if (!(it->payload = malloc(it->len + 1)))
         return vg_fail(err, VG_ERR_NOMEM, "%s: out of memory", o->where);
@@ -387,7 +394,7 @@ static int outbox__op_update(vg_outbox *o, DB_TXN *txn, void *arg, vg_errinfo *e
         return o->db->del(o->db, txn, &k, 0);
     }
     vg_outbox_item it;
-    vg_err rc = outbox__decode(o, &k, &v, &it, err);
+    vg_err rc = outbox__decode(o, &k, &v, false, &it, err);
     free(v.data);
     if (rc != VG_OK)
         return -1;
@@ -481,8 +488,9 @@ vg_err vg_outbox_retry_now(vg_outbox *o, const char *queue, uint64_t id, vg_time
 /* ---- reads ----------------------------------------------------------------------------- */
 
 /* Walk the items of queue (every queue if NULL) in key order, in chunks of OUTBOX_CHUNK
- * items read in one snapshot transaction each; fn runs with no transaction open. */
-static vg_err outbox__scan(vg_outbox *o, const char *queue,
+ * items read in one snapshot transaction each; fn runs with no transaction open. With
+ * head_only the items have no payload (NULL, len 0). */
+static vg_err outbox__scan(vg_outbox *o, const char *queue, bool head_only,
                            int (*fn)(void *ctx, const vg_outbox_item *it), void *ctx,
                            vg_errinfo *err)
 {
@@ -515,6 +523,10 @@ static vg_err outbox__scan(vg_outbox *o, const char *queue,
         if (ret == 0) {
             op = "DBC->get";
             DBT k = {.flags = DB_DBT_REALLOC}, v = {.flags = DB_DBT_REALLOC};
+            if (head_only) {
+                v.flags |= DB_DBT_PARTIAL;
+                v.dlen = OUTBOX_PARTIAL;
+            }
             unsigned char *kb = malloc(sizeof start);
             if (!kb) {
                 rc = vg_fail(err, VG_ERR_NOMEM, "%s: out of memory", o->where);
@@ -531,7 +543,7 @@ static vg_err outbox__scan(vg_outbox *o, const char *queue,
                     done = true;
                     break;
                 }
-                if ((rc = outbox__decode(o, &k, &v, &chunk[n], err)) != VG_OK)
+                if ((rc = outbox__decode(o, &k, &v, head_only, &chunk[n], err)) != VG_OK)
                     break;
                 n++;
                 ret = c->get(c, &k, &v, DB_NEXT);
@@ -577,7 +589,7 @@ vg_err vg_outbox_walk(vg_outbox *o, const char *queue,
 {
     if (!fn)
         return vg_fail(err, VG_ERR_INVAL, "vg_outbox_walk: no callback");
-    return outbox__scan(o, queue, fn, ctx, err);
+    return outbox__scan(o, queue, false, fn, ctx, err);
 }
 
 struct outbox_due {
@@ -605,15 +617,45 @@ static int outbox__collect_due(void *ctx, const vg_outbox_item *it)
         d->items = p;
         d->cap = cap;
     }
-    vg_outbox_item *c = &d->items[d->n];
-    *c = *it;
-    if (!(c->payload = malloc(it->len + 1))) {
-        d->nomem = true;
-        return 1;
-    }
-    memcpy(c->payload, it->payload, it->len + 1);
-    d->n++;
+    d->items[d->n++] = *it; /* head only: the payload is read afterwards */
     return 0;
+}
+
+/* Read the payloads of items[0..*n) (heads from a scan) in one snapshot transaction; an item
+ * removed in between (sent by another thread) is dropped from the array. */
+static vg_err outbox__load(vg_outbox *o, vg_outbox_item *items, size_t *n, vg_errinfo *err)
+{
+    vg_senv_clear_text();
+    DB_TXN *txn = NULL;
+    int ret = o->env->txn_begin(o->env, NULL, &txn, DB_TXN_SNAPSHOT);
+    if (ret != 0)
+        return vg_senv_fail(err, ret, o->where, "DB_ENV->txn_begin");
+    size_t kept = 0;
+    vg_err rc = VG_OK;
+    for (size_t i = 0; i < *n && rc == VG_OK; i++) {
+        unsigned char key[OUTBOX_KEY_MAX];
+        DBT k = {.data = key, .size = (u_int32_t)outbox__key(key, items[i].queue, items[i].id)};
+        DBT v = {.flags = DB_DBT_MALLOC};
+        ret = o->db->get(o->db, txn, &k, &v, 0);
+        if (ret == DB_NOTFOUND)
+            continue;
+        if (ret != 0) {
+            rc = vg_senv_fail(err, ret, o->where, "DB->get");
+            break;
+        }
+        rc = outbox__decode(o, &k, &v, false, &items[kept], err);
+        free(v.data);
+        if (rc == VG_OK)
+            kept++;
+    }
+    txn->commit(txn, 0);
+    if (rc != VG_OK) {
+        for (size_t i = 0; i < kept; i++)
+            vg_outbox_item_clear(&items[i]);
+        kept = 0;
+    }
+    *n = kept;
+    return rc;
 }
 
 vg_err vg_outbox_take_due(vg_outbox *o, const char *queue, vg_time_us now, size_t max,
@@ -625,9 +667,11 @@ vg_err vg_outbox_take_due(vg_outbox *o, const char *queue, vg_time_us now, size_
     *items = NULL;
     *n = 0;
     struct outbox_due d = {.now = now, .next_due = VG_TIME_NONE, .max = max};
-    vg_err rc = outbox__scan(o, queue, outbox__collect_due, &d, err);
+    vg_err rc = outbox__scan(o, queue, true, outbox__collect_due, &d, err);
     if (rc == VG_OK && d.nomem)
         rc = vg_fail(err, VG_ERR_NOMEM, "%s: out of memory", o->where);
+    if (rc == VG_OK && d.n)
+        rc = outbox__load(o, d.items, &d.n, err);
     if (rc != VG_OK) {
         vg_outbox_items_free(d.items, d.n);
         return rc;
@@ -655,5 +699,5 @@ vg_err vg_outbox_count(vg_outbox *o, const char *queue, size_t *n, vg_errinfo *e
     if (!n)
         return vg_fail(err, VG_ERR_INVAL, "vg_outbox_count: n required");
     *n = 0;
-    return outbox__scan(o, queue, outbox__count_one, n, err);
+    return outbox__scan(o, queue, true, outbox__count_one, n, err);
 }

@@ -472,8 +472,13 @@ static void bench_outbox(void)
         size_t k;
         if (vg_outbox_take_due(o, "mail", T0, 16, &items, &k, NULL, &e) != VG_OK || k == 0)
             break;
-        for (size_t i = 0; i < k; i++)
+        for (size_t i = 0; i < k; i++) {
+            /* the payload is read after the scan of the heads: check it whole */
+            CHECK(items[i].len == sizeof payload && items[i].payload[0] == 'x' &&
+                  items[i].payload[sizeof payload - 1] == 'x' &&
+                  items[i].payload[sizeof payload] == 0);
             sent += vg_outbox_mark_sent(o, "mail", items[i].id, &e) == VG_OK;
+        }
         vg_outbox_items_free(items, k);
     }
     double t3 = bench_now_s();
