@@ -15,3 +15,4 @@ echo "== vigie benchmarks ($(nproc) cores; figures vary with machine load: compa
 "$build/bench/bench_tide"
 "$build/bench/bench_export"
 "$build/bench/bench_reprocess" "${BENCH_REPROCESS_DAYS:-365}"
+"$build/bench/bench_alerts" 200000

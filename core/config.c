@@ -539,6 +539,8 @@ static vg_err config__section(config__ctx *c, const char *section, yaml_node_t *
         char name[256];
         config__join(name, sizeof name, section, vg_yaml_scalar(key));
         const config__option *o = config__option_find(name);
+        if (!o && strcmp(section, "alerts") == 0)
+            continue; /* rules, smtp, ...: compiled (and checked) by alerts/rules.c */
         if (!o)
             return config__fail(c, key, "unknown key '%s'", name);
         rc = config__set_option(c, o, config__node(c, p->value));
@@ -791,6 +793,8 @@ static vg_err config__build(config__ctx *c)
             const char *k = vg_yaml_scalar(key);
             if (config__is_section(k)) {
                 rc = config__section(c, k, val);
+                if (!rc && strcmp(k, "alerts") == 0 && val->type == YAML_MAPPING_NODE)
+                    cfg->alerts_node = p->value;
             } else if (strcmp(k, "platforms") == 0) {
                 platforms = val;
             } else if (strcmp(k, "ingest") == 0) {

@@ -2,7 +2,8 @@
  * Scalar options are described by one typed table (name, type, bounds, default, whether a
  * SIGHUP reload may change it) in config.c; lists (ingest endpoints, platforms) have their
  * own parsers. The `qc:` section is kept as a YAML node and compiled by qc/plan.c, so that
- * core/ does not depend on the QC test registry. Every error names file, line and reason.
+ * core/ does not depend on the QC test registry; so are the structured keys of `alerts:`
+ * (alerts/rules.c). Every error names file, line and reason.
  * docs/configuration.md documents every key. */
 #ifndef VIGIE_CORE_CONFIG_H
 #define VIGIE_CORE_CONFIG_H
@@ -79,6 +80,9 @@ typedef struct vg_config {
     char *smtp_host;            /* alerts.smtp_host, owned, NULL if absent */
     int smtp_port;              /* alerts.smtp_port: 1..65535 (25) */
     char *mail_from;            /* alerts.from, owned, NULL if absent */
+    int alerts_node;            /* node index of the `alerts:` mapping in doc, 0 if absent:
+                                 * its other keys (smtp, rules, ...) are compiled by
+                                 * alerts/rules.c, which rejects unknown ones */
 
     /* export: (used by the export issue; validated now) */
     char *export_dir;           /* export.dir, owned, NULL if absent */

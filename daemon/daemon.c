@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <zmq.h>
 
+#include "alerts/alerts.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "daemon/engine.h"
@@ -46,12 +47,15 @@ typedef struct daemon_ctx {
     char *json;        /* publish buffer */
     size_t json_cap;
     uint64_t published, publish_dropped;
+    vg_alerts *alerts; /* NULL unless alerts.enabled */
 } daemon_ctx;
 
-/* Engine listener: publish [platform, json] on the PUB socket, never blocking. */
+/* Engine listener: publish [platform, json] on the PUB socket, never blocking; and feed
+ * the alert rules (inside the engine's batch: an alert commits with its samples). */
 static void daemon__publish(void *ctx, const vg_sample *s)
 {
     daemon_ctx *d = ctx;
+    vg_alerts_sample(d->alerts, s);
     if (!d->pub)
         return;
     int n = vg_json_write_sample(s, vg_qc_test_names(), d->json, d->json_cap);
@@ -148,7 +152,8 @@ static void daemon__log_stats(const vg_engine *e, const daemon_ctx *d, const cha
 
 /* SIGHUP: load the file again; keep everything as it is unless the new setup is valid and
  * changes only what can change without a restart. */
-static void daemon__reload(const vg_daemon_options *opt, vg_setup *cur, vg_engine *engine)
+static void daemon__reload(const vg_daemon_options *opt, vg_setup *cur, vg_engine *engine,
+                           vg_alerts *alerts)
 {
     sd_notify(0, "RELOADING=1");
     vg_setup next;
@@ -173,7 +178,16 @@ static void daemon__reload(const vg_daemon_options *opt, vg_setup *cur, vg_engin
             vg_setup_free(&next);
             if (vg_engine_reconfigure(engine, cur->cfg, cur->plan, &err) != VG_OK)
                 vg_error("SIGHUP: cannot restore the previous configuration: %s", err.text);
+        } else if (alerts && vg_alerts_reconfigure(alerts, next.cfg, next.alerts, vg_time_now(),
+                                                   &err) != VG_OK) {
+            vg_error("SIGHUP: new alerts: section rejected, keeping the current "
+                     "configuration: %s", err.text);
+            vg_setup_free(&next);
+            if (vg_engine_reconfigure(engine, cur->cfg, cur->plan, &err) != VG_OK)
+                vg_error("SIGHUP: cannot restore the previous configuration: %s", err.text);
         } else {
+            if (!alerts != !next.alerts->enabled)
+                vg_notice("SIGHUP: alerts.enabled changes at the next start of the daemon");
             vg_setup_free(cur);
             *cur = next;
             vg_log_set_level(cur->cfg->log_level);
@@ -220,6 +234,15 @@ int vg_daemon_run(const vg_daemon_options *opt)
     }
     if (daemon__open_sockets(&d, setup.cfg) != 0)
         goto out;
+    if (setup.alerts->enabled) {
+        if (vg_alerts_start(setup.cfg, setup.alerts, store, vg_time_now(), &d.alerts, &err) !=
+            VG_OK) {
+            vg_error("cannot start the alerts: %s", err.text);
+            goto out;
+        }
+        vg_info("alerts on: %zu rules, SMTP server %s", setup.alerts->n_rules,
+                setup.alerts->smtp.server);
+    }
     vg_engine_set_listener(engine, daemon__publish, &d);
     (void)vg_qc_test_names(); /* fill the name table before anything else runs */
 
@@ -233,7 +256,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
     for (size_t i = 0; i < d.n_pull; i++)
         items[i] = (zmq_pollitem_t){.socket = d.pull[i], .events = ZMQ_POLLIN};
     const int64_t started = vg_time_mono_us();
-    int64_t last_status = started, last_ping = 0;
+    int64_t last_status = started, last_ping = 0, last_alerts = 0;
     /* systemd watchdog (WatchdogSec=): ping at half the interval from the loop itself, so
      * that a loop blocked for good (e.g. on a lock a killed reader left in Berkeley DB, see
      * docs/storage.md) becomes a restart instead of a silent stall. */
@@ -251,7 +274,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
         }
         if (reload_requested) {
             reload_requested = 0;
-            daemon__reload(opt, &setup, engine);
+            daemon__reload(opt, &setup, engine, d.alerts);
         }
         long timeout = vg_engine_next_tick_ms(engine, now);
         if (timeout < 0 || timeout > 1000)
@@ -281,6 +304,10 @@ int vg_daemon_run(const vg_daemon_options *opt)
         now = vg_time_mono_us();
         if (vg_engine_tick(engine, now, &err) != VG_OK)
             vg_error("storage failed: %s", err.text);
+        if (d.alerts && now - last_alerts >= VG_US_PER_S / 4) {
+            vg_alerts_tick(d.alerts, vg_time_now());
+            last_alerts = now;
+        }
         if (watchdog_us && now - last_ping >= (int64_t)(watchdog_us / 2)) {
             sd_notify(0, "WATCHDOG=1");
             last_ping = now;
@@ -312,7 +339,15 @@ int vg_daemon_run(const vg_daemon_options *opt)
         status = 1;
     }
     daemon__log_stats(engine, &d, "stopped");
+    if (d.alerts) {
+        vg_alerts_stats as = vg_alerts_get_stats(d.alerts);
+        vg_notice("alerts: %llu events, %llu mails queued, %llu sent, %llu failed attempts, "
+                  "%llu not queued", (unsigned long long)as.events,
+                  (unsigned long long)as.queued, (unsigned long long)as.sent,
+                  (unsigned long long)as.failed, (unsigned long long)as.errors);
+    }
 out:
+    vg_alerts_stop(d.alerts); /* after the final commit: what it queued is durable */
     vg_engine_free(engine);
     daemon__close(&d);
     if (store && vg_store_close(store, &err) != VG_OK) {

@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "ingest/parser.h"
 #include "qc/tides.h"
+#include "qc/test.h"
 
 /* A tide gauge whose chain has tide_residual but which names no constituents file runs the
  * other tests only: say so once, at start-up (issue 4). */
@@ -25,6 +26,20 @@ static void setup__tide_notice(const vg_setup *s)
             }
         }
     }
+}
+
+const vg_alert_tests *vg_setup_alert_tests(void)
+{
+    static vg_alert_tests t;
+    static int filled;
+    if (!filled) {
+        for (int i = 0; vg_qc_tests[i]; i++) {
+            t.name[vg_qc_tests[i]->id] = vg_qc_tests[i]->name;
+            t.summary[vg_qc_tests[i]->id] = vg_qc_tests[i]->summary;
+        }
+        filled = 1;
+    }
+    return &t;
 }
 
 vg_err vg_setup_load(const char *path, vg_setup *out, vg_errinfo *err)
@@ -58,6 +73,8 @@ vg_err vg_setup_load(const char *path, vg_setup *out, vg_errinfo *err)
         }
     }
     rc = vg_qc_plan_build(s.cfg, &s.plan, err);
+    if (rc == VG_OK)
+        rc = vg_alert_rules_compile(s.cfg, vg_setup_alert_tests(), &s.alerts, err);
     if (rc != VG_OK) {
         vg_setup_free(&s);
         return rc;
@@ -71,6 +88,8 @@ void vg_setup_free(vg_setup *s)
 {
     vg_config_free(s->cfg);
     vg_qc_plan_free(s->plan);
+    vg_alert_rules_free(s->alerts);
     s->cfg = NULL;
     s->plan = NULL;
+    s->alerts = NULL;
 }

@@ -4,20 +4,26 @@
 #ifndef VIGIE_DAEMON_SETUP_H
 #define VIGIE_DAEMON_SETUP_H
 
+#include "alerts/rules.h"
 #include "core/config.h"
 #include "qc/plan.h"
 
 typedef struct vg_setup {
-    vg_config *cfg;   /* owned */
-    vg_qc_plan *plan; /* owned */
+    vg_config *cfg;          /* owned */
+    vg_qc_plan *plan;        /* owned */
+    vg_alert_rules *alerts;  /* owned: the compiled `alerts:` section */
 } vg_setup;
 
-/* Load path (NULL: the embedded default configuration), build the QC plan and check what
+/* Load path (NULL: the embedded default configuration), build the QC plan and the alert
+ * rules (with the QC test names of qc/, vg_setup_alert_tests), and check what
  * crosses layers (ingest formats known to ingest/). On success *out owns both; on failure
  * *out is untouched and err says "FILE:LINE: reason". */
 vg_err vg_setup_load(const char *path, vg_setup *out, vg_errinfo *err);
 
-/* Free both members (either may be NULL) and zero the struct. */
+/* The names and summaries of the QC tests, by id, for the alert rules (static storage). */
+const vg_alert_tests *vg_setup_alert_tests(void);
+
+/* Free every member (either may be NULL) and zero the struct. */
 void vg_setup_free(vg_setup *s);
 
 #endif

@@ -1,0 +1,54 @@
+/* alerts.h: the alerting path of the daemon, in one object: the rule monitor (monitor.h)
+ * fed by the engine's thread, each event composed as a mail (message.h) and put into the
+ * durable outbox inside the store's write batch (so an alert commits with the samples that
+ * raised it), and the sender thread (sender.h) that delivers the outbox. The engine never
+ * waits for SMTP. Each active problem has a durable record, so that a restart neither
+ * repeats its "started" mail nor loses its "resolved" one. docs/alerts.md gives the rules'
+ * semantics and the delivery guarantees. */
+#ifndef VIGIE_ALERTS_ALERTS_H
+#define VIGIE_ALERTS_ALERTS_H
+
+#include <stdint.h>
+
+#include "alerts/rules.h"
+#include "core/config.h"
+#include "core/sample.h"
+#include "storage/store.h"
+
+typedef struct vg_alerts vg_alerts;
+
+typedef struct vg_alerts_stats {
+    uint64_t events;   /* started, resolved and reminder events */
+    uint64_t queued;   /* mails put into the outbox */
+    uint64_t errors;   /* events that could not be queued (logged) */
+    uint64_t sent;     /* mails the SMTP server accepted */
+    uint64_t failed;   /* failed delivery attempts (retried) */
+} vg_alerts_stats;
+
+/* Start alerting for cfg with rules r over store (all borrowed; they must outlive the
+ * object; store is the daemon's writer store, whose batches carry the alerts): opens the
+ * outbox in cfg->storage_path, checks the credentials file (a clear error when it is
+ * readable by others), makes the problems recorded as active before a restart active again,
+ * starts the sender thread. now: wall clock. */
+vg_err vg_alerts_start(const vg_config *cfg, const vg_alert_rules *r, vg_store *store,
+                       vg_time_us now, vg_alerts **out, vg_errinfo *err);
+
+/* A sample was stored (engine listener; engine thread, a batch is open). */
+void vg_alerts_sample(vg_alerts *a, const vg_sample *s);
+
+/* About once a second from the daemon's loop, after the engine's tick: silent platforms,
+ * reminders, and a wake-up of the sender for what was committed. now: wall clock. */
+void vg_alerts_tick(vg_alerts *a, vg_time_us now);
+
+/* SIGHUP: use cfg and r (borrowed, replacing the previous ones, which may be freed after
+ * return). Problems active under both keep their state (vg_alert_monitor_adopt). */
+vg_err vg_alerts_reconfigure(vg_alerts *a, const vg_config *cfg, const vg_alert_rules *r,
+                             vg_time_us now, vg_errinfo *err);
+
+vg_alerts_stats vg_alerts_get_stats(vg_alerts *a);
+
+/* Stop the sender (the mail being sent is finished), close the outbox, free a (may be
+ * NULL). Mails not sent stay in the outbox for the next start. */
+void vg_alerts_stop(vg_alerts *a);
+
+#endif

@@ -1,0 +1,304 @@
+/* smtp.c: one mail to the SMTP server with libesmtp (smtp.h): session set-up (server,
+ * time-outs, STARTTLS, AUTH from the credentials file), the transfer, and an error text
+ * that says which step failed and what the server answered (captured with the monitor
+ * callback). */
+#include "alerts/smtp.h"
+
+#include <auth-client.h>
+#include <errno.h>
+#include <libesmtp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define SMTP_CRED_MAX 256
+
+typedef struct smtp_ctx {
+    char user[SMTP_CRED_MAX], pass[SMTP_CRED_MAX];
+    char last_reply[256];  /* the last 4xx/5xx line the server sent */
+    char auth_reply[256];  /* the server's answer to AUTH, when it refused */
+    bool starttls_missing; /* STARTTLS required but not offered */
+    bool replied;          /* the server sent at least one line */
+    bool in_auth;
+} smtp_ctx;
+
+static pthread_once_t smtp_once = PTHREAD_ONCE_INIT;
+
+static void smtp__init(void)
+{
+    auth_client_init();
+}
+
+vg_err vg_smtp_credentials(const char *path, char *user, char *pass, size_t size,
+                           vg_errinfo *err)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return vg_fail(err, VG_ERR_CONFIG, "%s: cannot read the SMTP credentials: %s", path,
+                       strerror(errno));
+    struct stat st;
+    if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+        fclose(f);
+        return vg_fail(err, VG_ERR_CONFIG, "%s: the SMTP credentials must be a regular file",
+                       path);
+    }
+    if (st.st_mode & 0007) {
+        fclose(f);
+        return vg_fail(err, VG_ERR_CONFIG, "%s: the SMTP credentials file is accessible to "
+                       "every user (mode %04o): refusing to use it; run 'chmod o-rwx %s'",
+                       path, (unsigned)(st.st_mode & 07777), path);
+    }
+    char line[2][SMTP_CRED_MAX + 2];
+    int n = 0;
+    while (n < 2 && fgets(line[n], sizeof line[n], f)) {
+        line[n][strcspn(line[n], "\r\n")] = 0;
+        n++;
+    }
+    fclose(f);
+    if (n < 2 || !line[0][0])
+        return vg_fail(err, VG_ERR_CONFIG, "%s: expected the user on the first line and the "
+                       "password on the second", path);
+    snprintf(user, size, "%s", line[0]);
+    snprintf(pass, size, "%s", line[1]);
+    return VG_OK;
+}
+
+vg_err vg_smtp_check(const vg_smtp_cfg *r, vg_errinfo *err)
+{
+    if (!r->credentials[0])
+        return VG_OK;
+    char user[SMTP_CRED_MAX], pass[SMTP_CRED_MAX];
+    vg_err rc = vg_smtp_credentials(r->credentials, user, pass, sizeof user, err);
+    memset(pass, 0, sizeof pass);
+    return rc;
+}
+
+/* libesmtp asks for the user and the password (or the realm: none). */
+static int smtp__interact(auth_client_request_t request, char **result, int fields, void *arg)
+{
+    smtp_ctx *c = arg;
+    for (int i = 0; i < fields; i++) {
+        if (request[i].flags & AUTH_USER)
+            result[i] = c->user;
+        else if (request[i].flags & AUTH_PASS)
+            result[i] = c->pass;
+        else
+            result[i] = (char *)"";
+    }
+    return 1;
+}
+
+/* Protocol monitor: keep the server's last error reply, and its answer to AUTH. */
+static void smtp__monitor(const char *buf, int len, int writing, void *arg)
+{
+    smtp_ctx *c = arg;
+    if (!writing)
+        c->replied = true;
+    if (writing) {
+        c->in_auth = len >= 5 && !strncasecmp(buf, "AUTH ", 5);
+        return;
+    }
+    if (len >= 3 && (buf[0] == '4' || buf[0] == '5')) {
+        int n = len;
+        while (n > 0 && (buf[n - 1] == '\r' || buf[n - 1] == '\n'))
+            n--;
+        snprintf(c->last_reply, sizeof c->last_reply, "%.*s", n, buf);
+        if (c->in_auth)
+            snprintf(c->auth_reply, sizeof c->auth_reply, "%.*s", n, buf);
+    }
+}
+
+static void smtp__event(smtp_session_t session, int event, void *arg, ...)
+{
+    (void)session;
+    smtp_ctx *c = arg;
+    va_list ap;
+    va_start(ap, arg);
+    switch (event) {
+    case SMTP_EV_EXTNA_STARTTLS:
+        c->starttls_missing = true;
+        break;
+    case SMTP_EV_WEAK_CIPHER: {
+        (void)va_arg(ap, long);
+        int *ok = va_arg(ap, int *);
+        *ok = 0;
+        break;
+    }
+    case SMTP_EV_INVALID_PEER_CERTIFICATE: {
+        (void)va_arg(ap, long);
+        int *ok = va_arg(ap, int *);
+        *ok = 0; /* a relay must have a valid certificate */
+        break;
+    }
+    case SMTP_EV_NO_PEER_CERTIFICATE:
+    case SMTP_EV_WRONG_PEER_CERTIFICATE: {
+        int *ok = va_arg(ap, int *);
+        *ok = 0;
+        break;
+    }
+    case SMTP_EV_NO_CLIENT_CERTIFICATE: {
+        int *ok = va_arg(ap, int *);
+        *ok = 1; /* a client certificate is not needed */
+        break;
+    }
+    default:
+        break;
+    }
+    va_end(ap);
+}
+
+typedef struct smtp_rcpt_ctx {
+    char *warning;
+    size_t accepted, refused;
+} smtp_rcpt_ctx;
+
+static void smtp__rcpt(smtp_recipient_t rcpt, const char *mailbox, void *arg)
+{
+    smtp_rcpt_ctx *rc = arg;
+    const smtp_status_t *st = smtp_recipient_status(rcpt);
+    if (st && st->code >= 200 && st->code < 300) {
+        rc->accepted++;
+        return;
+    }
+    rc->refused++;
+    if (rc->warning) {
+        size_t n = strlen(rc->warning);
+        snprintf(rc->warning + n, 512 - n, "%s%s refused (%d %s)", n ? "; " : "", mailbox,
+                 st ? st->code : 0, st && st->text ? st->text : "");
+        rc->warning[strcspn(rc->warning, "\r\n")] = 0;
+    }
+}
+
+static vg_err smtp__fail(vg_errinfo *err, const vg_smtp_cfg *r, const char *what,
+                         const char *reply)
+{
+    if (reply && *reply)
+        return vg_fail(err, VG_ERR_IO, "SMTP %s: %s (server said: %s)", r->server, what,
+                       reply);
+    return vg_fail(err, VG_ERR_IO, "SMTP %s: %s", r->server, what);
+}
+
+vg_err vg_smtp_send(const vg_smtp_cfg *r, const vg_mail_envelope *env, char *warning,
+                    bool *session_failed, vg_errinfo *err)
+{
+    if (warning)
+        warning[0] = 0;
+    if (session_failed)
+        *session_failed = true;
+    pthread_once(&smtp_once, smtp__init);
+    smtp_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return vg_fail(err, VG_ERR_NOMEM, "SMTP: out of memory");
+    vg_err rc = VG_OK;
+    auth_context_t auth = NULL;
+    if (r->credentials[0] &&
+        (rc = vg_smtp_credentials(r->credentials, c->user, c->pass, sizeof c->user, err)) !=
+            VG_OK) {
+        free(c);
+        return rc;
+    }
+    smtp_session_t session = smtp_create_session();
+    smtp_message_t msg = session ? smtp_add_message(session) : NULL;
+    if (!msg) {
+        if (session)
+            smtp_destroy_session(session);
+        free(c);
+        return vg_fail(err, VG_ERR_NOMEM, "SMTP: cannot create a libesmtp session");
+    }
+    long ms = (long)(r->timeout_s * 1000);
+    static const int steps[] = {Timeout_GREETING, Timeout_ENVELOPE, Timeout_DATA,
+                                Timeout_TRANSFER, Timeout_DATA2};
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++)
+        smtp_set_timeout(session, steps[i] | Timeout_OVERRIDE_RFC2822_MINIMUM, ms);
+    static const enum starttls_option tls[] = {
+        [VG_STARTTLS_OFF] = Starttls_DISABLED,
+        [VG_STARTTLS_OPPORTUNISTIC] = Starttls_ENABLED,
+        [VG_STARTTLS_REQUIRED] = Starttls_REQUIRED,
+    };
+    int ok = smtp_set_server(session, r->server) &&
+             smtp_starttls_enable(session, tls[r->starttls]) &&
+             smtp_set_eventcb(session, smtp__event, c) &&
+             smtp_set_monitorcb(session, smtp__monitor, c, 0) &&
+             smtp_set_reverse_path(msg, env->from) &&
+             smtp_set_messagecb(msg, _smtp_message_str_cb, (void *)env->message);
+    for (size_t i = 0; ok && i < env->n_rcpt; i++)
+        ok = smtp_add_recipient(msg, env->rcpt[i]) != NULL;
+    if (ok && r->credentials[0]) {
+        auth = auth_create_context();
+        ok = auth && auth_set_mechanism_flags(auth, AUTH_PLUGIN_PLAIN, 0) &&
+             auth_set_interact_cb(auth, smtp__interact, c) &&
+             smtp_auth_set_context(session, auth);
+    }
+    char ebuf[128];
+    if (!ok) {
+        rc = vg_fail(err, VG_ERR_IO, "SMTP %s: cannot set up the session: %s",
+                     r->server, smtp_strerror(smtp_errno(), ebuf, sizeof ebuf));
+    } else if (!smtp_start_session(session)) {
+        /* no SMTP conversation, or it broke: the server, the network or TLS */
+        const char *why = smtp_strerror(smtp_errno(), ebuf, sizeof ebuf);
+        char what[300];
+        if (c->starttls_missing)
+            snprintf(what, sizeof what, "STARTTLS is required (alerts.smtp.starttls) but the "
+                     "server does not offer it");
+        else
+            snprintf(what, sizeof what, "session failed: %s", why ? why : "unknown error");
+        rc = smtp__fail(err, r, what, c->last_reply);
+    } else {
+        const smtp_status_t *st = smtp_message_transfer_status(msg);
+        smtp_rcpt_ctx rr = {.warning = warning};
+        smtp_enumerate_recipients(msg, smtp__rcpt, &rr);
+        if (c->starttls_missing) {
+            rc = smtp__fail(err, r, "STARTTLS is required (alerts.smtp.starttls) but the server "
+                            "does not offer it", NULL);
+        } else if (st && st->code >= 200 && st->code < 300 && rr.accepted > 0) {
+            rc = VG_OK;
+        } else if (c->auth_reply[0]) {
+            char what[400];
+            snprintf(what, sizeof what,
+                     "authentication as '%.100s' refused (credentials from %.200s)", c->user,
+                     r->credentials);
+            rc = smtp__fail(err, r, what, c->auth_reply);
+        } else if (!c->replied || !st || st->code == 0) {
+            /* libesmtp ended the session before the envelope: a time-out, or the
+             * connection closed (its return value does not always say so) */
+            int e = smtp_errno();
+            const char *why = e ? smtp_strerror(e, ebuf, sizeof ebuf) : NULL;
+            char what[300];
+            if (!c->replied)
+                snprintf(what, sizeof what, "session failed: no answer from the server within "
+                         "%g s (alerts.smtp.timeout_s; libesmtp: %s)", r->timeout_s,
+                         why ? why : "no error");
+            else
+                snprintf(what, sizeof what, "session failed: %s",
+                         why ? why : "the server ended the session");
+            rc = smtp__fail(err, r, what, c->last_reply);
+        } else {
+            const smtp_status_t *mf = smtp_reverse_path_status(msg);
+            char reply[300];
+            if (mf && mf->code >= 400)
+                snprintf(reply, sizeof reply, "MAIL FROM: %d %s", mf->code,
+                         mf->text ? mf->text : "");
+            else if (st && st->code)
+                snprintf(reply, sizeof reply, "%d %s", st->code, st->text ? st->text : "");
+            else
+                snprintf(reply, sizeof reply, "%s", c->last_reply);
+            reply[strcspn(reply, "\r\n")] = 0;
+            rc = smtp__fail(err, r, rr.accepted == 0 && rr.refused ? "every recipient refused"
+                                                                     : "mail not accepted",
+                            reply);
+            if (session_failed && !(mf && mf->code >= 400))
+                *session_failed = false; /* the server talked: this mail's problem */
+        }
+    }
+    if (rc == VG_OK && session_failed)
+        *session_failed = false;
+    smtp_destroy_session(session);
+    if (auth)
+        auth_destroy_context(auth);
+    memset(c, 0, sizeof *c);
+    free(c);
+    return rc;
+}
