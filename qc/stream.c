@@ -45,6 +45,7 @@ typedef struct stream_slot {
     size_t raw_cap;
     uint32_t aggs;  /* variables whose aggregate stream__judge set (bits p, STREAM_TIME,
                        STREAM_POS): with the jobs' flags, the only non-zero flags */
+    uint32_t derived; /* parameters stream__derive computed for this sample (VG_PARAM_BIT) */
 } stream_slot;
 
 struct vg_qc_stream {
@@ -189,8 +190,9 @@ static const struct {
     vg_param salinity, temperature;
 } derived[] = {{VG_P_SSPS, VG_P_SSJT}, {VG_P_PSAL, VG_P_TEMP}};
 
-static void stream__derive(const vg_qc_stream *st, vg_sample *s)
+static uint32_t stream__derive(const vg_qc_stream *st, vg_sample *s)
 {
+    uint32_t done = 0;
     for (size_t k = 0; k < sizeof derived / sizeof derived[0]; k++) {
         vg_param sal = derived[k].salinity, t = derived[k].temperature;
         if (!(st->pf->params & VG_PARAM_BIT(sal)) || vg_sample_has(s, sal) ||
@@ -200,7 +202,22 @@ static void stream__derive(const vg_qc_stream *st, vg_sample *s)
                        ? s->value[VG_P_PRES]
                        : 0.0;
         vg_sample_set(s, sal, vg_sw_sp_from_c(s->value[VG_P_CNDC], s->value[t], p));
+        done |= VG_PARAM_BIT(sal);
     }
+    /* Sea level of a pressure gauge (platform configured with SLEV, BPRS and ATMS, the
+     * sample without SLEV): the water column above the sensor, hydrostatic with the
+     * platform's density and gravity, plus the sensor's level on the station datum. A NaN
+     * pressure gives a NaN (missing, flag 9) sea level, as for salinity. */
+    if ((st->pf->params & VG_PARAM_BIT(VG_P_SLEV)) && !vg_sample_has(s, VG_P_SLEV) &&
+        vg_sample_has(s, VG_P_BPRS) && vg_sample_has(s, VG_P_ATMS)) {
+        const vg_platform_cfg *pf = st->pf;
+        vg_sample_set(s, VG_P_SLEV,
+                      vg_sw_water_column_m(s->value[VG_P_BPRS], s->value[VG_P_ATMS],
+                                           pf->water_density_kg_m3, pf->gravity_m_s2) +
+                          pf->sensor_level_m);
+        done |= VG_PARAM_BIT(VG_P_SLEV);
+    }
+    return done;
 }
 
 /* Salinity inherits a 3 or 4 of the temperature it was computed with (EuroGOOS sec. 3). */
@@ -236,9 +253,14 @@ static vg_flag stream__aggregate(const vg_qc_stream *st, const vg_qc_flags *q, i
     return seen ? (vg_flag)(31 - __builtin_clz(seen)) : VG_FLAG_NO_QC;
 }
 
-/* Run the chain on slot `h` with the given neighbours and fill its flags. */
+/* A sea level computed from pressures inherits a 3 or 4 of either pressure: a bad
+ * barometer or a bad pressure sensor makes a bad sea level. */
+static const vg_param slev_sources[] = {VG_P_BPRS, VG_P_ATMS};
+
+/* Run the chain on `cur` with the given neighbours and fill its flags; `computed`: the
+ * parameters stream__derive computed for it. */
 static void stream__judge(vg_qc_stream *st, vg_sample *cur, const vg_sample *prev,
-                          const vg_sample *next)
+                          const vg_sample *next, uint32_t computed)
 {
     if (prev && cur->time - prev->time > st->max_gap_us)
         prev = NULL;
@@ -273,6 +295,12 @@ static void stream__judge(vg_qc_stream *st, vg_sample *cur, const vg_sample *pre
             (cur->qc[t].agg == VG_FLAG_PROBABLY_BAD || cur->qc[t].agg == VG_FLAG_BAD))
             cur->qc[s].agg = vg_flag_combine(cur->qc[s].agg, cur->qc[t].agg);
     }
+    if ((computed & VG_PARAM_BIT(VG_P_SLEV)) && !isnan(cur->value[VG_P_SLEV]))
+        for (size_t k = 0; k < sizeof slev_sources / sizeof slev_sources[0]; k++) {
+            vg_flag f = cur->qc[slev_sources[k]].agg;
+            if (f == VG_FLAG_PROBABLY_BAD || f == VG_FLAG_BAD)
+                cur->qc[VG_P_SLEV].agg = vg_flag_combine(cur->qc[VG_P_SLEV].agg, f);
+        }
     cur->time_qc.agg = stream__aggregate(st, &cur->time_qc, STREAM_TIME, seen[STREAM_TIME]);
     cur->pos_qc.agg = isnan(cur->lat_deg) || isnan(cur->lon_deg)
                           ? VG_FLAG_MISSING
@@ -286,7 +314,7 @@ static void stream__release(vg_qc_stream *st, const vg_sample *next, vg_qc_emit 
         return;
     stream_slot *h = &st->slot[st->held];
     const vg_sample *prev = st->prev >= 0 ? &st->slot[st->prev].s : NULL;
-    stream__judge(st, &h->s, prev, next);
+    stream__judge(st, &h->s, prev, next, h->derived);
     h->aggs = (h->s.present & ((UINT32_C(1) << VG_P__COUNT) - 1)) |
               UINT32_C(1) << STREAM_TIME | UINT32_C(1) << STREAM_POS;
     emit(ctx, &h->s); /* the slot itself: the callee gets it const (stream.h) */
@@ -343,7 +371,7 @@ vg_err vg_qc_stream_push(vg_qc_stream *st, const vg_sample *in, int64_t now_mono
         memcpy(slot->raw, in->raw, in->raw_len);
     slot->s.raw = slot->raw;
     slot->s.raw_len = in->raw_len;
-    stream__derive(st, &slot->s);
+    slot->derived = stream__derive(st, &slot->s);
     st->held = k;
     st->held_since_mono = now_mono_us;
     st->last_time = in->time;

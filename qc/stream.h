@@ -31,8 +31,9 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
 void vg_qc_stream_free(vg_qc_stream *st);
 
 /* Push a sample of this platform (copied, with its raw frame; a salinity the platform is
- * configured for but the sample lacks is computed from CNDC and the temperature, PSS-78:
- * docs/qc.md). now_mono_us: monotonic clock
+ * configured for but the sample lacks is computed from CNDC and the temperature, PSS-78,
+ * and a missing SLEV of a platform configured with SLEV, BPRS and ATMS from the pressures,
+ * with the platform's density, gravity and sensor level: docs/qc.md). now_mono_us: monotonic clock
  * for the hold time-out. Any earlier held sample is judged and emitted before return.
  * VG_ERR_ORDER when in->time is not after the last pushed time (the caller quarantines it). */
 vg_err vg_qc_stream_push(vg_qc_stream *st, const vg_sample *in, int64_t now_mono_us,
