@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "ingest/parser.h"
 #include "qc/stream.h"
+#include "storage/events.h"
 
 typedef struct engine_source {
     const vg_parser_ops *ops;
@@ -24,6 +25,8 @@ struct vg_engine {
     size_t last_platform;        /* cache: index of the last platform looked up */
     vg_engine_listener listener;
     void *listener_ctx;
+    vg_engine_event_listener event_listener;
+    void *event_ctx;
     vg_engine_stats stats;
     int batch_samples;           /* samples in the open transaction */
     int64_t batch_start_mono;
@@ -109,6 +112,12 @@ void vg_engine_set_listener(vg_engine *e, vg_engine_listener fn, void *ctx)
     e->listener_ctx = ctx;
 }
 
+void vg_engine_set_event_listener(vg_engine *e, vg_engine_event_listener fn, void *ctx)
+{
+    e->event_listener = fn;
+    e->event_ctx = ctx;
+}
+
 const vg_engine_stats *vg_engine_get_stats(const vg_engine *e) { return &e->stats; }
 
 static vg_err engine__commit(vg_engine *e, vg_errinfo *err)
@@ -154,6 +163,42 @@ static void engine__emit(void *ctx, const vg_sample *s)
     e->batch_samples++;
     if (e->listener)
         e->listener(e->listener_ctx, s);
+}
+
+/* Event sink of the streams: log, store (its own transaction), tell the listener. */
+static void engine__event(void *ctx, const vg_event *ev)
+{
+    vg_engine *e = ctx;
+    char first[VG_TIME_ISO_LEN], last[VG_TIME_ISO_LEN];
+    e->stats.events++;
+    vg_notice("event %s %s %s..%s: %s", vg_event_kind_name(ev->kind), ev->platform,
+              vg_time_format_iso8601(ev->first, first), vg_time_format_iso8601(ev->last, last),
+              ev->text);
+    vg_errinfo err;
+    if (vg_store_put_event(e->store, ev, &err) != VG_OK) {
+        e->stats.store_errors++;
+        vg_error("could not store the event: %s", err.text);
+    }
+    if (e->event_listener)
+        e->event_listener(e->event_ctx, ev);
+}
+
+/* Run the daily sea-level analysis of platform i if its data passed a UTC day: right
+ * after the push that passed it, so that a replay of old data analyses each day as a
+ * live stream does. */
+static void engine__run_events_of(vg_engine *e, size_t i)
+{
+    if (!e->streams[i] || !vg_qc_stream_events_due(e->streams[i]))
+        return;
+    vg_errinfo err;
+    if (vg_qc_stream_run_events(e->streams[i], engine__event, e, &err) != VG_OK)
+        vg_error("%s: sea-level analysis: %s", e->cfg->platforms[i].id, err.text);
+}
+
+static void engine__run_events(vg_engine *e)
+{
+    for (size_t i = 0; i < e->cfg->n_platforms; i++)
+        engine__run_events_of(e, i);
 }
 
 static void engine__quarantine(vg_engine *e, const char *source, vg_time_us received,
@@ -249,6 +294,7 @@ static void engine__line(vg_engine *e, engine_source *src, const char *line, siz
         why.code = rc;
         engine__quarantine(e, name, received, &why, line, len);
     }
+    engine__run_events_of(e, (size_t)pi);
 }
 
 static vg_err engine__take_store_error(vg_engine *e, vg_errinfo *err)
@@ -295,6 +341,7 @@ vg_err vg_engine_tick(vg_engine *e, int64_t now_mono_us, vg_errinfo *err)
     for (size_t i = 0; i < e->cfg->n_platforms; i++)
         if (e->streams[i])
             vg_qc_stream_expire(e->streams[i], now_mono_us, engine__emit, e);
+    engine__run_events(e);
     vg_err rc = engine__take_store_error(e, err);
     if (rc != VG_OK)
         return rc;
@@ -334,6 +381,7 @@ vg_err vg_engine_flush(vg_engine *e, vg_errinfo *err)
     for (size_t i = 0; i < e->cfg->n_platforms; i++)
         if (e->streams[i])
             vg_qc_stream_flush(e->streams[i], engine__emit, e);
+    engine__run_events(e);
     vg_err rc = engine__take_store_error(e, err);
     if (rc != VG_OK)
         return rc;

@@ -5,6 +5,8 @@
 #include "qc/stream.h"
 
 #include "core/seawater.h"
+#include "qc/sealevel_monitor.h"
+#include "qc/tides.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -68,6 +70,9 @@ struct vg_qc_stream {
     size_t state_total;        /* bytes of `state` */
     stream_job *jobs;          /* owned, n_jobs */
     size_t n_jobs;
+    /* The daily datum-shift and clock-offset watch of a tide gauge with constituents and
+     * SLEV (owned; NULL otherwise): fed with each judged SLEV not flagged 4. */
+    vg_sl_monitor *monitor;
     /* True when two jobs set the same flag (one test in several ioos_qc contexts): the
      * last one that runs wins the slot, so the aggregate must be folded from the slots. */
     bool shared_flags;
@@ -160,6 +165,14 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
         for (size_t b = a + 1; b < st->n_jobs; b++)
             if (st->jobs[a].flag_off == st->jobs[b].flag_off)
                 st->shared_flags = true;
+    const vg_tide_model *tide = vg_qc_tides_find(plan->refs.tides, pf->id);
+    if (tide && (pf->params & VG_PARAM_BIT(VG_P_SLEV))) {
+        vg_err rc = vg_sl_monitor_new(pf->id, tide, pf->interval_s, &st->monitor, err);
+        if (rc != VG_OK) {
+            vg_qc_stream_free(st);
+            return rc;
+        }
+    }
     *out = st;
     return VG_OK;
 }
@@ -172,6 +185,7 @@ void vg_qc_stream_free(vg_qc_stream *st)
     free(st->slot[1].raw);
     free(st->state);
     free(st->jobs);
+    vg_sl_monitor_free(st->monitor);
     free(st);
 }
 
@@ -266,7 +280,8 @@ static void stream__judge(vg_qc_stream *st, vg_sample *cur, const vg_sample *pre
         prev = NULL;
     if (next && next->time - cur->time > st->max_gap_us)
         next = NULL;
-    const vg_qc_window w = {.prev = prev, .cur = cur, .next = next, .refs = &st->plan->refs};
+    const vg_qc_window w = {.prev = prev, .cur = cur, .next = next, .refs = &st->plan->refs,
+                            .sealevel = st->monitor ? vg_sl_monitor_status(st->monitor) : NULL};
     /* A parameter job runs when the sample has a value (not NaN: the fold flags it 9). */
     uint32_t runs = 0;
     for (uint32_t m = cur->present & st->pf->params; m; m &= m - 1) {
@@ -317,6 +332,8 @@ static void stream__release(vg_qc_stream *st, const vg_sample *next, vg_qc_emit 
     stream__judge(st, &h->s, prev, next, h->derived);
     h->aggs = (h->s.present & ((UINT32_C(1) << VG_P__COUNT) - 1)) |
               UINT32_C(1) << STREAM_TIME | UINT32_C(1) << STREAM_POS;
+    if (st->monitor && vg_sample_has(&h->s, VG_P_SLEV) && h->s.qc[VG_P_SLEV].agg != VG_FLAG_BAD)
+        vg_sl_monitor_add(st->monitor, h->s.time, h->s.value[VG_P_SLEV]);
     emit(ctx, &h->s); /* the slot itself: the callee gets it const (stream.h) */
     st->prev = st->held;
     st->held = -1;
@@ -396,5 +413,17 @@ vg_time_us vg_qc_stream_last_time(const vg_qc_stream *st) { return st->last_time
 size_t vg_qc_stream_state_bytes(const vg_qc_stream *st)
 {
     return sizeof *st + st->state_total + st->n_jobs * sizeof *st->jobs + st->slot[0].raw_cap +
-           st->slot[1].raw_cap;
+           st->slot[1].raw_cap + (st->monitor ? vg_sl_monitor_bytes(st->monitor) : 0);
 }
+
+bool vg_qc_stream_events_due(const vg_qc_stream *st)
+{
+    return st->monitor && vg_sl_monitor_due(st->monitor);
+}
+
+vg_err vg_qc_stream_run_events(vg_qc_stream *st, vg_event_sink sink, void *ctx, vg_errinfo *err)
+{
+    return st->monitor ? vg_sl_monitor_run(st->monitor, sink, ctx, err) : VG_OK;
+}
+
+bool vg_qc_stream_watches_sea_level(const vg_qc_stream *st) { return st->monitor != NULL; }

@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/sample.h"
 #include "qc/plan.h"
+#include "qc/sealevel_monitor.h"
 
 typedef struct vg_qc_stream vg_qc_stream;
 
@@ -52,9 +53,22 @@ size_t vg_qc_stream_pending(const vg_qc_stream *st);
 vg_time_us vg_qc_stream_last_time(const vg_qc_stream *st);
 
 /* Bytes the stream holds: its struct (the two sample slots included), the test states of
- * its chain and the two raw-frame buffers (as large as the longest frame seen, at least
- * 256 bytes once a frame came). Fixed at creation but for the raw buffers: it does not
+ * its chain, the two raw-frame buffers (as large as the longest frame seen, at least
+ * 256 bytes once a frame came) and the sea-level monitor of a tide gauge (its 33-day ring). Fixed at creation but for the raw buffers: it does not
  * grow with the number of samples pushed. */
 size_t vg_qc_stream_state_bytes(const vg_qc_stream *st);
+
+/* Tide gauges with constituents and SLEV (platforms[].constituents) have a sea-level
+ * monitor (qc/sealevel_monitor.h): each judged SLEV not flagged 4 goes into it.
+ * True when the platform has one. */
+bool vg_qc_stream_watches_sea_level(const vg_qc_stream *st);
+
+/* True when a UTC day of data ended since the monitor's last analysis (false without one). */
+bool vg_qc_stream_events_due(const vg_qc_stream *st);
+
+/* Run the monitor's daily analysis now (a few ms for a month of 6-minute data): each new
+ * datum shift or clock offset goes to sink; its status flags the next samples (tests
+ * datum_shift, clock_offset). No-op without a monitor. VG_ERR_NOMEM only. */
+vg_err vg_qc_stream_run_events(vg_qc_stream *st, vg_event_sink sink, void *ctx, vg_errinfo *err);
 
 #endif
