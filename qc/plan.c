@@ -387,7 +387,12 @@ static vg_err plan__references(const vg_config *cfg, yaml_node_t *qc, vg_qc_plan
                            why.text, name);
         plan->refs.climatology[f] = c;
     }
-    if (plan__uses(plan, &vg_qc_tide_residual, -1)) {
+    /* The tides serve tide_residual and every tide gauge's sea-level monitor (datum shifts,
+     * clock offsets: qc/sealevel_monitor.h), so a named file is read whatever the chain. */
+    bool named = false;
+    for (size_t i = 0; i < cfg->n_platforms; i++)
+        named = named || cfg->platforms[i].constituents;
+    if (named || plan__uses(plan, &vg_qc_tide_residual, -1)) {
         vg_qc_tides *t = NULL;
         if ((rc = vg_qc_tides_load(cfg, &t, err)) != VG_OK)
             return rc;
