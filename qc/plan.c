@@ -37,8 +37,18 @@ static const char *const chain_station[] = {"impossible_date", "impossible_locat
                                             "stuck_value",     "gradient",
                                             NULL};
 
+/* Tide gauges: the QARTOD water-level tests with their SLEV defaults (docs/qc.md, "Water
+ * level: the QARTOD tests"), the forecast test on the tide, and the daily watch's flags.
+ * Not qartod_attenuated_signal: its 0.5 m over 12 h would flag every micro-tidal station. */
+static const char *const chain_tide[] = {
+    "impossible_date",   "impossible_location", "qartod_time_gap", "global_range",
+    "qartod_spike",      "wl_rate_of_change",   "qartod_flat_line", "tide_residual",
+    "datum_shift",       "clock_offset",        NULL};
+
 const char *const *vg_qc_default_chain(vg_platform_kind kind)
 {
+    if (kind == VG_KIND_TIDE_GAUGE)
+        return chain_tide;
     return kind == VG_KIND_TSG || kind == VG_KIND_FERRYBOX ? chain_tsg : chain_station;
 }
 

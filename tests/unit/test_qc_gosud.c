@@ -479,6 +479,16 @@ static void test_chain(void)
             for (size_t i = 0; i < n && i < N_(want_tsg); i++)
                 CHECK_MSG(strcmp(names[i], want_tsg[i]) == 0 && ch->steps[i].test == find(want_tsg[i]),
                           "kind %d step %zu: %s", k, i, names[i]);
+        } else if (k == VG_KIND_TIDE_GAUGE) {
+            static const char *const want_tide[] = {
+                "impossible_date", "impossible_location", "qartod_time_gap", "global_range",
+                "qartod_spike",    "wl_rate_of_change",   "qartod_flat_line", "tide_residual",
+                "datum_shift",     "clock_offset"};
+            CHECK(n == N_(want_tide));
+            for (size_t i = 0; i < n && i < N_(want_tide); i++)
+                CHECK_MSG(strcmp(names[i], want_tide[i]) == 0 &&
+                              ch->steps[i].test == find(want_tide[i]),
+                          "tide gauge step %zu: %s", i, names[i]);
         } else {
             for (size_t i = 0; i < n; i++)
                 CHECK_MSG(ch->steps[i].test->id < 12 && ch->steps[i].test->id != 7,
