@@ -226,6 +226,30 @@ static void engine__quarantine(vg_engine *e, const char *source, vg_time_us rece
     }
 }
 
+static int engine__seed_one(void *ctx, const vg_obs *o)
+{
+    if (o->qc.agg != VG_FLAG_BAD && o->qc.agg != VG_FLAG_MISSING)
+        vg_qc_stream_seed_sea_level(ctx, o->time, o->value);
+    return 0;
+}
+
+/* A new stream of a watched tide gauge (start-up, reload) gets the stored sea level of the
+ * VG_SLM_DAYS days before its first sample t, so that its datum-shift and clock-offset
+ * watch goes on instead of starting from nothing. A store error is logged, not fatal. */
+static void engine__seed(vg_engine *e, vg_qc_stream *st, const char *platform, vg_time_us t)
+{
+    if (!vg_qc_stream_watches_sea_level(st))
+        return;
+    vg_query q = {.platform = platform, .param = VG_P_SLEV,
+                  .from = t - (vg_time_us)VG_SLM_DAYS * 86400 * VG_US_PER_S, .to = t - 1};
+    vg_errinfo err;
+    if (vg_store_query(e->store, &q, engine__seed_one, st, &err) != VG_OK)
+        vg_error("%s: reading the stored sea level for the datum and clock watch: %s",
+                 platform, err.text);
+    if (vg_qc_stream_seed_done(st, &err) != VG_OK)
+        vg_error("%s: sea-level analysis: %s", platform, err.text);
+}
+
 /* Index of platform `id` in cfg->platforms, or -1. */
 static long engine__platform(vg_engine *e, const char *id)
 {
@@ -285,9 +309,12 @@ static void engine__line(vg_engine *e, engine_source *src, const char *line, siz
         return;
     }
     vg_qc_stream **st = &e->streams[pi];
-    if (!*st && vg_qc_stream_new(e->plan, &e->cfg->platforms[pi], st, &why) != VG_OK) {
-        engine__quarantine(e, name, received, &why, line, len);
-        return;
+    if (!*st) {
+        if (vg_qc_stream_new(e->plan, &e->cfg->platforms[pi], st, &why) != VG_OK) {
+            engine__quarantine(e, name, received, &why, line, len);
+            return;
+        }
+        engine__seed(e, *st, s.platform, s.time);
     }
     rc = vg_qc_stream_push(*st, &s, now_mono, engine__emit, e, &why);
     if (rc != VG_OK) {

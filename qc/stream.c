@@ -427,3 +427,20 @@ vg_err vg_qc_stream_run_events(vg_qc_stream *st, vg_event_sink sink, void *ctx, 
 }
 
 bool vg_qc_stream_watches_sea_level(const vg_qc_stream *st) { return st->monitor != NULL; }
+
+void vg_qc_stream_seed_sea_level(vg_qc_stream *st, vg_time_us t, double slev_m)
+{
+    if (st->monitor)
+        vg_sl_monitor_add(st->monitor, t, slev_m);
+}
+
+static void stream__drop_event(void *ctx, const vg_event *ev)
+{
+    (void)ctx;
+    (void)ev;
+}
+
+vg_err vg_qc_stream_seed_done(vg_qc_stream *st, vg_errinfo *err)
+{
+    return st->monitor ? vg_sl_monitor_run(st->monitor, stream__drop_event, NULL, err) : VG_OK;
+}

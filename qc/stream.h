@@ -63,6 +63,18 @@ size_t vg_qc_stream_state_bytes(const vg_qc_stream *st);
  * True when the platform has one. */
 bool vg_qc_stream_watches_sea_level(const vg_qc_stream *st);
 
+/* Seed the monitor with an earlier judged sea level (m; the store's, at start-up or after a
+ * reload, in time order, before the first push), so that the watch goes on where it was
+ * instead of waiting 20 days for a reference. Values of agg flag 4 or 9 are the caller's to
+ * skip. No-op without a monitor. Call vg_qc_stream_seed_done after the last one. */
+void vg_qc_stream_seed_sea_level(vg_qc_stream *st, vg_time_us t, double slev_m);
+
+/* End of the seeding: analyse the seeded record once without reporting (what it holds was
+ * reported before, or happened while nobody watched and is marked as reported), so that the
+ * status that flags the next samples is known and the next analysis reports only what is
+ * new. No-op without a monitor. VG_ERR_NOMEM only. */
+vg_err vg_qc_stream_seed_done(vg_qc_stream *st, vg_errinfo *err);
+
 /* True when a UTC day of data ended since the monitor's last analysis (false without one). */
 bool vg_qc_stream_events_due(const vg_qc_stream *st);
 

@@ -5,7 +5,8 @@
 # clock 4 minutes fast from day 34, is pushed over ZeroMQ. The test checks the computed sea
 # level, the events in the store (vigie dump --events: each problem once, where and as large
 # as injected, the clock within 1 minute), on the PUB socket (topic "!event:PPT") and in the
-# log, and the flags of the datum_shift and clock_offset tests on the following samples.
+# log, and the flags of the datum_shift and clock_offset tests on the following samples. The
+# daemon is restarted after day 23: its watch goes on from the stored sea level.
 here=$(dirname "$0")
 source "$here/lib.sh"
 require_python_module zmq
@@ -92,25 +93,38 @@ while time.time() - t0 < 120:
 PYEOF
 SUB_PID=$!
 
-# The subscription must reach the publisher before the first event (day 27): the first
-# days go in one frame at a time until the subscriber has received a published sample.
-$PY - "$P_JSON" "$TMP/frames.jsonl" "$TMP/published.txt" <<'PYEOF'
+# push FROM TO: send frames [FROM, TO) of the record. The subscription must reach the
+# publisher before the first event: frames go one at a time until the subscriber has
+# received a sample published after this call began (at most the first 3 days), then in
+# messages of a day.
+cat > "$TMP/push.py" <<'PYEOF'
 import os, sys, time, zmq
-ctx = zmq.Context(); s = ctx.socket(zmq.PUSH); s.connect("tcp://127.0.0.1:%s" % sys.argv[1])
-lines = open(sys.argv[2]).read().split('\n')
-i = 0
-t0 = time.time()
-while i < 20 * 24 and not (os.path.exists(sys.argv[3]) and os.path.getsize(sys.argv[3]) > 0):
+port, frames, pub, a, b = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+def published():
+    return open(pub).read().count('\n') if os.path.exists(pub) else 0
+ctx = zmq.Context(); s = ctx.socket(zmq.PUSH); s.connect("tcp://127.0.0.1:%s" % port)
+lines = [l for l in open(frames).read().split('\n') if l][a:b]
+base = published(); i = 0; t0 = time.time()
+while i < min(72, len(lines)) and published() <= base:
     s.send(lines[i].encode()); i += 1
     time.sleep(0.05)
-while not (os.path.exists(sys.argv[3]) and os.path.getsize(sys.argv[3]) > 0) and time.time() - t0 < 60:
+while published() <= base and time.time() - t0 < 60:
     time.sleep(0.05)
-for i in range(i, len(lines), 24):
-    chunk = '\n'.join(l for l in lines[i:i + 24] if l)
-    if chunk:
-        s.send(chunk.encode())
+for k in range(i, len(lines), 24):
+    s.send('\n'.join(lines[k:k + 24]).encode())
 s.close(linger=10000); ctx.term()
 PYEOF
+push() { $PY "$TMP/push.py" "$P_JSON" "$TMP/frames.jsonl" "$TMP/published.txt" "$1" "$2"; }
+
+# Days 0-23, then a restart: the new daemon seeds its watch from the store, so the shift of
+# day 25 is found although the new process has seen only 15 days (20 are needed).
+push 0 576
+n=$(wait_for_count "$DB" PPT SLEV 575)
+check "days 0-23 stored before the restart ($n)" [ "$n" -ge 575 ]
+stop_daemon
+check_eq "daemon exits 0 on SIGTERM" 0 "$DAEMON_RC"
+start_daemon "$TMP/vigie.yaml" || { fail "daemon restart"; finish; exit; }
+push 576 960
 n=$(wait_for_count "$DB" PPT SLEV 959)
 check "the stored samples have SLEV ($n)" [ "$n" -ge 959 ]
 
@@ -145,7 +159,10 @@ touch "$TMP/published.txt.stop"; wait "$SUB_PID" || true
 check "samples published under their platform" grep -q '^PPT {' "$TMP/published.txt"
 check_eq "both events published under !event:PPT" 2 "$(grep -c '^!event:PPT {"platform":"PPT"' "$TMP/published.txt")"
 check "the log says so" grep -q "event datum_shift PPT 2026-01-26T00:00:00Z" "$TMP/daemon.log"
+check "the start-up says the gauge is watched" grep -q "platform PPT: daily datum-shift and clock-offset watch on SLEV" "$TMP/daemon.log"
 check "the log has the clock" grep -q "event clock_offset PPT .*the clock is fast by" "$TMP/daemon.log"
+
+check_eq "no event before the restart, none repeated after it" 2 "$(grep -c ' event ' "$TMP/daemon.log")"
 
 # SLEV computed from the pressures, within 0.1 mm of the hand computation
 "$VIGIE" dump -s "$DB" --platform PPT --param SLEV > "$TMP/slev.csv"
