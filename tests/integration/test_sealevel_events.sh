@@ -190,4 +190,6 @@ check_eq "SLEV aggregate follows (3)" 3 "$(awk -F, '$2=="2026-02-09T12:00:00Z"{p
 
 stop_daemon
 check_eq "daemon exits 0 on SIGTERM" 0 "$DAEMON_RC"
+check "no sanitizer report in the daemon's log" \
+  bash -c "! grep -Eq 'Sanitizer|runtime error' '$TMP/daemon.log'"
 finish
