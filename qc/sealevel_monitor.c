@@ -152,7 +152,7 @@ vg_err vg_sl_monitor_run(vg_sl_monitor *mo, vg_event_sink sink, void *ctx, vg_er
         mo->lt[k] = mo->t[i];
         mo->lh[k] = mo->h[i];
     }
-    vg_slm_status st = {.analysed = true, .shift_m = NAN, .clock_min = NAN};
+    vg_slm_status st = {.analysed = false, .shift_m = NAN, .clock_min = NAN};
     if (n == 0) {
         mo->status = st;
         return VG_OK;
@@ -168,6 +168,9 @@ vg_err vg_sl_monitor_run(vg_sl_monitor *mo, vg_event_sink sink, void *ctx, vg_er
     if (rc == VG_ERR_NOMEM)
         return rc;
     if (rc == VG_OK) {
+        /* judged: at least one day had its lunar month of reference */
+        for (size_t k = 0; k < n && !st.analysed; k++)
+            st.analysed = mo->fl[k] != VG_FLAG_NO_QC;
         if (nsev > sizeof sev / sizeof sev[0])
             nsev = sizeof sev / sizeof sev[0];
         for (size_t k = 0; k < nsev; k++) {

@@ -24,7 +24,8 @@
 
 /* What the last analysis found (read by the datum_shift and clock_offset tests). */
 typedef struct vg_slm_status {
-    bool analysed;        /* an analysis ran: the fields below mean something */
+    bool analysed;        /* the datum check could judge a day (20 days of reference at
+                             least): datum_shift means something */
     bool datum_shift;     /* a datum shift runs up to the last complete day analysed */
     double shift_m;       /* its step, m (NaN if none) */
     bool clock_checked;   /* the clock-offset fit ran on the last analysis */

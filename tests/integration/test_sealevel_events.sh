@@ -182,11 +182,24 @@ check "SLEV = (BPRS - ATMS) / (rho g) + sensor level, to 0.1 mm ($worst)" \
 # flags: datum_shift 3 on the samples after the analysis that found it (Jan 28) and 1 before
 # the shift; clock_offset 3 on the last day, 1 before the clock changed
 flag_of() { awk -F, -v t="$1" -v k="$2" '$2==t {n=split($10,a,";"); for(i=1;i<=n;i++){split(a[i],b,"="); if(b[1]==k) print b[2]}}' "$TMP/slev.csv"; }
-check_eq "datum_shift before the shift" 1 "$(flag_of 2026-01-20T12:00:00Z datum_shift)"
+check_eq "datum_shift not judged before a lunar month of reference" "" "$(flag_of 2026-01-10T12:00:00Z datum_shift)"
+check_eq "datum_shift before the shift, once judged" 1 "$(flag_of 2026-01-24T12:00:00Z datum_shift)"
 check_eq "datum_shift after its detection" 3 "$(flag_of 2026-01-28T12:00:00Z datum_shift)"
 check_eq "clock_offset before the change" 1 "$(flag_of 2026-02-01T12:00:00Z clock_offset)"
 check_eq "clock_offset on the last day" 3 "$(flag_of 2026-02-09T12:00:00Z clock_offset)"
 check_eq "SLEV aggregate follows (3)" 3 "$(awk -F, '$2=="2026-02-09T12:00:00Z"{print $5}' "$TMP/slev.csv")"
+
+# stream = batch: vigie qc on the same frames raises the same events (standard error) and
+# flags the same samples (one pass, no restart)
+"$VIGIE" qc -c "$TMP/vigie.yaml" "$TMP/frames.jsonl" -o "$TMP/batch.csv" 2> "$TMP/batch.err"
+check_eq "vigie qc reports both events" 2 "$(grep -c '^vigie qc: event {"platform":"PPT"' "$TMP/batch.err")"
+col() { head -1 "$TMP/batch.csv" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
+cd_=$(col SLEV_qc_datum_shift); cc_=$(col SLEV_qc_clock_offset)
+# (the daemon's last sample waits for its successor: compare the 959 stored before it)
+batch_flags=$(head -n 960 "$TMP/batch.csv" | awk -F, -v a="$cd_" -v b="$cc_" 'NR > 1 {print $a $b}' | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+daemon_flags=$(awk -F, 'NR > 1 {d = 0; c = 0; n = split($10, x, ";"); for (i = 1; i <= n; i++) { split(x[i], y, "="); if (y[1] == "datum_shift") d = y[2]; if (y[1] == "clock_offset") c = y[2] } print d c}' "$TMP/slev.csv" | sort | uniq -c | tr -s ' ' | tr '\n' ';')
+check_eq "vigie qc flags datum_shift and clock_offset as the daemon did (counts per pair)" \
+  "$daemon_flags" "$batch_flags"
 
 stop_daemon
 check_eq "daemon exits 0 on SIGTERM" 0 "$DAEMON_RC"
