@@ -13,6 +13,8 @@
 #include "tide/predict.h"
 
 #define SLM_US_PER_DAY INT64_C(86400000000)
+#define SLM_SPIKE_LAG_US (INT64_C(6) * 3600 * 1000000) /* half the spike fit's 12 h window */
+#define SLM_MAX_SPIKES 64 /* spikes found per analysis: the events of one day at most */
 
 struct vg_sl_monitor {
     char platform[VG_PLATFORM_MAX];
@@ -191,6 +193,41 @@ vg_err vg_sl_monitor_run(vg_sl_monitor *mo, vg_event_sink sink, void *ctx, vg_er
                      "%s: datum shift of SLEV by %+.3f m: the daily mean residual left the "
                      "previous lunar month's range",
                      mo->platform, sev[k].magnitude);
+            sink(ctx, &ev);
+        }
+    }
+
+    /* Spikes on the residual of the day that ends 6 h before the newest complete day ends:
+     * [D 00:00 - 6 h, D 24:00 - 6 h), D the last complete day, so that each has its whole
+     * 12-hour window around it (the data run to D+1 00:00); the fit sees 12 h on each side
+     * of that stretch. Each spike is one event (at most SLM_MAX_SPIKES a day). */
+    vg_time_us sp_from = last_full_day * SLM_US_PER_DAY - SLM_SPIKE_LAG_US;
+    vg_time_us sp_to = sp_from + SLM_US_PER_DAY;
+    size_t s0 = n;
+    while (s0 > 0 && mo->lt[s0 - 1] >= sp_from - 2 * SLM_SPIKE_LAG_US)
+        s0--;
+    vg_sl_event spk[SLM_MAX_SPIKES];
+    size_t nspk = 0;
+    vg_errinfo serr;
+    rc = vg_sl_spikes(&mo->pred, mo->lt + s0, mo->lh + s0, n - s0, NULL, mo->fl + s0, spk,
+                      SLM_MAX_SPIKES, &nspk, &serr);
+    if (rc == VG_ERR_NOMEM)
+        return vg_fail(err, rc, "%s", serr.text);
+    if (rc == VG_OK) {
+        if (nspk > SLM_MAX_SPIKES)
+            nspk = SLM_MAX_SPIKES;
+        for (size_t k = 0; k < nspk; k++) {
+            if (spk[k].t_start < sp_from || spk[k].t_start >= sp_to)
+                continue;
+            vg_event ev;
+            slm__event(mo, VG_EVENT_SPIKE, spk[k].t_start, spk[k].t_end, end, &ev);
+            ev.magnitude = spk[k].magnitude;
+            ev.score = spk[k].score;
+            snprintf(ev.units, sizeof ev.units, "m");
+            snprintf(ev.text, sizeof ev.text,
+                     "%s: spike of SLEV, %+.3f m off the local residual curve (%.1f scaled "
+                     "MAD)",
+                     mo->platform, spk[k].magnitude, spk[k].score);
             sink(ctx, &ev);
         }
     }

@@ -2,7 +2,9 @@
  * the stream engine. It keeps the last 33 days of the station's judged sea level in a ring
  * of bounded size, and once per UTC day of data (when a sample of a new day arrives) runs
  * the record checks of qc/sealevel.h on it: datum shifts over the whole ring (each day
- * against the previous lunar month), the clock offset over the last clock_window_days.
+ * against the previous lunar month), spikes on one day of residual (the day ending 6 h
+ * before the newest complete day, so each has its 12-hour window), the clock offset over
+ * the last VG_SLM_CLOCK_DAYS days.
  * Each new problem becomes a vg_event (core/event.h) handed to a sink; its status is what
  * the datum_shift and clock_offset tests flag the following samples with. docs/qc.md,
  * "Events". */
@@ -54,7 +56,7 @@ void vg_sl_monitor_add(vg_sl_monitor *mo, vg_time_us t, double slev_m);
 bool vg_sl_monitor_due(const vg_sl_monitor *mo);
 
 /* Analyse the ring now (about 41 ms for 33 days of 6-minute data, bench_tide): calls sink
- * for each datum shift not reported before (a run that overlaps or follows the last one
+ * for each spike of the day analysed, for each datum shift not reported before (a run that overlaps or follows the last one
  * reported, on the same side, is the same shift) and for a clock offset reportable on two
  * analyses in a row that agree within 1 minute (a window half before and half after a clock
  * change gives a value in between), once, then again if it moves by 1 minute or more. Clears due.

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # test_sealevel_events.sh: the sea-level events through the real daemon. A synthetic pressure
 # tide gauge (BPRS and ATMS, no SLEV: the daemon computes it) of 40 days of hourly data, its
-# tide from a hand-written constituents file, with a datum shift of +8 cm from day 25 and a
-# clock 4 minutes fast from day 34, is pushed over ZeroMQ. The test checks the computed sea
+# tide from a hand-written constituents file, with a 0.3 m spike on day 5, a datum shift of
+# +8 cm from day 25 and a clock 4 minutes fast from day 34, is pushed over ZeroMQ. The test checks the computed sea
 # level, the events in the store (vigie dump --events: each problem once, where and as large
 # as injected, the clock within 1 minute), on the PUB socket (topic "!event:PPT") and in the
 # log, and the flags of the datum_shift and clock_offset tests on the following samples. The
@@ -67,6 +67,8 @@ for i in range(40 * 24):
     t = keys[i * 60]
     lag = 4 if day >= 34 else 0            # the clock is 4 minutes fast: the tide of t - 4 min
     slev = pred[keys[i * 60 - lag]] + (0.08 if day >= 25 else 0.0) + random.gauss(0, 0.003)
+    if i == 5 * 24 + 6:
+        slev += 0.3                        # a spike on 2026-01-06T06:00Z
     atms = round(1013 + 8 * math.sin(2 * math.pi * i / 120.0), 1)
     bprs = round(((slev + 8.0) * 1025 * g + atms * 100) / 1e4, 5)
     slev_exact = (bprs * 1e4 - atms * 100) / (1025 * g) - 8.0
@@ -137,6 +139,10 @@ done
 cat "$TMP/events.csv"
 check_eq "one datum-shift event" 1 "$(grep -c ',datum_shift,' "$TMP/events.csv")"
 check_eq "one clock-offset event" 1 "$(grep -c ',clock_offset,' "$TMP/events.csv")"
+check_eq "one spike event, at the spike" "PPT,SLEV,spike,2026-01-06T06:00:00Z,2026-01-06T06:00:00Z" \
+  "$(grep ',spike,' "$TMP/events.csv" | cut -d, -f1-5)"
+spike_m=$(grep ',spike,' "$TMP/events.csv" | cut -d, -f7)
+check "the spike is +0.3 m within 3 cm ($spike_m m)" $PY -c "import sys; sys.exit(abs($spike_m - 0.3) > 0.03)"
 check_eq "the shift starts on the day it was injected" "PPT,SLEV,datum_shift,2026-01-26T00:00:00Z" \
   "$(grep ',datum_shift,' "$TMP/events.csv" | cut -d, -f1-4)"
 shift_m=$(grep ',datum_shift,' "$TMP/events.csv" | cut -d, -f7)
@@ -146,23 +152,23 @@ check "the clock offset is 4 minutes within 1 ($clock_min min)" \
   $PY -c "import sys; sys.exit(abs($clock_min - 4) > 1)"
 check_eq "units" "m min" "$(grep ',datum_shift,' "$TMP/events.csv" | cut -d, -f8) $(grep ',clock_offset,' "$TMP/events.csv" | cut -d, -f8)"
 "$VIGIE" dump -s "$DB" --events --platform PPT --format json > "$TMP/events.jsonl"
-check_eq "dump --events --format json: one object per event" 2 "$(wc -l < "$TMP/events.jsonl")"
+check_eq "dump --events --format json: one object per event" 3 "$(wc -l < "$TMP/events.jsonl")"
 check "the JSON form names kind, units and text" grep -q '"kind":"datum_shift".*"units":"m","score":[0-9.]*,"text":"PPT: datum shift' "$TMP/events.jsonl"
 check_eq "no event of another platform" 0 "$("$VIGIE" dump -s "$DB" --events --platform OTHER | tail -n +2 | wc -l)"
 
 # published and logged
 for _ in $(seq 1 100); do
-  [ "$(grep -c '^!event:PPT {' "$TMP/published.txt" 2>/dev/null || true)" -ge 2 ] && break
+  [ "$(grep -c '^!event:PPT {' "$TMP/published.txt" 2>/dev/null || true)" -ge 3 ] && break
   sleep 0.1
 done
 touch "$TMP/published.txt.stop"; wait "$SUB_PID" || true
 check "samples published under their platform" grep -q '^PPT {' "$TMP/published.txt"
-check_eq "both events published under !event:PPT" 2 "$(grep -c '^!event:PPT {"platform":"PPT"' "$TMP/published.txt")"
+check_eq "the three events published under !event:PPT" 3 "$(grep -c '^!event:PPT {"platform":"PPT"' "$TMP/published.txt")"
 check "the log says so" grep -q "event datum_shift PPT 2026-01-26T00:00:00Z" "$TMP/daemon.log"
 check "the start-up says the gauge is watched" grep -q "platform PPT: daily datum-shift and clock-offset watch on SLEV" "$TMP/daemon.log"
 check "the log has the clock" grep -q "event clock_offset PPT .*the clock is fast by" "$TMP/daemon.log"
 
-check_eq "no event before the restart, none repeated after it" 2 "$(grep -c ' event ' "$TMP/daemon.log")"
+check_eq "the spike before the restart, nothing repeated after it" 3 "$(grep -c ' event ' "$TMP/daemon.log")"
 
 # SLEV computed from the pressures, within 0.1 mm of the hand computation
 "$VIGIE" dump -s "$DB" --platform PPT --param SLEV > "$TMP/slev.csv"
@@ -192,7 +198,7 @@ check_eq "SLEV aggregate follows (3)" 3 "$(awk -F, '$2=="2026-02-09T12:00:00Z"{p
 # stream = batch: vigie qc on the same frames raises the same events (standard error) and
 # flags the same samples (one pass, no restart)
 "$VIGIE" qc -c "$TMP/vigie.yaml" "$TMP/frames.jsonl" -o "$TMP/batch.csv" 2> "$TMP/batch.err"
-check_eq "vigie qc reports both events" 2 "$(grep -c '^vigie qc: event {"platform":"PPT"' "$TMP/batch.err")"
+check_eq "vigie qc reports the three events" 3 "$(grep -c '^vigie qc: event {"platform":"PPT"' "$TMP/batch.err")"
 col() { head -1 "$TMP/batch.csv" | tr ',' '\n' | grep -nx "$1" | cut -d: -f1; }
 cd_=$(col SLEV_qc_datum_shift); cc_=$(col SLEV_qc_clock_offset)
 # (the daemon's last sample waits for its successor: compare the 959 stored before it)

@@ -1,7 +1,8 @@
 /* test_events.c: QC events end to end below the daemon: the JSON form (core/event.h), the
- * sea-level monitor (qc/sealevel_monitor.h) on a synthetic 40-day hourly gauge with a datum
- * shift of 8 cm and then a clock 5 minutes fast (each found once, where and as large as
- * injected, the clock within 1 minute; a clean gauge raises nothing; its memory bounded),
+ * sea-level monitor (qc/sealevel_monitor.h) on a synthetic 40-day hourly gauge with two
+ * spikes (one at a day's end), a datum shift of 8 cm and then a clock 5 minutes fast (each
+ * found once, where and as large as injected, the clock within 1 minute; a clean gauge
+ * raises nothing; its memory bounded),
  * and events.db (storage/events.h) in a real Berkeley DB store in a temporary directory:
  * put, replace by key, walk by platform, read back by a reader, no events.db at all. */
 #include <math.h>
@@ -70,7 +71,7 @@ static void sink(void *ctx, const vg_event *ev)
 /* 40 days of hourly sea level, 3 mm of noise; from day `shift_day` the level is 8 cm
  * higher; from day `clock_day` the clock is 5 minutes fast. Each day is analysed as the
  * daemon does, when the first sample of the next day arrives. */
-static void run_gauge(int shift_day, int clock_day, got *g, vg_sl_monitor **keep)
+static void run_gauge(int shift_day, int clock_day, bool spikes, got *g, vg_sl_monitor **keep)
 {
     vg_tide_predictor p;
     vg_errinfo err;
@@ -88,6 +89,8 @@ static void run_gauge(int shift_day, int clock_day, got *g, vg_sl_monitor **keep
         double h = vg_tide_predict_at(&p, tt) + 0.003 * sqrt(-2 * log(u1)) * cos(2 * M_PI * u2);
         if (day >= shift_day)
             h += 0.08;
+        if (spikes && (i == 10 * 24 + 12 || i == 12 * 24 + 23))
+            h += i == 10 * 24 + 12 ? 0.15 : -0.12;
         vg_sl_monitor_add(mo, t, h);
         if (vg_sl_monitor_due(mo))
             CHECK(vg_sl_monitor_run(mo, sink, g, &err) == VG_OK);
@@ -103,7 +106,7 @@ static void test_monitor(void)
     make_model();
     got g = {.n = 0};
     vg_sl_monitor *mo;
-    run_gauge(1000, 1000, &g, &mo);
+    run_gauge(1000, 1000, false, &g, &mo);
     CHECK_MSG(g.n == 0, "%d events on a clean gauge (first: %s)", g.n, g.n ? g.ev[0].text : "");
     const vg_slm_status *s = vg_sl_monitor_status(mo);
     CHECK(s->analysed && !s->datum_shift && s->clock_checked && !s->clock_offset);
@@ -113,8 +116,8 @@ static void test_monitor(void)
     /* a shift on day 25 (a lunar month of reference is 20 valid days at least), found two
      * days later; a clock 5 minutes fast from day 34, found within the 3-day window */
     g.n = 0;
-    run_gauge(25, 34, &g, &mo);
-    int shifts = 0, clocks = 0;
+    run_gauge(25, 34, true, &g, &mo);
+    int shifts = 0, clocks = 0, spikes = 0;
     for (int i = 0; i < g.n; i++) {
         const vg_event *ev = &g.ev[i];
         char f1[VG_TIME_ISO_LEN], f2[VG_TIME_ISO_LEN];
@@ -127,6 +130,20 @@ static void test_monitor(void)
             CHECK(ev->first == T0 + 25 * 24 * HOUR_US);
             CHECK_NEAR(ev->magnitude, 0.08, 0.01);
             CHECK_STR(ev->units, "m");
+        } else if (ev->kind == VG_EVENT_SPIKE) {
+            spikes++;
+            CHECK(ev->first == ev->last);
+            if (ev->first == T0 + (10 * 24 + 12) * HOUR_US) {
+                CHECK_NEAR(ev->magnitude, 0.15, 0.02);
+                /* found at the start of day 11, whose analysis covers day 10 less its last
+                 * 6 h plus the 6 h before it: [9 18:00, 10 18:00) */
+                CHECK(ev->detected == T0 + 11 * 24 * HOUR_US);
+            } else {
+                CHECK(ev->first == T0 + (12 * 24 + 23) * HOUR_US);
+                CHECK_NEAR(ev->magnitude, -0.12, 0.02);
+                /* 23:00 is in the next day's stretch [12 18:00, 13 18:00): day 14 */
+                CHECK(ev->detected == T0 + 14 * 24 * HOUR_US);
+            }
         } else if (ev->kind == VG_EVENT_CLOCK_OFFSET) {
             clocks++;
             CHECK_NEAR(ev->magnitude, 5.0, 1.0);
@@ -136,6 +153,7 @@ static void test_monitor(void)
     }
     CHECK_MSG(shifts == 1, "%d datum-shift events", shifts);
     CHECK_MSG(clocks == 1, "%d clock-offset events", clocks);
+    CHECK_MSG(spikes == 2, "%d spike events", spikes);
     s = vg_sl_monitor_status(mo);
     CHECK(s->clock_offset && fabs(s->clock_min - 5.0) < 1.0);
     vg_sl_monitor_free(mo);
