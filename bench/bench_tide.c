@@ -213,8 +213,9 @@ int main(int argc, char **argv)
     double s_tide = (double)n6 / r_tide, per_sample = s_tide - s_an_tide;
     printf("stream, default tide_gauge chain, a year of 6-minute data (87600 samples): with "
            "the tide %.3g samples/s overall; per sample (chain, tide_residual, monitor ring) "
-           "%.3g samples/s; %zu daily analyses (33 days: datum shifts over 7920 samples, "
-           "clock +-120 min over the last 3 days) %.1f ms each; %zu events on clean data\n",
+           "%.3g samples/s; %zu daily analyses (datum shifts over 33 days, 7920 samples; "
+           "spikes on a day; clock +-120 min over the last 3 days) %.1f ms each; %zu events "
+           "on clean data\n",
            r_tide, (double)n6 / per_sample, an_tide, s_an_tide * 1e3 / (double)an_tide,
            ev_tide);
     printf("stream, the same chain without constituents (no residual, no watch): %.3g "

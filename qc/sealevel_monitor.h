@@ -55,7 +55,7 @@ void vg_sl_monitor_add(vg_sl_monitor *mo, vg_time_us t, double slev_m);
 /* True when a day ended since the last vg_sl_monitor_run. */
 bool vg_sl_monitor_due(const vg_sl_monitor *mo);
 
-/* Analyse the ring now (about 41 ms for 33 days of 6-minute data, bench_tide): calls sink
+/* Analyse the ring now (about 60 ms for 33 days of 6-minute data, bench_tide): calls sink
  * for each spike of the day analysed, for each datum shift not reported before (a run that overlaps or follows the last one
  * reported, on the same side, is the same shift) and for a clock offset reportable on two
  * analyses in a row that agree within 1 minute (a window half before and half after a clock

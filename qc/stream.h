@@ -78,7 +78,7 @@ vg_err vg_qc_stream_seed_done(vg_qc_stream *st, vg_errinfo *err);
 /* True when a UTC day of data ended since the monitor's last analysis (false without one). */
 bool vg_qc_stream_events_due(const vg_qc_stream *st);
 
-/* Run the monitor's daily analysis now (about 41 ms for 6-minute data, bench_tide): each new
+/* Run the monitor's daily analysis now (about 60 ms for 6-minute data, bench_tide): each new
  * datum shift or clock offset goes to sink; its status flags the next samples (tests
  * datum_shift, clock_offset). No-op without a monitor. VG_ERR_NOMEM only. */
 vg_err vg_qc_stream_run_events(vg_qc_stream *st, vg_event_sink sink, void *ctx, vg_errinfo *err);
