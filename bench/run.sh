@@ -14,3 +14,4 @@ echo "== vigie benchmarks ($(nproc) cores; figures vary with machine load: compa
 "$build/bench/bench_qc" "${BENCH_QC_N:-31536000}"
 "$build/bench/bench_tide"
 "$build/bench/bench_export"
+"$build/bench/bench_reprocess" "${BENCH_REPROCESS_DAYS:-365}"

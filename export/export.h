@@ -12,6 +12,7 @@
 
 #include "core/config.h"
 #include "core/error.h"
+#include "export/adjusted.h"
 #include "export/series.h"
 
 typedef enum vg_export_format {
@@ -35,6 +36,8 @@ typedef struct vg_export_options {
     double depth_m;       /* INSTAC: nominal depth of the sensors (DEPH), metres, >= 0 */
     const vg_platform_cfg *platform; /* optional: name, kind, fixed position, PIs */
     vg_time_us now;       /* creation time written in the file (0: the clock) */
+    const vg_adjusted *adjusted; /* GOSUD, optional (borrowed): the delayed-mode adjustment
+                                  * (dm/) of the series' rows; NULL: none */
 } vg_export_options;
 
 /* Defaults: GOSUD, NetCDF-4 classic model, deflate 1, 'R', harbour 4, depth 0. */

@@ -157,7 +157,9 @@ static vg_err gosud__define(const vg_series *s, const vg_export_options *o, vg_n
     GOSUD_TRY(vg_nc_text(ncid, NC_GLOBAL, "Conventions", "CF-1.4"));
     GOSUD_TRY(vg_nc_text(ncid, NC_GLOBAL, "featureType", "trajectory"));
     GOSUD_TRY(vg_nc_textf(ncid, NC_GLOBAL, "DATA_MODE", "%c", dm ? 'D' : 'R'));
-    GOSUD_TRY(vg_nc_text(ncid, NC_GLOBAL, "PROCESSING_STATES", dm ? "2A" : "1A"));
+    const char *states = o->adjusted && *o->adjusted->processing_states
+                             ? o->adjusted->processing_states : dm ? "2A" : "1A";
+    GOSUD_TRY(vg_nc_text(ncid, NC_GLOBAL, "PROCESSING_STATES", states));
     GOSUD_TRY(vg_nc_text(ncid, NC_GLOBAL, "DATE_CREATION", now));
     GOSUD_TRY(vg_nc_text(ncid, NC_GLOBAL, "DATE_UPDATE", now));
     GOSUD_TRY(vg_nc_text(ncid, NC_GLOBAL, "START_DATE", start));
@@ -233,13 +235,18 @@ vg_err vg_export_gosud(const vg_series *s, const vg_export_options *o, vg_ncfile
          * mode asserted by the operator without a correction: adjusted = raw, same flags. */
         for (size_t i = 0; i < n; i++)
             adj_qc[i] = dm ? s->qc[p][i] : isnan(s->value[p][i]) ? VG_FLAG_MISSING : VG_FLAG_NO_QC;
-        GOSUD_TRY(gosud__put_floats(ncid, id.adj[k], dm ? s->value[p] : NULL, n, fb));
-        GOSUD_TRY(gosud__put_floats(ncid, id.adj_err[k], NULL, n, fb));
+        const vg_adjusted *a = o->adjusted;
+        bool adjusted = a && a->n == n && a->value[p];
+        if (adjusted)
+            memcpy(adj_qc, a->qc[p], n);
+        GOSUD_TRY(gosud__put_floats(ncid, id.adj[k],
+                                    adjusted ? a->value[p] : dm ? s->value[p] : NULL, n, fb));
+        GOSUD_TRY(gosud__put_floats(ncid, id.adj_err[k], adjusted ? a->error[p] : NULL, n, fb));
         GOSUD_TRY(gosud__put_flags(ncid, id.adj_qc[k], adj_qc, n, bb));
         char hist[GOSUD_HIST_LEN];
         memset(hist, ' ', sizeof hist);
-        const char *h = dm ? "no correction: values validated as they are" : "";
-        memcpy(hist, h, strlen(h));
+        const char *h = adjusted ? a->hist[p] : dm ? "no correction: values validated as they are" : "";
+        memcpy(hist, h, strnlen(h, sizeof hist));
         GOSUD_TRY(nc_put_var_text(ncid, id.adj_hist[k], hist));
     }
     free(d), free(fb), free(bb), free(adj_qc);

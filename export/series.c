@@ -172,6 +172,8 @@ vg_err vg_series_from_store(vg_store *st, const char *platform, vg_time_us from,
     vg_err rc = vg_store_query(st, &q, series__row, &j, err);
     if (rc == VG_OK)
         rc = j.rc;
+    if (rc == VG_OK)
+        rc = vg_series_apply_manual(st, s, NULL, err);
     if (rc != VG_OK)
         vg_series_free(s);
     return rc;

@@ -48,9 +48,14 @@ vg_err vg_series_append_sample(vg_series *s, const vg_sample *smp, vg_errinfo *e
 
 /* Load platform `platform` from the store between from and to (inclusive, VG_TIME_NONE =
  * open) into s (initialised here; free with vg_series_free): one vg_store_query walk,
- * the rows of one sample joined into one series row. */
+ * the rows of one sample joined into one series row; then the operators' manual flags
+ * (storage/audit.h) replace the automatic ones (vg_series_apply_manual). */
 vg_err vg_series_from_store(vg_store *st, const char *platform, vg_time_us from,
                             vg_time_us to, vg_series *s, vg_errinfo *err);
+
+/* Lay the manual flags of s's platform over s's flags (rows between its first and last
+ * time): a value with a manual flag gets it in qc[p]. *applied (may be NULL) counts them. */
+vg_err vg_series_apply_manual(vg_store *st, vg_series *s, size_t *applied, vg_errinfo *err);
 
 /* Number of values of column p that are not NaN (0 when the column does not exist). */
 size_t vg_series_count(const vg_series *s, vg_param p);

@@ -6,12 +6,14 @@
 #include "storage/env.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -21,6 +23,7 @@ struct vg_senv {
     char *home;  /* realpath of the directory, owned */
     pid_t pid;   /* process that opened env */
     int refs;
+    int wlock;   /* fd of DIR/writer.lock, flock'ed by this process's writer; -1: none */
     struct vg_senv *next;
 };
 
@@ -250,6 +253,30 @@ static vg_err store__env_open(const char *home, int cache_mb, bool writer, DB_EN
     return VG_OK;
 }
 
+/* The one-writer rule, enforced: the writer holds an exclusive flock on DIR/writer.lock
+ * for as long as its environment is open (the kernel drops it when the process dies, so a
+ * crashed daemon never blocks its successor). Without it a second writer (a second daemon,
+ * or a tool that writes, such as `vigie flag`) would run recovery under the first one. */
+static vg_err senv__writer_lock(const char *home, int *fd, vg_errinfo *err)
+{
+    char path[PATH_MAX];
+    snprintf(path, sizeof path, "%s/writer.lock", home);
+    int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+    if (f < 0)
+        return vg_fail(err, VG_ERR_IO, "%s: %s", path, strerror(errno));
+    if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+        int e = errno;
+        close(f);
+        if (e == EWOULDBLOCK)
+            return vg_fail(err, VG_ERR_DB,
+                           "%s: another process (the daemon?) writes this store; it has one "
+                           "writer: stop that process first (docs/storage.md)", home);
+        return vg_fail(err, VG_ERR_IO, "%s: flock: %s", path, strerror(e));
+    }
+    *fd = f;
+    return VG_OK;
+}
+
 vg_err vg_senv_acquire(const char *home, int cache_mb, bool writer, vg_senv **out,
                        vg_errinfo *err)
 {
@@ -272,16 +299,23 @@ vg_err vg_senv_acquire(const char *home, int cache_mb, bool writer, vg_senv **ou
         /* Joined by a reader of this process first: no recovery under it, but failchk. */
         free(real);
         bool needs_recovery;
-        if (writer && (rc = vg_senv_failchk(e, &needs_recovery, err)) != VG_OK)
+        if (writer && e->wlock < 0 && (rc = senv__writer_lock(e->home, &e->wlock, err)) != VG_OK)
+            e = NULL;
+        else if (writer && (rc = vg_senv_failchk(e, &needs_recovery, err)) != VG_OK)
             e = NULL;
         else
             e->refs++;
     } else {
         e = calloc(1, sizeof *e);
+        if (e)
+            e->wlock = -1;
         if (!e) {
             free(real);
             rc = vg_fail(err, VG_ERR_NOMEM, "%s: out of memory", home);
-        } else if ((rc = store__env_open(home, cache_mb, writer, &e->env, err)) != VG_OK) {
+        } else if ((writer && (rc = senv__writer_lock(real, &e->wlock, err)) != VG_OK) ||
+                   (rc = store__env_open(home, cache_mb, writer, &e->env, err)) != VG_OK) {
+            if (e->wlock >= 0)
+                close(e->wlock);
             free(real);
             free(e);
             e = NULL;
@@ -338,6 +372,8 @@ vg_err vg_senv_release(vg_senv *e, vg_errinfo *err)
         int ret = e->env->close(e->env, 0);
         if (ret != 0)
             rc = vg_senv_fail(err, ret, e->home, "DB_ENV->close");
+        if (e->wlock >= 0)
+            close(e->wlock); /* after the close: the next writer may recover at once */
         free(e->home);
         free(e);
     }

@@ -16,6 +16,9 @@ typedef struct vg_command {
 
 extern const vg_command vg_cmd_run, vg_cmd_config, vg_cmd_dump, vg_cmd_simulate, vg_cmd_qc,
     vg_cmd_tide, vg_cmd_export;
+/* Delayed-mode tools (docs/delayed-mode.md). */
+extern const vg_command vg_cmd_correct, vg_cmd_flag, vg_cmd_reprocess, vg_cmd_report,
+    vg_cmd_plot;
 
 /* Exit statuses shared by all subcommands. */
 enum { VG_EXIT_OK = 0, VG_EXIT_FAIL = 1, VG_EXIT_USAGE = 2 };

@@ -13,6 +13,11 @@ static const vg_command *const commands[] = {
     &vg_cmd_qc,
     &vg_cmd_tide,
     &vg_cmd_export,
+    &vg_cmd_correct,
+    &vg_cmd_flag,
+    &vg_cmd_reprocess,
+    &vg_cmd_report,
+    &vg_cmd_plot,
     NULL,
 };
 
