@@ -5,6 +5,8 @@
  * have their own parsers; `qc:` is only located. Every error reads "FILE:LINE: reason". */
 #include "core/config.h"
 
+#include "core/seawater.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
@@ -605,7 +607,7 @@ static vg_err config__platform(config__ctx *c, vg_platform_cfg *pl, yaml_node_t 
     vg_err rc = config__check_keys(c, map, "platforms[]");
     if (rc)
         return rc;
-    bool have_kind = false, have_interval = false, have_params = false;
+    bool have_kind = false, have_interval = false, have_params = false, have_gravity = false;
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
          !rc && p < map->data.mapping.pairs.top; p++) {
         yaml_node_t *key = config__node(c, p->key), *val = config__node(c, p->value);
@@ -641,6 +643,15 @@ static vg_err config__platform(config__ctx *c, vg_platform_cfg *pl, yaml_node_t 
         } else if (strcmp(k, "constituents") == 0) {
             rc = config__strdup(c, val, "platforms[].constituents", &pl->constituents);
             pl->constituents_line = vg_yaml_line(val);
+        } else if (strcmp(k, "water_density_kg_m3") == 0) {
+            rc = config__double(c, val, "platforms[].water_density_kg_m3", 900, 1100,
+                                &pl->water_density_kg_m3);
+        } else if (strcmp(k, "gravity_m_s2") == 0) {
+            rc = config__double(c, val, "platforms[].gravity_m_s2", 9.7, 9.9, &pl->gravity_m_s2);
+            have_gravity = true;
+        } else if (strcmp(k, "sensor_level_m") == 0) {
+            rc = config__double(c, val, "platforms[].sensor_level_m", -12000, 12000,
+                                &pl->sensor_level_m);
         } else {
             rc = config__fail(c, key, "unknown key 'platforms[].%s'", k);
         }
@@ -655,6 +666,15 @@ static vg_err config__platform(config__ctx *c, vg_platform_cfg *pl, yaml_node_t 
         return config__fail(c, map, "platforms[].interval_s is required (platform '%s')", pl->id);
     if (!have_params)
         return config__fail(c, map, "platforms[].parameters is required (platform '%s')", pl->id);
+    if (!have_gravity)
+        pl->gravity_m_s2 = vg_sw_gravity_wgs84(pl->lat_deg); /* NaN without a position */
+    const uint32_t pgauge =
+        VG_PARAM_BIT(VG_P_SLEV) | VG_PARAM_BIT(VG_P_BPRS) | VG_PARAM_BIT(VG_P_ATMS);
+    if ((pl->params & pgauge) == pgauge && isnan(pl->gravity_m_s2))
+        return config__fail(c, map, "platform '%s' computes SLEV from BPRS and ATMS: it needs "
+                                    "platforms[].position (gravity from the latitude) or "
+                                    "platforms[].gravity_m_s2",
+                            pl->id);
     if (!pl->name && !(pl->name = strdup("")))
         return config__nomem(c);
     return VG_OK;
@@ -677,6 +697,7 @@ static vg_err config__platforms(config__ctx *c, yaml_node_t *seq)
         yaml_node_t *item = config__node(c, start[i]);
         vg_platform_cfg *pl = &cfg->platforms[i];
         pl->lat_deg = pl->lon_deg = NAN;
+        pl->water_density_kg_m3 = 1025.0;
         pl->line = vg_yaml_line(item);
         cfg->n_platforms = i + 1; /* so that vg_config_free frees a partial entry */
         vg_err rc = config__platform(c, pl, item);

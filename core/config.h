@@ -42,6 +42,12 @@ typedef struct vg_platform_cfg {
     char *constituents;       /* platforms[].constituents: the station's tidal constituents file
                                  (docs/tide.md), owned; NULL if absent */
     int constituents_line;    /* its line, 0 if absent */
+    /* Pressure gauges (SLEV computed from BPRS and ATMS, docs/qc.md): */
+    double water_density_kg_m3; /* platforms[].water_density_kg_m3: 900..1100 (1025) */
+    double gravity_m_s2;        /* platforms[].gravity_m_s2: 9.7..9.9; default WGS84 normal
+                                   gravity at the position's latitude; NaN if neither */
+    double sensor_level_m;      /* platforms[].sensor_level_m: level of the pressure sensor
+                                   relative to the station datum, m, -12000..12000 (0) */
     int line;                 /* 1-based line of the entry in the file */
 } vg_platform_cfg;
 

@@ -3,7 +3,8 @@
  * sound. Coefficients from UNESCO 1983 (Fofonoff & Millard, Unesco technical papers in
  * marine science 44), checked against TEOS-10 GSW-C (gsw_sp_from_c, gsw_c_from_sp,
  * gsw_hill_ratio_at_sp2; github.com/TEOS-10/GSW-C, BSD-style licence); the code is ours:
- * the inverse is Newton's method to full precision rather than GSW's fitted start values. */
+ * the inverse is Newton's method to full precision rather than GSW's fitted start values.
+ * Also the hydrostatic water column of a pressure tide gauge and WGS84 normal gravity. */
 #include "core/seawater.h"
 
 #include <math.h>
@@ -253,4 +254,29 @@ double vg_sw_sound_speed(double sp, double t90_degC, double p_dbar)
     double b = b0 + P * b1;
     double d = 1.727e-3 + P * -7.9836e-6;
     return cw + a * sp + b * sp * sqrt(sp) + d * sp * sp;
+}
+
+/* ---- pressure tide gauges -------------------------------------------------------------- */
+
+/* WGS84 (NIMA TR8350.2, 3rd ed., 2000, eq. 4-1 and table 3.4): gamma_e at the equator, k =
+ * (b gamma_p) / (a gamma_e) - 1, and the first eccentricity squared e^2. */
+#define SEAWATER_GAMMA_E 9.7803253359
+#define SEAWATER_WGS84_K 0.00193185265241
+#define SEAWATER_WGS84_E2 0.00669437999013
+
+double vg_sw_gravity_wgs84(double lat_deg)
+{
+    if (!(lat_deg >= -90.0 && lat_deg <= 90.0))
+        return NAN;
+    double s = sin(lat_deg * (M_PI / 180.0));
+    double s2 = s * s;
+    return SEAWATER_GAMMA_E * (1.0 + SEAWATER_WGS84_K * s2) / sqrt(1.0 - SEAWATER_WGS84_E2 * s2);
+}
+
+double vg_sw_water_column_m(double bprs_dbar, double atms_hPa, double rho_kg_m3, double g_m_s2)
+{
+    if (!(rho_kg_m3 > 0.0) || !(g_m_s2 > 0.0))
+        return NAN;
+    /* NaN pressures propagate through the arithmetic. */
+    return (bprs_dbar * 1e4 - atms_hPa * 100.0) / (rho_kg_m3 * g_m_s2);
 }

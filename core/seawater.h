@@ -1,7 +1,8 @@
 /* seawater.h: sea-water formulas shared by the QC engine and the simulator: practical
  * salinity from conductivity, temperature and pressure and back (PSS-78, UNESCO 1983, with
  * the Hill et al. 1986 extension below SP 2 exactly as TEOS-10's gsw_sp_from_c /
- * gsw_c_from_sp), and the speed of sound (Chen & Millero 1977, UNESCO 1983, the SBE45's).
+ * gsw_c_from_sp), the speed of sound (Chen & Millero 1977, UNESCO 1983, the SBE45's), and
+ * the sea level of a pressure tide gauge (hydrostatic, WGS84 normal gravity).
  * Pure functions of their arguments: no state, no allocation, thread-safe. See
  * docs/seawater.md for the formulas, the sources and the agreement with TEOS-10. */
 #ifndef VIGIE_CORE_SEAWATER_H
@@ -52,5 +53,18 @@ double vg_sw_c_from_sp_pss78(double sp, double t90_degC, double p_dbar);
  * m/s at SP 40, t68 40 degC, 10000 dbar. Valid SP 0..40, t 0..40 degC, p 0..10000 dbar;
  * computes outside. SP < 0 gives NaN (the formula has a SP^1.5 term). */
 double vg_sw_sound_speed(double sp, double t90_degC, double p_dbar);
+
+/* Normal gravity on the WGS84 ellipsoid at geodetic latitude lat_deg (-90..90), m/s^2:
+ * Somigliana's closed formula with the WGS84 constants (NIMA TR8350.2, eq. 4-1),
+ * 9.7803253359 m/s^2 at the equator, 9.8321849378 at the poles. NaN for a NaN or out-of-range
+ * latitude. */
+double vg_sw_gravity_wgs84(double lat_deg);
+
+/* Height of the water column above a pressure gauge, m: (bprs - atms) / (rho g), with
+ * bprs the absolute bottom pressure in dbar (1 dbar = 1e4 Pa: sea water plus atmosphere, the
+ * CF sea_water_pressure_at_sea_floor), atms the atmospheric pressure in hPa (1 hPa = 100 Pa),
+ * rho the mean density of the water column in kg/m^3 (> 0) and g the gravity in m/s^2 (> 0).
+ * Any NaN argument, or rho or g not > 0, gives NaN. */
+double vg_sw_water_column_m(double bprs_dbar, double atms_hPa, double rho_kg_m3, double g_m_s2);
 
 #endif

@@ -70,6 +70,27 @@ static void daemon__publish(void *ctx, const vg_sample *s)
         d->published++;
 }
 
+/* Engine event listener: publish ["!event:PLATFORM", json] (a topic no platform id can
+ * start with: ids have no '!'), never blocking. */
+static void daemon__publish_event(void *ctx, const vg_event *ev)
+{
+    daemon_ctx *d = ctx;
+    if (!d->pub)
+        return;
+    char topic[8 + VG_PLATFORM_MAX];
+    int tn = snprintf(topic, sizeof topic, "!event:%s", ev->platform);
+    int n = vg_event_json(ev, d->json, d->json_cap);
+    if (n < 0 || tn < 0) {
+        d->publish_dropped++;
+        return;
+    }
+    if (zmq_send(d->pub, topic, (size_t)tn, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
+        zmq_send(d->pub, d->json, (size_t)n, ZMQ_DONTWAIT) < 0)
+        d->publish_dropped++;
+    else
+        d->published++;
+}
+
 static int daemon__bind(void *sock, const char *endpoint, const char *what)
 {
     if (zmq_bind(sock, endpoint) != 0) {
@@ -244,6 +265,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
                 setup.alerts->smtp.server);
     }
     vg_engine_set_listener(engine, daemon__publish, &d);
+    vg_engine_set_event_listener(engine, daemon__publish_event, &d);
     (void)vg_qc_test_names(); /* fill the name table before anything else runs */
 
     sd_notifyf(0, "READY=1\nSTATUS=ingesting on %zu endpoints\nMAINPID=%lu",

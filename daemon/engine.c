@@ -7,6 +7,7 @@
 #include "core/log.h"
 #include "ingest/parser.h"
 #include "qc/stream.h"
+#include "storage/events.h"
 
 typedef struct engine_source {
     const vg_parser_ops *ops;
@@ -24,6 +25,8 @@ struct vg_engine {
     size_t last_platform;        /* cache: index of the last platform looked up */
     vg_engine_listener listener;
     void *listener_ctx;
+    vg_engine_event_listener event_listener;
+    void *event_ctx;
     vg_engine_stats stats;
     int batch_samples;           /* samples in the open transaction */
     int64_t batch_start_mono;
@@ -109,6 +112,12 @@ void vg_engine_set_listener(vg_engine *e, vg_engine_listener fn, void *ctx)
     e->listener_ctx = ctx;
 }
 
+void vg_engine_set_event_listener(vg_engine *e, vg_engine_event_listener fn, void *ctx)
+{
+    e->event_listener = fn;
+    e->event_ctx = ctx;
+}
+
 const vg_engine_stats *vg_engine_get_stats(const vg_engine *e) { return &e->stats; }
 
 static vg_err engine__commit(vg_engine *e, vg_errinfo *err)
@@ -156,6 +165,42 @@ static void engine__emit(void *ctx, const vg_sample *s)
         e->listener(e->listener_ctx, s);
 }
 
+/* Event sink of the streams: log, store (its own transaction), tell the listener. */
+static void engine__event(void *ctx, const vg_event *ev)
+{
+    vg_engine *e = ctx;
+    char first[VG_TIME_ISO_LEN], last[VG_TIME_ISO_LEN];
+    e->stats.events++;
+    vg_notice("event %s %s %s..%s: %s", vg_event_kind_name(ev->kind), ev->platform,
+              vg_time_format_iso8601(ev->first, first), vg_time_format_iso8601(ev->last, last),
+              ev->text);
+    vg_errinfo err;
+    if (vg_store_put_event(e->store, ev, &err) != VG_OK) {
+        e->stats.store_errors++;
+        vg_error("could not store the event: %s", err.text);
+    }
+    if (e->event_listener)
+        e->event_listener(e->event_ctx, ev);
+}
+
+/* Run the daily sea-level analysis of platform i if its data passed a UTC day: right
+ * after the push that passed it, so that a replay of old data analyses each day as a
+ * live stream does. */
+static void engine__run_events_of(vg_engine *e, size_t i)
+{
+    if (!e->streams[i] || !vg_qc_stream_events_due(e->streams[i]))
+        return;
+    vg_errinfo err;
+    if (vg_qc_stream_run_events(e->streams[i], engine__event, e, &err) != VG_OK)
+        vg_error("%s: sea-level analysis: %s", e->cfg->platforms[i].id, err.text);
+}
+
+static void engine__run_events(vg_engine *e)
+{
+    for (size_t i = 0; i < e->cfg->n_platforms; i++)
+        engine__run_events_of(e, i);
+}
+
 static void engine__quarantine(vg_engine *e, const char *source, vg_time_us received,
                                const vg_errinfo *why, const char *frame, size_t len)
 {
@@ -179,6 +224,30 @@ static void engine__quarantine(vg_engine *e, const char *source, vg_time_us rece
             e->store_err = err;
         }
     }
+}
+
+static int engine__seed_one(void *ctx, const vg_obs *o)
+{
+    if (o->qc.agg != VG_FLAG_BAD && o->qc.agg != VG_FLAG_MISSING)
+        vg_qc_stream_seed_sea_level(ctx, o->time, o->value);
+    return 0;
+}
+
+/* A new stream of a watched tide gauge (start-up, reload) gets the stored sea level of the
+ * VG_SLM_DAYS days before its first sample t, so that its datum-shift and clock-offset
+ * watch goes on instead of starting from nothing. A store error is logged, not fatal. */
+static void engine__seed(vg_engine *e, vg_qc_stream *st, const char *platform, vg_time_us t)
+{
+    if (!vg_qc_stream_watches_sea_level(st))
+        return;
+    vg_query q = {.platform = platform, .param = VG_P_SLEV,
+                  .from = t - (vg_time_us)VG_SLM_DAYS * 86400 * VG_US_PER_S, .to = t - 1};
+    vg_errinfo err;
+    if (vg_store_query(e->store, &q, engine__seed_one, st, &err) != VG_OK)
+        vg_error("%s: reading the stored sea level for the datum and clock watch: %s",
+                 platform, err.text);
+    if (vg_qc_stream_seed_done(st, &err) != VG_OK)
+        vg_error("%s: sea-level analysis: %s", platform, err.text);
 }
 
 /* Index of platform `id` in cfg->platforms, or -1. */
@@ -240,15 +309,19 @@ static void engine__line(vg_engine *e, engine_source *src, const char *line, siz
         return;
     }
     vg_qc_stream **st = &e->streams[pi];
-    if (!*st && vg_qc_stream_new(e->plan, &e->cfg->platforms[pi], st, &why) != VG_OK) {
-        engine__quarantine(e, name, received, &why, line, len);
-        return;
+    if (!*st) {
+        if (vg_qc_stream_new(e->plan, &e->cfg->platforms[pi], st, &why) != VG_OK) {
+            engine__quarantine(e, name, received, &why, line, len);
+            return;
+        }
+        engine__seed(e, *st, s.platform, s.time);
     }
     rc = vg_qc_stream_push(*st, &s, now_mono, engine__emit, e, &why);
     if (rc != VG_OK) {
         why.code = rc;
         engine__quarantine(e, name, received, &why, line, len);
     }
+    engine__run_events_of(e, (size_t)pi);
 }
 
 static vg_err engine__take_store_error(vg_engine *e, vg_errinfo *err)
@@ -295,6 +368,7 @@ vg_err vg_engine_tick(vg_engine *e, int64_t now_mono_us, vg_errinfo *err)
     for (size_t i = 0; i < e->cfg->n_platforms; i++)
         if (e->streams[i])
             vg_qc_stream_expire(e->streams[i], now_mono_us, engine__emit, e);
+    engine__run_events(e);
     vg_err rc = engine__take_store_error(e, err);
     if (rc != VG_OK)
         return rc;
@@ -334,6 +408,7 @@ vg_err vg_engine_flush(vg_engine *e, vg_errinfo *err)
     for (size_t i = 0; i < e->cfg->n_platforms; i++)
         if (e->streams[i])
             vg_qc_stream_flush(e->streams[i], engine__emit, e);
+    engine__run_events(e);
     vg_err rc = engine__take_store_error(e, err);
     if (rc != VG_OK)
         return rc;

@@ -12,6 +12,7 @@
 
 #include "core/config.h"
 #include "core/error.h"
+#include "core/event.h"
 #include "qc/plan.h"
 #include "storage/store.h"
 
@@ -27,6 +28,7 @@ typedef struct vg_engine_stats {
     uint64_t quarantined_by[VG_ERR__COUNT];   /* ... by reason */
     uint64_t commits;                         /* storage transactions committed */
     uint64_t store_errors;                    /* failed puts or commits */
+    uint64_t events;                          /* QC events raised (datum shifts, clock...) */
 } vg_engine_stats;
 
 /* Called with every stored sample (for publishing). s is valid during the call only. */
@@ -43,6 +45,12 @@ void vg_engine_free(vg_engine *e);
 
 void vg_engine_set_listener(vg_engine *e, vg_engine_listener fn, void *ctx);
 
+/* Called with every QC event (core/event.h) after it is logged (notice) and stored in
+ * events.db (storage/events.h). ev is valid during the call only. */
+typedef void (*vg_engine_event_listener)(void *ctx, const vg_event *ev);
+
+void vg_engine_set_event_listener(vg_engine *e, vg_engine_event_listener fn, void *ctx);
+
 /* Feed one message received on ingest endpoint `source` (index into cfg->ingest): one or
  * more lines separated by "\n" ("\r\n" accepted). received: wall-clock UTC of arrival;
  * now_mono_us: monotonic clock. Returns VG_OK unless storage failed (then VG_ERR_DB and
@@ -50,7 +58,9 @@ void vg_engine_set_listener(vg_engine *e, vg_engine_listener fn, void *ctx);
 vg_err vg_engine_feed(vg_engine *e, size_t source, const char *msg, size_t len,
                       vg_time_us received, int64_t now_mono_us, vg_errinfo *err);
 
-/* Periodic work: releases samples held longer than qc.hold_timeout_s, commits the batch
+/* Periodic work: releases samples held longer than qc.hold_timeout_s, runs the daily
+ * sea-level analysis of each tide gauge whose data passed a UTC day (vg_qc_stream_run_events:
+ * its events are logged, stored and handed to the event listener), commits the batch
  * when storage.commit_interval_ms has passed since it began, and at most once a second
  * commits the batch and runs vg_store_maintain (frees what dead readers held). */
 vg_err vg_engine_tick(vg_engine *e, int64_t now_mono_us, vg_errinfo *err);

@@ -10,11 +10,15 @@
 #include "qc/test.h"
 
 /* A tide gauge whose chain has tide_residual but which names no constituents file runs the
- * other tests only: say so once, at start-up (issue 4). */
+ * other tests only: say so once, at start-up (issue 4). One with constituents and SLEV is
+ * watched for datum shifts and clock offsets (qc/sealevel_monitor.h): say that too. */
 static void setup__tide_notice(const vg_setup *s)
 {
     for (size_t i = 0; i < s->cfg->n_platforms; i++) {
         const vg_platform_cfg *pl = &s->cfg->platforms[i];
+        if (pl->constituents && (pl->params & VG_PARAM_BIT(VG_P_SLEV)))
+            vg_log(VG_LOG_NOTICE, "platform %s: daily datum-shift and clock-offset watch on "
+                   "SLEV against the tide of %s", pl->id, pl->constituents);
         const vg_qc_chain *ch = &s->plan->chains[pl->kind];
         for (size_t k = 0; k < ch->n_steps; k++) {
             if (ch->steps[k].test == &vg_qc_tide_residual && !pl->constituents &&

@@ -33,6 +33,12 @@ typedef struct rp_ctx {
     uint8_t test[VG_QC_MAX_TESTS]; int n_test; /* ids of the chain's parameter tests */
 } rp_ctx;
 
+static void rp__no_event(void *ctx, const vg_event *ev)
+{
+    (void)ctx;
+    (void)ev;
+}
+
 static void rp__emit(void *ctx, const vg_sample *smp)
 {
     rp_ctx *x = ctx;
@@ -136,6 +142,16 @@ vg_err vg_dm_reprocess(const vg_series *s, const vg_qc_plan *plan, const vg_plat
         vg_errinfo why;
         if (vg_qc_stream_push(st, &smp, 0, rp__emit, &x, &why) != VG_OK)
             c->refused++;
+        /* A tide gauge's daily sea-level watch at the same point as in the daemon, so that
+         * datum_shift and clock_offset judge as they did live; its events were reported
+         * live and are not reported again. */
+        if (vg_qc_stream_events_due(st) &&
+            vg_qc_stream_run_events(st, rp__no_event, NULL, &why) != VG_OK) {
+            vg_qc_stream_free(st);
+            vg_adjusted_free(a);
+            *err = why;
+            return why.code;
+        }
         c->rows++;
         if (progress && (i & 0xffff) == 0xffff)
             progress(progress_ctx, i + 1, s->n);

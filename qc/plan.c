@@ -37,8 +37,18 @@ static const char *const chain_station[] = {"impossible_date", "impossible_locat
                                             "stuck_value",     "gradient",
                                             NULL};
 
+/* Tide gauges: the QARTOD water-level tests with their SLEV defaults (docs/qc.md, "Water
+ * level: the QARTOD tests"), the forecast test on the tide, and the daily watch's flags.
+ * Not qartod_attenuated_signal: its 0.5 m over 12 h would flag every micro-tidal station. */
+static const char *const chain_tide[] = {
+    "impossible_date",   "impossible_location", "qartod_time_gap", "global_range",
+    "qartod_spike",      "wl_rate_of_change",   "qartod_flat_line", "tide_residual",
+    "datum_shift",       "clock_offset",        NULL};
+
 const char *const *vg_qc_default_chain(vg_platform_kind kind)
 {
+    if (kind == VG_KIND_TIDE_GAUGE)
+        return chain_tide;
     return kind == VG_KIND_TSG || kind == VG_KIND_FERRYBOX ? chain_tsg : chain_station;
 }
 
@@ -387,7 +397,12 @@ static vg_err plan__references(const vg_config *cfg, yaml_node_t *qc, vg_qc_plan
                            why.text, name);
         plan->refs.climatology[f] = c;
     }
-    if (plan__uses(plan, &vg_qc_tide_residual, -1)) {
+    /* The tides serve tide_residual and every tide gauge's sea-level monitor (datum shifts,
+     * clock offsets: qc/sealevel_monitor.h), so a named file is read whatever the chain. */
+    bool named = false;
+    for (size_t i = 0; i < cfg->n_platforms; i++)
+        named = named || cfg->platforms[i].constituents;
+    if (named || plan__uses(plan, &vg_qc_tide_residual, -1)) {
         vg_qc_tides *t = NULL;
         if ((rc = vg_qc_tides_load(cfg, &t, err)) != VG_OK)
             return rc;

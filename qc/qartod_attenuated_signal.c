@@ -29,6 +29,12 @@ static bool att_defaults(int p, double *o)
     o[0] = o[1] = o[2] = NAN; /* required */
     o[3] = 0;
     o[4] = 0;
+    if (p == VG_P_SLEV) { /* QARTOD water level v2.1: range over 12 h */
+        o[0] = 0.5;       /* < 0.5 m -> suspect */
+        o[1] = 0.1;       /* < 0.1 m -> fail */
+        o[2] = 43200;
+        o[3] = 1;
+    }
     return true;
 }
 

@@ -22,6 +22,12 @@ static const vg_qc_opt_spec flat_opts[] = {
 static bool flat_defaults(int p, double *o)
 {
     o[0] = o[1] = o[2] = NAN; /* required */
+    if (p == VG_P_SLEV) { /* QARTOD water level v2.1 for 6-minute data: 3 values within 1 mm
+                           * (a run of 2 intervals) -> suspect, 5 (4 intervals) -> fail */
+        o[0] = 720;
+        o[1] = 1440;
+        o[2] = 0.001;
+    }
     return true;
 }
 

@@ -17,6 +17,10 @@ static bool spike_defaults(int p, double *o)
 {
     o[0] = o[1] = NAN; /* required */
     o[2] = 0;
+    if (p == VG_P_SLEV) { /* QARTOD water level v2.1: |WL(n-1) - mean of its neighbours| */
+        o[0] = 0.1;       /* > 0.1 m -> suspect */
+        o[1] = 0.2;       /* > 0.2 m -> fail */
+    }
     return true;
 }
 

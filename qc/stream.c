@@ -5,6 +5,8 @@
 #include "qc/stream.h"
 
 #include "core/seawater.h"
+#include "qc/sealevel_monitor.h"
+#include "qc/tides.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -45,6 +47,7 @@ typedef struct stream_slot {
     size_t raw_cap;
     uint32_t aggs;  /* variables whose aggregate stream__judge set (bits p, STREAM_TIME,
                        STREAM_POS): with the jobs' flags, the only non-zero flags */
+    uint32_t derived; /* parameters stream__derive computed for this sample (VG_PARAM_BIT) */
 } stream_slot;
 
 struct vg_qc_stream {
@@ -67,6 +70,9 @@ struct vg_qc_stream {
     size_t state_total;        /* bytes of `state` */
     stream_job *jobs;          /* owned, n_jobs */
     size_t n_jobs;
+    /* The daily datum-shift and clock-offset watch of a tide gauge with constituents and
+     * SLEV (owned; NULL otherwise): fed with each judged SLEV not flagged 4. */
+    vg_sl_monitor *monitor;
     /* True when two jobs set the same flag (one test in several ioos_qc contexts): the
      * last one that runs wins the slot, so the aggregate must be folded from the slots. */
     bool shared_flags;
@@ -159,6 +165,14 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
         for (size_t b = a + 1; b < st->n_jobs; b++)
             if (st->jobs[a].flag_off == st->jobs[b].flag_off)
                 st->shared_flags = true;
+    const vg_tide_model *tide = vg_qc_tides_find(plan->refs.tides, pf->id);
+    if (tide && (pf->params & VG_PARAM_BIT(VG_P_SLEV))) {
+        vg_err rc = vg_sl_monitor_new(pf->id, tide, pf->interval_s, &st->monitor, err);
+        if (rc != VG_OK) {
+            vg_qc_stream_free(st);
+            return rc;
+        }
+    }
     *out = st;
     return VG_OK;
 }
@@ -171,6 +185,7 @@ void vg_qc_stream_free(vg_qc_stream *st)
     free(st->slot[1].raw);
     free(st->state);
     free(st->jobs);
+    vg_sl_monitor_free(st->monitor);
     free(st);
 }
 
@@ -189,8 +204,9 @@ static const struct {
     vg_param salinity, temperature;
 } derived[] = {{VG_P_SSPS, VG_P_SSJT}, {VG_P_PSAL, VG_P_TEMP}};
 
-static void stream__derive(const vg_qc_stream *st, vg_sample *s)
+static uint32_t stream__derive(const vg_qc_stream *st, vg_sample *s)
 {
+    uint32_t done = 0;
     for (size_t k = 0; k < sizeof derived / sizeof derived[0]; k++) {
         vg_param sal = derived[k].salinity, t = derived[k].temperature;
         if (!(st->pf->params & VG_PARAM_BIT(sal)) || vg_sample_has(s, sal) ||
@@ -200,7 +216,22 @@ static void stream__derive(const vg_qc_stream *st, vg_sample *s)
                        ? s->value[VG_P_PRES]
                        : 0.0;
         vg_sample_set(s, sal, vg_sw_sp_from_c(s->value[VG_P_CNDC], s->value[t], p));
+        done |= VG_PARAM_BIT(sal);
     }
+    /* Sea level of a pressure gauge (platform configured with SLEV, BPRS and ATMS, the
+     * sample without SLEV): the water column above the sensor, hydrostatic with the
+     * platform's density and gravity, plus the sensor's level on the station datum. A NaN
+     * pressure gives a NaN (missing, flag 9) sea level, as for salinity. */
+    if ((st->pf->params & VG_PARAM_BIT(VG_P_SLEV)) && !vg_sample_has(s, VG_P_SLEV) &&
+        vg_sample_has(s, VG_P_BPRS) && vg_sample_has(s, VG_P_ATMS)) {
+        const vg_platform_cfg *pf = st->pf;
+        vg_sample_set(s, VG_P_SLEV,
+                      vg_sw_water_column_m(s->value[VG_P_BPRS], s->value[VG_P_ATMS],
+                                           pf->water_density_kg_m3, pf->gravity_m_s2) +
+                          pf->sensor_level_m);
+        done |= VG_PARAM_BIT(VG_P_SLEV);
+    }
+    return done;
 }
 
 /* Salinity inherits a 3 or 4 of the temperature it was computed with (EuroGOOS sec. 3). */
@@ -236,15 +267,21 @@ static vg_flag stream__aggregate(const vg_qc_stream *st, const vg_qc_flags *q, i
     return seen ? (vg_flag)(31 - __builtin_clz(seen)) : VG_FLAG_NO_QC;
 }
 
-/* Run the chain on slot `h` with the given neighbours and fill its flags. */
+/* A sea level computed from pressures inherits a 3 or 4 of either pressure: a bad
+ * barometer or a bad pressure sensor makes a bad sea level. */
+static const vg_param slev_sources[] = {VG_P_BPRS, VG_P_ATMS};
+
+/* Run the chain on `cur` with the given neighbours and fill its flags; `computed`: the
+ * parameters stream__derive computed for it. */
 static void stream__judge(vg_qc_stream *st, vg_sample *cur, const vg_sample *prev,
-                          const vg_sample *next)
+                          const vg_sample *next, uint32_t computed)
 {
     if (prev && cur->time - prev->time > st->max_gap_us)
         prev = NULL;
     if (next && next->time - cur->time > st->max_gap_us)
         next = NULL;
-    const vg_qc_window w = {.prev = prev, .cur = cur, .next = next, .refs = &st->plan->refs};
+    const vg_qc_window w = {.prev = prev, .cur = cur, .next = next, .refs = &st->plan->refs,
+                            .sealevel = st->monitor ? vg_sl_monitor_status(st->monitor) : NULL};
     /* A parameter job runs when the sample has a value (not NaN: the fold flags it 9). */
     uint32_t runs = 0;
     for (uint32_t m = cur->present & st->pf->params; m; m &= m - 1) {
@@ -273,6 +310,12 @@ static void stream__judge(vg_qc_stream *st, vg_sample *cur, const vg_sample *pre
             (cur->qc[t].agg == VG_FLAG_PROBABLY_BAD || cur->qc[t].agg == VG_FLAG_BAD))
             cur->qc[s].agg = vg_flag_combine(cur->qc[s].agg, cur->qc[t].agg);
     }
+    if ((computed & VG_PARAM_BIT(VG_P_SLEV)) && !isnan(cur->value[VG_P_SLEV]))
+        for (size_t k = 0; k < sizeof slev_sources / sizeof slev_sources[0]; k++) {
+            vg_flag f = cur->qc[slev_sources[k]].agg;
+            if (f == VG_FLAG_PROBABLY_BAD || f == VG_FLAG_BAD)
+                cur->qc[VG_P_SLEV].agg = vg_flag_combine(cur->qc[VG_P_SLEV].agg, f);
+        }
     cur->time_qc.agg = stream__aggregate(st, &cur->time_qc, STREAM_TIME, seen[STREAM_TIME]);
     cur->pos_qc.agg = isnan(cur->lat_deg) || isnan(cur->lon_deg)
                           ? VG_FLAG_MISSING
@@ -286,9 +329,11 @@ static void stream__release(vg_qc_stream *st, const vg_sample *next, vg_qc_emit 
         return;
     stream_slot *h = &st->slot[st->held];
     const vg_sample *prev = st->prev >= 0 ? &st->slot[st->prev].s : NULL;
-    stream__judge(st, &h->s, prev, next);
+    stream__judge(st, &h->s, prev, next, h->derived);
     h->aggs = (h->s.present & ((UINT32_C(1) << VG_P__COUNT) - 1)) |
               UINT32_C(1) << STREAM_TIME | UINT32_C(1) << STREAM_POS;
+    if (st->monitor && vg_sample_has(&h->s, VG_P_SLEV) && h->s.qc[VG_P_SLEV].agg != VG_FLAG_BAD)
+        vg_sl_monitor_add(st->monitor, h->s.time, h->s.value[VG_P_SLEV]);
     emit(ctx, &h->s); /* the slot itself: the callee gets it const (stream.h) */
     st->prev = st->held;
     st->held = -1;
@@ -343,7 +388,7 @@ vg_err vg_qc_stream_push(vg_qc_stream *st, const vg_sample *in, int64_t now_mono
         memcpy(slot->raw, in->raw, in->raw_len);
     slot->s.raw = slot->raw;
     slot->s.raw_len = in->raw_len;
-    stream__derive(st, &slot->s);
+    slot->derived = stream__derive(st, &slot->s);
     st->held = k;
     st->held_since_mono = now_mono_us;
     st->last_time = in->time;
@@ -368,5 +413,34 @@ vg_time_us vg_qc_stream_last_time(const vg_qc_stream *st) { return st->last_time
 size_t vg_qc_stream_state_bytes(const vg_qc_stream *st)
 {
     return sizeof *st + st->state_total + st->n_jobs * sizeof *st->jobs + st->slot[0].raw_cap +
-           st->slot[1].raw_cap;
+           st->slot[1].raw_cap + (st->monitor ? vg_sl_monitor_bytes(st->monitor) : 0);
+}
+
+bool vg_qc_stream_events_due(const vg_qc_stream *st)
+{
+    return st->monitor && vg_sl_monitor_due(st->monitor);
+}
+
+vg_err vg_qc_stream_run_events(vg_qc_stream *st, vg_event_sink sink, void *ctx, vg_errinfo *err)
+{
+    return st->monitor ? vg_sl_monitor_run(st->monitor, sink, ctx, err) : VG_OK;
+}
+
+bool vg_qc_stream_watches_sea_level(const vg_qc_stream *st) { return st->monitor != NULL; }
+
+void vg_qc_stream_seed_sea_level(vg_qc_stream *st, vg_time_us t, double slev_m)
+{
+    if (st->monitor)
+        vg_sl_monitor_add(st->monitor, t, slev_m);
+}
+
+static void stream__drop_event(void *ctx, const vg_event *ev)
+{
+    (void)ctx;
+    (void)ev;
+}
+
+vg_err vg_qc_stream_seed_done(vg_qc_stream *st, vg_errinfo *err)
+{
+    return st->monitor ? vg_sl_monitor_run(st->monitor, stream__drop_event, NULL, err) : VG_OK;
 }

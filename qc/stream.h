@@ -14,6 +14,7 @@
 #include "core/error.h"
 #include "core/sample.h"
 #include "qc/plan.h"
+#include "qc/sealevel_monitor.h"
 
 typedef struct vg_qc_stream vg_qc_stream;
 
@@ -31,8 +32,9 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
 void vg_qc_stream_free(vg_qc_stream *st);
 
 /* Push a sample of this platform (copied, with its raw frame; a salinity the platform is
- * configured for but the sample lacks is computed from CNDC and the temperature, PSS-78:
- * docs/qc.md). now_mono_us: monotonic clock
+ * configured for but the sample lacks is computed from CNDC and the temperature, PSS-78,
+ * and a missing SLEV of a platform configured with SLEV, BPRS and ATMS from the pressures,
+ * with the platform's density, gravity and sensor level: docs/qc.md). now_mono_us: monotonic clock
  * for the hold time-out. Any earlier held sample is judged and emitted before return.
  * VG_ERR_ORDER when in->time is not after the last pushed time (the caller quarantines it). */
 vg_err vg_qc_stream_push(vg_qc_stream *st, const vg_sample *in, int64_t now_mono_us,
@@ -51,9 +53,34 @@ size_t vg_qc_stream_pending(const vg_qc_stream *st);
 vg_time_us vg_qc_stream_last_time(const vg_qc_stream *st);
 
 /* Bytes the stream holds: its struct (the two sample slots included), the test states of
- * its chain and the two raw-frame buffers (as large as the longest frame seen, at least
- * 256 bytes once a frame came). Fixed at creation but for the raw buffers: it does not
+ * its chain, the two raw-frame buffers (as large as the longest frame seen, at least
+ * 256 bytes once a frame came) and the sea-level monitor of a tide gauge (its 33-day ring). Fixed at creation but for the raw buffers: it does not
  * grow with the number of samples pushed. */
 size_t vg_qc_stream_state_bytes(const vg_qc_stream *st);
+
+/* Tide gauges with constituents and SLEV (platforms[].constituents) have a sea-level
+ * monitor (qc/sealevel_monitor.h): each judged SLEV not flagged 4 goes into it.
+ * True when the platform has one. */
+bool vg_qc_stream_watches_sea_level(const vg_qc_stream *st);
+
+/* Seed the monitor with an earlier judged sea level (m; the store's, at start-up or after a
+ * reload, in time order, before the first push), so that the watch goes on where it was
+ * instead of waiting 20 days for a reference. Values of agg flag 4 or 9 are the caller's to
+ * skip. No-op without a monitor. Call vg_qc_stream_seed_done after the last one. */
+void vg_qc_stream_seed_sea_level(vg_qc_stream *st, vg_time_us t, double slev_m);
+
+/* End of the seeding: analyse the seeded record once without reporting (what it holds was
+ * reported before, or happened while nobody watched and is marked as reported), so that the
+ * status that flags the next samples is known and the next analysis reports only what is
+ * new. No-op without a monitor. VG_ERR_NOMEM only. */
+vg_err vg_qc_stream_seed_done(vg_qc_stream *st, vg_errinfo *err);
+
+/* True when a UTC day of data ended since the monitor's last analysis (false without one). */
+bool vg_qc_stream_events_due(const vg_qc_stream *st);
+
+/* Run the monitor's daily analysis now (about 60 ms for 6-minute data, bench_tide): each new
+ * datum shift or clock offset goes to sink; its status flags the next samples (tests
+ * datum_shift, clock_offset). No-op without a monitor. VG_ERR_NOMEM only. */
+vg_err vg_qc_stream_run_events(vg_qc_stream *st, vg_event_sink sink, void *ctx, vg_errinfo *err);
 
 #endif

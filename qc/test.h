@@ -32,6 +32,7 @@ struct vg_bathymetry;
 struct vg_climatology;
 struct vg_qclim_set;
 struct vg_qc_tides;
+struct vg_slm_status;
 
 /* Reference data that some tests read: loaded with the configuration (qc.reference, see
  * plan.h), owned by the plan, never loaded on the per-sample path. NULL members: the tests
@@ -53,6 +54,9 @@ typedef struct vg_qc_window {
     const vg_sample *cur;
     const vg_sample *next;
     const vg_qc_refs *refs;
+    /* The last daily analysis of the platform's sea-level monitor (qc/sealevel_monitor.h),
+     * NULL when the platform has none (no constituents or no SLEV). */
+    const struct vg_slm_status *sealevel;
 } vg_qc_window;
 
 typedef struct vg_qc_test {

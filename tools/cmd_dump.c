@@ -1,6 +1,6 @@
 /* cmd_dump.c: `vigie dump`: read the store (also while the daemon runs) by platform,
- * parameter, time range and minimum flag, as CSV or JSON lines; list the quarantine; or
- * print a QC summary (samples per flag per test). SIGINT, SIGTERM and SIGPIPE (`vigie dump
+ * parameter, time range and minimum flag, as CSV or JSON lines; list the quarantine or the
+ * QC events (datum shifts, clock offsets: storage/events.h); or print a QC summary (samples per flag per test). SIGINT, SIGTERM and SIGPIPE (`vigie dump
  * | head`) stop the walk at the next row and close the store cleanly. */
 #include <errno.h>
 #include <getopt.h>
@@ -13,6 +13,8 @@
 #include "core/json.h"
 #include "daemon/setup.h"
 #include "qc/test.h"
+#include "core/event.h"
+#include "storage/events.h"
 #include "storage/store.h"
 #include "tools/command.h"
 
@@ -21,7 +23,7 @@ static void dump_usage(FILE *out)
     fprintf(out,
             "usage: vigie dump (-s DIR | -c FILE) [--platform ID] [--param CODE]\n"
             "                  [--from ISO8601] [--to ISO8601] [--min-flag N]\n"
-            "                  [--format csv|json] [--summary | --quarantine]\n\n"
+            "                  [--format csv|json] [--summary | --quarantine | --events]\n\n"
             "Read what the daemon stored (safe while it runs).\n\n"
             "  -s, --storage DIR    Berkeley DB environment directory\n"
             "  -c, --config FILE    take the directory from storage.path of FILE\n"
@@ -34,6 +36,9 @@ static void dump_usage(FILE *out)
             "                       quarantined frames per reason (all configured platforms\n"
             "                       with -c, or --platform)\n"
             "      --quarantine     list quarantined frames: time, source, reason, detail, frame\n"
+            "      --events         list the QC events (datum shifts, clock offsets), of\n"
+            "                       --platform or all; CSV columns platform,parameter,kind,\n"
+            "                       first,last,detected,magnitude,units,score,text\n"
             "      --raw            add the frame each value came from, as received\n\n"
             "CSV columns: platform,time,param,value,flag,lat,lon,pos_flag,time_flag,tests[,raw]\n"
             "where tests is 'name=flag;...' for every test that judged the value, and raw the\n"
@@ -282,6 +287,35 @@ static int dump__quarantined(void *ctx, const vg_quarantined *q)
     return dump__stop(c->out);
 }
 
+typedef struct events_ctx {
+    FILE *out;
+    bool json;
+    uint64_t n;
+} events_ctx;
+
+static int dump__event(void *ctx, const vg_event *ev)
+{
+    events_ctx *c = ctx;
+    char buf[4096];
+    c->n++;
+    if (c->json) {
+        if (vg_event_json(ev, buf, sizeof buf) >= 0)
+            fprintf(c->out, "%s\n", buf);
+        return dump__stop(c->out);
+    }
+    char first[VG_TIME_ISO_LEN], last[VG_TIME_ISO_LEN], det[VG_TIME_ISO_LEN];
+    fprintf(c->out, "%s,%s,%s,%s,%s,%s,", ev->platform, vg_param_get(ev->param)->code,
+            vg_event_kind_name(ev->kind), vg_time_format_iso8601(ev->first, first),
+            vg_time_format_iso8601(ev->last, last), vg_time_format_iso8601(ev->detected, det));
+    dump__number(c->out, ev->magnitude, 0);
+    fprintf(c->out, ",%s,", ev->units);
+    dump__number(c->out, ev->score, 0);
+    fputc(',', c->out);
+    dump__escaped(c->out, ev->text, strlen(ev->text));
+    fputc('\n', c->out);
+    return dump__stop(c->out);
+}
+
 static int dump_main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -290,12 +324,12 @@ static int dump_main(int argc, char **argv)
         {"from", required_argument, NULL, 'f'},    {"to", required_argument, NULL, 't'},
         {"min-flag", required_argument, NULL, 'm'}, {"format", required_argument, NULL, 'F'},
         {"summary", no_argument, NULL, 'S'},       {"quarantine", no_argument, NULL, 'Q'},
-        {"raw", no_argument, NULL, 'R'},
+        {"raw", no_argument, NULL, 'R'},          {"events", no_argument, NULL, 'E'},
         {NULL, 0, NULL, 0},
     };
     const char *storage = NULL, *config = NULL, *platform = NULL, *format = "csv";
     vg_query q = {.param = -1, .from = VG_TIME_NONE, .to = VG_TIME_NONE, .min_flag = 0};
-    int summary = 0, quarantine = 0, with_raw = 0, c;
+    int summary = 0, quarantine = 0, events = 0, with_raw = 0, c;
     vg_errinfo err;
     optind = 1;
     while ((c = getopt_long(argc, argv, "s:c:p:", longopts, NULL)) != -1) {
@@ -336,6 +370,7 @@ static int dump_main(int argc, char **argv)
         case 'S': summary = 1; break;
         case 'Q': quarantine = 1; break;
         case 'R': with_raw = 1; break;
+        case 'E': events = 1; break;
         default: dump_usage(stderr); return VG_EXIT_USAGE;
         }
     }
@@ -343,7 +378,11 @@ static int dump_main(int argc, char **argv)
         fprintf(stderr, "vigie dump: give one of --storage DIR or --config FILE, and --format csv|json\n");
         return VG_EXIT_USAGE;
     }
-    if (!platform && !summary && !quarantine) {
+    if (events + quarantine + summary > 1) {
+        fprintf(stderr, "vigie dump: give at most one of --summary, --quarantine, --events\n");
+        return VG_EXIT_USAGE;
+    }
+    if (!platform && !summary && !quarantine && !events) {
         fprintf(stderr, "vigie dump: --platform ID is required\n");
         return VG_EXIT_USAGE;
     }
@@ -365,7 +404,15 @@ static int dump_main(int argc, char **argv)
         return VG_EXIT_FAIL;
     }
     dump_ctx d = {.out = stdout, .json = strcmp(format, "json") == 0, .names = vg_qc_test_names()};
-    if (quarantine || summary) {
+    if (events) {
+        events_ctx ec = {.out = stdout, .json = d.json};
+        if (!d.json)
+            printf("platform,parameter,kind,first,last,detected,magnitude,units,score,text\n");
+        if (vg_store_events_walk(st, platform, dump__event, &ec, &err) != VG_OK) {
+            fprintf(stderr, "vigie dump: %s\n", err.text);
+            status = VG_EXIT_FAIL;
+        }
+    } else if (quarantine || summary) {
         quarantine_ctx qc = {.out = stdout, .list = quarantine};
         if (vg_store_quarantine_walk(st, dump__quarantined, &qc, &err) != VG_OK) {
             fprintf(stderr, "vigie dump: %s\n", err.text);
@@ -402,7 +449,7 @@ static int dump_main(int argc, char **argv)
         }
         free(d.counts);
         free(d.agg);
-    } else if (!quarantine) {
+    } else if (!quarantine && !events) {
         q.platform = platform;
         if (with_raw)
             d.store = st;

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "core/config.h"
+#include "core/event.h"
 #include "core/flags.h"
 #include "core/json.h"
 #include "daemon/setup.h"
@@ -242,6 +243,16 @@ static bool qc_cmd__judges(const qc_cmd *q, const vg_qc_test *t, int var)
 }
 
 /* Add the flag columns of one variable: its aggregate, then each test that judges it. */
+/* Events of the daily sea-level watch (datum shifts, clock offsets): the batch has no
+ * store, so they go to standard error as the daemon would publish them. */
+static void qc_cmd__event(void *ctx, const vg_event *ev)
+{
+    (void)ctx;
+    char buf[2048];
+    if (vg_event_json(ev, buf, sizeof buf) >= 0)
+        fprintf(stderr, "vigie qc: event %s\n", buf);
+}
+
 static vg_err qc_cmd__add_var(qc_cmd *q, int var, vg_errinfo *err)
 {
     size_t need = q->n_fc + 1 + VG_QC_MAX_TESTS;
@@ -363,6 +374,14 @@ static vg_err qc_cmd__push(qc_cmd *q, vg_sample *s, size_t pi, long first, long 
     s->received = q->now;
     q->cur = pi;
     vg_err rc = vg_qc_stream_push(p->stream, s, 0, qc_cmd__emit, q, &why);
+    /* The daily sea-level watch at the same point as in the daemon's engine, so that
+     * datum_shift and clock_offset flag the same samples in both. */
+    vg_errinfo eerr;
+    if (vg_qc_stream_events_due(p->stream) &&
+        vg_qc_stream_run_events(p->stream, qc_cmd__event, NULL, &eerr) != VG_OK) {
+        *err = eerr;
+        return eerr.code;
+    }
     if (q->out_rc != VG_OK) {
         *err = q->out_err;
         return q->out_rc;

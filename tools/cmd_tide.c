@@ -37,13 +37,16 @@ static void tide__usage(FILE *out)
 "analyse: fit the mean and the tidal constituents to a sea-level record.\n"
 "  INPUT                 CSV 'time,sea_level' (ISO 8601 times; header, '#' comments\n"
 "                        and blank lines skipped; an empty or NaN height is a gap),\n"
-"                        '-' for standard input\n"
-"  --latitude DEG        station latitude, -90..90 (nodal satellites)\n"
+"                        '-' for standard input; or a Copernicus in-situ NetCDF\n"
+"                        file with SLEV (values flagged 3 or 4 are gaps)\n"
+"  --latitude DEG        station latitude, -90..90 (nodal satellites); default for\n"
+"                        a NetCDF file: its LATITUDE\n"
 "  --constituents LIST   comma-separated names (M2,S2,K1,O1...) instead of the\n"
 "                        automatic selection\n"
 "  --rayleigh R          Rayleigh factor of the automatic selection, > 0 (default 1:\n"
 "                        constituents at least 1/length apart in frequency)\n"
-"  --station NAME        station name written in the file (default: none)\n"
+"  --station NAME        station name written in the file (default: a NetCDF\n"
+"                        file's platform code, else none)\n"
 "  --units UNITS         units of the heights written in the file (default m)\n"
 "  -o, --output FILE     constituents file (YAML) to write, '-' = standard output\n"
 "                        (default)\n"
@@ -166,16 +169,26 @@ static int tide__analyse(int argc, char **argv)
     }
     if (optind + 1 != argc)
         return tide__bad("analyse takes one INPUT file");
-    if (isnan(lat))
-        return tide__bad("analyse needs --latitude");
     const char *in_path = argv[optind];
 
     vg_errinfo err;
     vg_tide_record rec;
-    if (vg_tide_record_read_csv(in_path, &rec, &err) != VG_OK) {
+    if (vg_tide_record_read(in_path, &rec, &err) != VG_OK) {
         fprintf(stderr, "vigie tide: %s\n", err.text);
+        vg_tide_record_free(&rec);
         return VG_EXIT_FAIL;
     }
+    /* A NetCDF file knows its station: latitude and name, unless given. */
+    if (isnan(lat))
+        lat = rec.lat_deg;
+    if (isnan(lat)) {
+        vg_tide_record_free(&rec);
+        return tide__bad("analyse needs --latitude (the input gives no position)");
+    }
+    char file_station[sizeof rec.platform];
+    snprintf(file_station, sizeof file_station, "%s", rec.platform);
+    if (!station[0])
+        station = file_station;
     vg_tide_analysis_opts o = {.latitude_deg = lat, .rayleigh = rayleigh,
                                .constituents = given ? idx : NULL, .n_constituents = nidx};
     vg_tide_model m;
@@ -349,8 +362,9 @@ static int tide__check(int argc, char **argv)
         return VG_EXIT_FAIL;
     }
     vg_tide_record rec;
-    if (vg_tide_record_read_csv(in_path, &rec, &err) != VG_OK) {
+    if (vg_tide_record_read(in_path, &rec, &err) != VG_OK) {
         fprintf(stderr, "vigie tide: %s\n", err.text);
+        vg_tide_record_free(&rec);
         free(p);
         return VG_EXIT_FAIL;
     }

@@ -1,11 +1,15 @@
-/* tide_input.c: reading a `time,sea_level` CSV for the tide analysis (tide_input.h), line
- * by line with the batch reader (tools/batch_input.h). */
+/* tide_input.c: reading a sea-level record for the tide analysis (tide_input.h): a
+ * `time,sea_level` CSV line by line with the batch reader (tools/batch_input.h), or a
+ * NetCDF file through export/'s reader (export/export.h). */
 #include <math.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/config.h"
+#include "export/export.h"
+#include "export/series.h"
 #include "tools/batch_input.h"
 #include "tools/tide_input.h"
 
@@ -47,9 +51,59 @@ static const char *tide_input__trim(const char *s, size_t *len)
     return s;
 }
 
+vg_err vg_tide_record_read_nc(const char *path, vg_tide_record *rec, vg_errinfo *err)
+{
+    memset(rec, 0, sizeof *rec);
+    rec->lat_deg = NAN;
+    vg_series s;
+    vg_err rc = vg_export_read(path, &s, NULL, err);
+    if (rc != VG_OK)
+        return rc;
+    if (!(s.present & VG_PARAM_BIT(VG_P_SLEV))) {
+        vg_series_free(&s);
+        return vg_fail(err, VG_ERR_NOTFOUND, "%s: no SLEV variable (sea level)", path);
+    }
+    rec->t = malloc((s.n ? s.n : 1) * sizeof *rec->t);
+    rec->h = malloc((s.n ? s.n : 1) * sizeof *rec->h);
+    if (!rec->t || !rec->h) {
+        vg_series_free(&s);
+        return vg_fail(err, VG_ERR_NOMEM, "%s: no memory for %zu rows", path, s.n);
+    }
+    for (size_t i = 0; i < s.n; i++) {
+        vg_flag f = s.qc[VG_P_SLEV][i];
+        rec->t[i] = s.time[i];
+        rec->h[i] = f == VG_FLAG_PROBABLY_BAD || f == VG_FLAG_BAD ? NAN : s.value[VG_P_SLEV][i];
+        if (isnan(rec->lat_deg) && !isnan(s.lat_deg[i]))
+            rec->lat_deg = s.lat_deg[i];
+    }
+    rec->n = s.n;
+    snprintf(rec->platform, sizeof rec->platform, "%s", s.platform);
+    vg_series_free(&s);
+    return VG_OK;
+}
+
+vg_err vg_tide_record_read(const char *path, vg_tide_record *rec, vg_errinfo *err)
+{
+    unsigned char head[8] = {0};
+    size_t got = 0;
+    if (strcmp(path, "-") != 0) {
+        FILE *f = fopen(path, "rb");
+        if (f) {
+            got = fread(head, 1, sizeof head, f);
+            fclose(f);
+        }
+    }
+    static const unsigned char hdf5[8] = {0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
+    bool nc = (got >= 4 && memcmp(head, "CDF", 3) == 0 &&
+               (head[3] == 1 || head[3] == 2 || head[3] == 5)) ||
+              (got == 8 && memcmp(head, hdf5, 8) == 0);
+    return nc ? vg_tide_record_read_nc(path, rec, err) : vg_tide_record_read_csv(path, rec, err);
+}
+
 vg_err vg_tide_record_read_csv(const char *path, vg_tide_record *rec, vg_errinfo *err)
 {
     memset(rec, 0, sizeof *rec);
+    rec->lat_deg = NAN;
     vg_batch_input in;
     vg_err rc = vg_batch_input_open(&in, path, err);
     if (rc != VG_OK)

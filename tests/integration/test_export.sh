@@ -53,6 +53,30 @@ tide=$("$VIGIE" export -c "$TMP/vigie.yaml" --platform SIMTIDE --format instac -
 check_eq "INSTAC file name" "$OUT/GL_TS_TG_SIMTIDE_202601.nc" "$tide"
 check "INSTAC tide gauge passes the checker's rules, values and flags as stored" \
   $PY "$here/check_export.py" instac "$tide" "$TMP/SIMTIDE.csv" 4
+# vigie tide analyse reads the INSTAC file (issue 4): its latitude and platform code by
+# default, values flagged 3 or 4 left out; the same constituents as from the stored values
+# written as CSV (the file keeps SLEV as float: agreement to 0.1 mm and 0.05 degree)
+check "tide analyse reads the INSTAC file" "$VIGIE" tide analyse "$tide" -o "$TMP/nc_fit.yaml"
+awk -F, 'NR > 1 && $3 == "SLEV" { print $2 "," ($5 >= 3 ? "" : $4) }' "$TMP/SIMTIDE.csv" \
+  > "$TMP/SIMTIDE_slev.csv"
+"$VIGIE" tide analyse "$TMP/SIMTIDE_slev.csv" --latitude 21.3067 --station SIMTIDE \
+  -o "$TMP/csv_fit.yaml"
+check "the station and latitude come from the file" \
+  grep -qx 'station: "\{0,1\}SIMTIDE"\{0,1\}' "$TMP/nc_fit.yaml"
+check "the NetCDF and CSV analyses agree" $PY - "$TMP/nc_fit.yaml" "$TMP/csv_fit.yaml" <<'PYEOF'
+import re, sys
+def load(p):
+    txt = open(p).read()
+    lat = float(re.search(r'^latitude: ([-\d.e]+)', txt, re.M).group(1))
+    return lat, {m.group(1): (float(m.group(2)), float(m.group(3))) for m in
+                 re.finditer(r'name: (\w+), amplitude: ([-\d.e]+), phase: ([-\d.e]+)', txt)}
+(la, a), (lb, b) = load(sys.argv[1]), load(sys.argv[2])
+ok = abs(la - lb) < 1e-3 and len(a) >= 10 and a.keys() == b.keys() and all(
+    abs(a[k][0] - b[k][0]) < 1e-4 and
+    (a[k][0] < 0.005 or abs((a[k][1] - b[k][1] + 180) % 360 - 180) < 0.05) for k in a)
+print(la, lb, len(a), len(b))
+sys.exit(0 if ok else 1)
+PYEOF
 ship=$("$VIGIE" export -c "$TMP/vigie.yaml" --platform SIMTSG --format instac --classic \
        --harbour-as 3 --depth 5 -o "$OUT" 2>"$TMP/err") || { fail "export instac ship: $(cat "$TMP/err")"; finish; exit; }
 check_eq "INSTAC ship file name" "$OUT/GL_TS_TS_SIMTSG_202601.nc" "$ship"

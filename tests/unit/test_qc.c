@@ -64,7 +64,7 @@ static vg_flag run1(const char *name, int p, const double *opts, vg_sample *prev
         t->defaults(p, o);
     unsigned char state[256] = {0};
     static const vg_qc_refs no_refs;
-    vg_qc_window w = {prev, cur, next, &no_refs};
+    vg_qc_window w = {prev, cur, next, &no_refs, NULL};
     return t->run(o, state, &w, p);
 }
 
@@ -433,6 +433,98 @@ static void test_derived_salinity(void)
     vg_config_free(cfg);
 }
 
+/* A pressure tide gauge (SLEV, BPRS, ATMS configured, frames without SLEV) gets SLEV from
+ * the hydrostatic water column, gravity from its latitude (WGS84) or its configuration; a
+ * sea level it sends is kept; a bad barometer makes the computed sea level bad. */
+static void test_derived_sea_level(void)
+{
+    const char *text =
+        "storage: {path: /tmp/unused}\n"
+        "platforms:\n"
+        "  - {id: PG, kind: tide_gauge, interval_s: 360, parameters: [SLEV, BPRS, ATMS],\n"
+        "     position: [-17.53, -149.57], sensor_level_m: -10}\n"
+        "  - {id: PG2, kind: tide_gauge, interval_s: 360, parameters: [SLEV, BPRS, ATMS],\n"
+        "     gravity_m_s2: 9.80665, water_density_kg_m3: 1000}\n"
+        "qc:\n  chains:\n    tide_gauge:\n      - test: global_range\n"
+        "        parameters:\n          SLEV: {min: -10, max: 10}\n"
+        "          ATMS: {min: 850, max: 1090}\n";
+    vg_config *cfg = NULL;
+    vg_qc_plan *plan = NULL;
+    vg_errinfo err;
+    if (vg_config_load_string(text, strlen(text), "p.yaml", &cfg, &err) != VG_OK ||
+        vg_qc_plan_build(cfg, &plan, &err) != VG_OK) {
+        CHECK_MSG(0, "%s", err.text);
+        return;
+    }
+    /* defaults: 1025 kg/m3; gravity at 17.53 S, 9.7803253359 (1 + 0.00193185265241 s2) /
+     * sqrt(1 - 0.00669437999013 s2), s2 = sin^2(17.53 deg) = 0.090734: 9.785011386 */
+    CHECK_NEAR(cfg->platforms[0].water_density_kg_m3, 1025, 0);
+    CHECK_NEAR(cfg->platforms[0].gravity_m_s2, 9.785011386, 1e-9);
+    CHECK_NEAR(cfg->platforms[0].sensor_level_m, -10, 0);
+    CHECK_NEAR(cfg->platforms[1].gravity_m_s2, 9.80665, 0);
+    vg_qc_stream *pg, *pg2;
+    vg_qc_stream_new(plan, &cfg->platforms[0], &pg, &err);
+    vg_qc_stream_new(plan, &cfg->platforms[1], &pg2, &err);
+    sink k = {.n = 0};
+    vg_time_us t0 = 1768435200 * VG_US_PER_S;
+    vg_sample s;
+    vg_sample_init(&s);
+    s.time = t0;
+    vg_sample_set(&s, VG_P_BPRS, 20.1325); /* 100000 Pa of water under 1013.25 hPa */
+    vg_sample_set(&s, VG_P_ATMS, 1013.25);
+    vg_qc_stream_push(pg, &s, 0, collect, &k, &err);
+    s.time += 360 * VG_US_PER_S;
+    vg_sample_set(&s, VG_P_ATMS, 700.0); /* a broken barometer: ATMS 4, and so SLEV */
+    vg_qc_stream_push(pg, &s, 0, collect, &k, &err);
+    s.time += 360 * VG_US_PER_S;
+    vg_sample_set(&s, VG_P_ATMS, 1013.25);
+    vg_sample_set(&s, VG_P_SLEV, 1.5); /* sent by the gauge: kept as is */
+    vg_qc_stream_push(pg, &s, 0, collect, &k, &err);
+    vg_qc_stream_flush(pg, collect, &k);
+    vg_sample_init(&s);
+    s.time = t0;
+    vg_sample_set(&s, VG_P_BPRS, 20.1325);
+    vg_sample_set(&s, VG_P_ATMS, 1013.25);
+    vg_qc_stream_push(pg2, &s, 0, collect, &k, &err);
+    vg_sample_set(&s, VG_P_ATMS, NAN); /* barometer missing: SLEV missing, flag 9 */
+    s.time += 360 * VG_US_PER_S;
+    vg_qc_stream_push(pg2, &s, 0, collect, &k, &err);
+    vg_qc_stream_flush(pg2, collect, &k);
+    CHECK(k.n == 5);
+    /* 100000 / (1025 x 9.785011386) - 10 = 9.970450903 - 10 */
+    CHECK(vg_sample_has(&k.out[0], VG_P_SLEV));
+    CHECK_NEAR(k.out[0].value[VG_P_SLEV], -0.029549097, 1e-8);
+    CHECK(k.out[0].qc[VG_P_SLEV].agg == VG_FLAG_GOOD);
+    CHECK(k.out[1].qc[VG_P_ATMS].agg == VG_FLAG_BAD);
+    CHECK(k.out[1].qc[VG_P_SLEV].agg == VG_FLAG_BAD);
+    CHECK(k.out[1].qc[VG_P_SLEV].test[vg_qc_test_find("global_range")->id] == VG_FLAG_GOOD);
+    CHECK(k.out[2].value[VG_P_SLEV] == 1.5);
+    /* 100000 / (1000 x 9.80665) = 10.197162130 m */
+    CHECK_NEAR(k.out[3].value[VG_P_SLEV], 10.197162130, 1e-8);
+    CHECK(vg_sample_has(&k.out[4], VG_P_SLEV) && isnan(k.out[4].value[VG_P_SLEV]));
+    CHECK(k.out[4].qc[VG_P_SLEV].agg == VG_FLAG_MISSING);
+    vg_qc_stream_free(pg);
+    vg_qc_stream_free(pg2);
+    vg_qc_plan_free(plan);
+    vg_config_free(cfg);
+
+    /* without position nor gravity_m_s2 the platform cannot compute SLEV: an error */
+    const char *bad = "storage: {path: /tmp/unused}\n"
+                      "platforms:\n"
+                      "  - {id: PG, kind: tide_gauge, interval_s: 360,\n"
+                      "     parameters: [SLEV, BPRS, ATMS]}\n";
+    CHECK(vg_config_load_string(bad, strlen(bad), "b.yaml", &cfg, &err) == VG_ERR_CONFIG);
+    CHECK_STR(err.text, "b.yaml:3: platform 'PG' computes SLEV from BPRS and ATMS: it needs "
+                        "platforms[].position (gravity from the latitude) or "
+                        "platforms[].gravity_m_s2");
+    const char *bad2 = "storage: {path: /tmp/unused}\n"
+                       "platforms:\n"
+                       "  - {id: PG, kind: tide_gauge, interval_s: 360, gravity_m_s2: 9.8,\n"
+                       "     water_density_kg_m3: 10.25, parameters: [SLEV, BPRS, ATMS]}\n";
+    CHECK(vg_config_load_string(bad2, strlen(bad2), "b.yaml", &cfg, &err) == VG_ERR_CONFIG);
+    CHECK_STR(err.text, "b.yaml:4: platforms[].water_density_kg_m3 = 10.25 is outside 900..1100");
+}
+
 static void test_registry(void)
 {
     const char *const *names = vg_qc_test_names();
@@ -459,6 +551,7 @@ int main(void)
     test_plan_errors();
     test_plan_references();
     test_derived_salinity();
+    test_derived_sea_level();
     test_registry();
     return check_summary();
 }

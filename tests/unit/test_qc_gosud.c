@@ -49,7 +49,7 @@ static vg_flag run1(const vg_qc_test *t, int p, const double *opts, void *state,
         memcpy(o, opts, sizeof o);
     else
         t->defaults(p, o);
-    vg_qc_window w = {prev, cur, NULL, &no_refs};
+    vg_qc_window w = {prev, cur, NULL, &no_refs, NULL};
     return t->run(o, state, &w, p);
 }
 
@@ -479,6 +479,16 @@ static void test_chain(void)
             for (size_t i = 0; i < n && i < N_(want_tsg); i++)
                 CHECK_MSG(strcmp(names[i], want_tsg[i]) == 0 && ch->steps[i].test == find(want_tsg[i]),
                           "kind %d step %zu: %s", k, i, names[i]);
+        } else if (k == VG_KIND_TIDE_GAUGE) {
+            static const char *const want_tide[] = {
+                "impossible_date", "impossible_location", "qartod_time_gap", "global_range",
+                "qartod_spike",    "wl_rate_of_change",   "qartod_flat_line", "tide_residual",
+                "datum_shift",     "clock_offset"};
+            CHECK(n == N_(want_tide));
+            for (size_t i = 0; i < n && i < N_(want_tide); i++)
+                CHECK_MSG(strcmp(names[i], want_tide[i]) == 0 &&
+                              ch->steps[i].test == find(want_tide[i]),
+                          "tide gauge step %zu: %s", i, names[i]);
         } else {
             for (size_t i = 0; i < n; i++)
                 CHECK_MSG(ch->steps[i].test->id < 12 && ch->steps[i].test->id != 7,
@@ -701,7 +711,7 @@ static void test_cost(void)
             for (long r = 0; r < n; r++) {
                 vg_sample *cur = &s[r & 1], *prev = &s[(r & 1) ^ 1];
                 cur->time += 20 * VG_US_PER_S;
-                vg_qc_window w = {prev, cur, NULL, &no_refs};
+                vg_qc_window w = {prev, cur, NULL, &no_refs, NULL};
                 acc += t->run(o, state, &w, tests[i].p);
             }
             ns = fmin(ns, (now_s() - a) / n * 1e9);

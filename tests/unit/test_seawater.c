@@ -2,7 +2,8 @@
  * (GSW's gsw_check_data.nc, read with netCDF-C, each value within its published tolerance),
  * the UNESCO 1983 check values, GSW values below SP 2 (Hill et al. extension), 10,000 real
  * SBE45 lines of NBP1406 (salinity and sound speed as the instrument computed them), round
- * trips C -> SP -> C and SP -> C -> SP over the whole range, and NaN / out-of-range inputs.
+ * trips C -> SP -> C and SP -> C -> SP over the whole range, and NaN / out-of-range inputs;
+ * WGS84 normal gravity and the water column of a pressure tide gauge by hand.
  * The real-data checks print SKIP when ../shared/data is absent. */
 #include <math.h>
 #include <netcdf.h>
@@ -275,6 +276,33 @@ static void test_nan(void)
     CHECK_NEAR(vg_sw_sp_from_c(vg_sw_c_from_sp(50, 20, 0), 20, 0), 50, 1e-12);
 }
 
+/* ---- pressure tide gauges ------------------------------------------------------------ */
+
+static void test_tide_gauge(void)
+{
+    /* NIMA TR8350.2 table 3.4: normal gravity at the equator and at the poles */
+    CHECK_NEAR(vg_sw_gravity_wgs84(0), 9.7803253359, 1e-10);
+    CHECK_NEAR(vg_sw_gravity_wgs84(90), 9.8321849378, 1e-9);
+    CHECK_NEAR(vg_sw_gravity_wgs84(-90), 9.8321849378, 1e-9);
+    /* 45 degrees: 9.80620 m/s^2 in the usual tables (5 decimals) */
+    CHECK_NEAR(vg_sw_gravity_wgs84(45), 9.80620, 5e-6);
+    CHECK(vg_sw_gravity_wgs84(-17.53) == vg_sw_gravity_wgs84(17.53));
+    CHECK(isnan(vg_sw_gravity_wgs84(NAN)));
+    CHECK(isnan(vg_sw_gravity_wgs84(91)));
+    /* 20.1325 dbar under 1013.25 hPa: 201325 - 101325 = 100000 Pa of water;
+     * 100000 / (1025 x 9.80665) = 9.948450858 m */
+    CHECK_NEAR(vg_sw_water_column_m(20.1325, 1013.25, 1025, 9.80665), 9.948450858, 1e-9);
+    /* the barometer effect: +1 hPa is -1 cm of water, 100 / (1025 x 9.80665) = 0.009948 m */
+    CHECK_NEAR(vg_sw_water_column_m(20.1325, 1013.25, 1025, 9.80665) -
+                   vg_sw_water_column_m(20.1325, 1014.25, 1025, 9.80665),
+               0.0099484509, 1e-9);
+    CHECK_NEAR(vg_sw_water_column_m(10.1325, 1013.25, 1025, 9.8), 0.0, 1e-12);
+    CHECK(isnan(vg_sw_water_column_m(NAN, 1013.25, 1025, 9.8)));
+    CHECK(isnan(vg_sw_water_column_m(20, NAN, 1025, 9.8)));
+    CHECK(isnan(vg_sw_water_column_m(20, 1013, 0, 9.8)));
+    CHECK(isnan(vg_sw_water_column_m(20, 1013, 1025, NAN)));
+}
+
 int main(void)
 {
     test_unesco();
@@ -283,5 +311,6 @@ int main(void)
     test_round_trips();
     test_sbe45();
     test_nan();
+    test_tide_gauge();
     return check_summary();
 }
