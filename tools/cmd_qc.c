@@ -1,9 +1,11 @@
-/* cmd_qc.c: `vigie qc`, batch quality control. A CSV or JSON-lines file is read row by row
- * and each row is pushed into the per-platform stream engine of the daemon (qc/stream.h),
- * flushed at the end; the output is CSV, the rows in input order with the flags of every
- * value (aggregate and per test). One code path, so stream = batch (docs/qc.md). Bad rows
- * are reported on stderr as FILE:LINE: reason, left out of the output, counted, and make
- * the exit status 1. Constant memory whatever the file size. docs/batch.md has the details. */
+/* cmd_qc.c: `vigie qc`, batch quality control. A CSV, JSON-lines or NetCDF (GOSUD,
+ * Copernicus in-situ: export/export.h) file is read row by row and each row is pushed into
+ * the per-platform stream engine of the daemon (qc/stream.h), flushed at the end; the output
+ * is CSV, the rows in input order with the flags of every value (aggregate and per test).
+ * One code path, so stream = batch (docs/qc.md). Bad rows are reported on stderr as
+ * FILE:LINE: reason, left out of the output, counted, and make the exit status 1. Constant
+ * memory whatever the size of a CSV or JSON file (a NetCDF file is read whole).
+ * docs/batch.md has the details. */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -19,6 +21,7 @@
 #include "core/flags.h"
 #include "core/json.h"
 #include "daemon/setup.h"
+#include "export/export.h"
 #include "ingest/parser.h"
 #include "qc/stream.h"
 #include "qc/test.h"
@@ -29,7 +32,7 @@
 
 #define QC_CMD_MAX_REPORTS 1000 /* bad rows printed by default (all are counted) */
 
-enum { QC_FMT_AUTO, QC_FMT_CSV, QC_FMT_JSON };
+enum { QC_FMT_AUTO, QC_FMT_CSV, QC_FMT_JSON, QC_FMT_NETCDF };
 
 /* What a column of a CSV input holds. */
 enum { QC_IN_PARAM, QC_IN_TIME, QC_IN_LAT, QC_IN_LON, QC_IN_DEPTH, QC_IN_PLATFORM };
@@ -102,7 +105,7 @@ static void qc_usage(FILE *out)
 {
     fprintf(out,
 "usage: vigie qc (-c FILE | --default) [--scheme argo|qartod] [--platform ID]\n"
-"                [--format csv|json] [--max-reports N] [-q] INPUT -o OUTPUT\n"
+"                [--format csv|json|netcdf] [--max-reports N] [-q] INPUT -o OUTPUT\n"
 "\n"
 "Quality-control a file in one go. Every row goes through the stream engine of\n"
 "'vigie run' (same chains, same flags: stream = batch); OUTPUT gets the rows in input\n"
@@ -117,8 +120,9 @@ static void qc_usage(FILE *out)
 "  -p, --platform ID    platform of the rows that name none (no platform column or\n"
 "                       field, or an empty cell); default: the configured platform if\n"
 "                       the configuration has only one\n"
-"  -f, --format F       format of INPUT: csv or json (JSON lines); default: from the\n"
-"                       name (.csv; .json, .jsonl, .ndjson), else from the first line\n"
+"  -f, --format F       format of INPUT: csv, json (JSON lines) or netcdf; default:\n"
+"                       from the name (.csv; .json, .jsonl, .ndjson; .nc, .nc4, .cdf),\n"
+"                       else from the first bytes\n"
 "      --max-reports N  print at most N bad rows on stderr (default %d; 0: all);\n"
 "                       every bad row is counted\n"
 "  -q, --quiet          no summary line on stderr at the end\n"
@@ -137,8 +141,11 @@ static void qc_usage(FILE *out)
 "         Empty, NaN or nan: a missing value. Quoting per RFC 4180.\n"
 "  JSON   one object per line, the daemon's 'json' format (docs/formats-input.md);\n"
 "         \"time\" is required.\n"
-"  NetCDF (GOSUD, Copernicus in-situ) input and output are not supported yet: they\n"
-"         come with the export issue.\n"
+"  NetCDF a GOSUD v3 or Copernicus in-situ / OceanSITES file (docs/export.md), e.g.\n"
+"         one of 'vigie export': its values and positions are QC'd again (its flags\n"
+"         are not read); its platform (SHIP_CALL_SIGN or platform_code) must be\n"
+"         configured, or give --platform. Rows are the file's records (FILE:N).\n"
+"         NetCDF output is not supported yet: write CSV.\n"
 "\n"
 "OUTPUT (CSV): the input columns (JSON input: platform,time,lat,lon and the parameters\n"
 "of the configured platforms), then for each parameter <CODE>_qc (aggregate flag) and\n"
@@ -744,6 +751,65 @@ static vg_err qc_cmd__json_lines(qc_cmd *q, vg_errinfo *err)
     return rc;
 }
 
+/* ---- NetCDF --------------------------------------------------------------------------- */
+
+/* A GOSUD or Copernicus in-situ file (export/export.h): every record becomes a sample of
+ * the file's platform (or --platform) with its position and values; the file's flags are
+ * not read, the values are QC'd again. The output's input columns are
+ * time,lat,lon,<parameters of the file>; bad records are reported as FILE:N (1-based). */
+static vg_err qc_cmd__netcdf(qc_cmd *q, vg_errinfo *err)
+{
+    vg_series s;
+    vg_err rc = vg_export_read(q->in_path, &s, NULL, err);
+    if (rc != VG_OK)
+        return rc;
+    long pi = q->platform_opt ? q->fallback : qc_cmd__platform(q, s.platform);
+    if (pi < 0) {
+        rc = vg_fail(err, VG_ERR_PARSE, "%s: platform '%s' of the file is not in %s (platforms: "
+                     "%s): give --platform ID", q->in_name, s.platform, q->setup.cfg->path,
+                     q->platform_list);
+        vg_series_free(&s);
+        return rc;
+    }
+    q->fallback = pi;
+    q->any_platform = false;
+    char head[256] = "time,lat,lon";
+    for (int p = 0; p < VG_P__COUNT; p++) {
+        if (!s.value[p])
+            continue;
+        q->vars[q->n_vars++] = p;
+        q->var_set |= VG_PARAM_BIT(p);
+        snprintf(head + strlen(head), sizeof head - strlen(head), ",%s", vg_param_get((vg_param)p)->code);
+    }
+    strcat(head, "\n");
+    rc = qc_cmd__columns(q, head, strlen(head) - 1, err);
+    char row[64 + VG_P__COUNT * 24];
+    for (size_t i = 0; rc == VG_OK && i < s.n; i++) {
+        vg_sample smp;
+        vg_sample_init(&smp);
+        memcpy(smp.platform, q->pl[pi].pf->id, sizeof smp.platform);
+        smp.time = s.time[i];
+        smp.lat_deg = s.lat_deg[i];
+        smp.lon_deg = s.lon_deg[i];
+        char t[VG_TIME_ISO_LEN];
+        int n = snprintf(row, sizeof row, "%s,", vg_time_format_iso8601(smp.time, t));
+        n += isnan(smp.lat_deg) ? snprintf(row + n, sizeof row - (size_t)n, ",")
+                                : snprintf(row + n, sizeof row - (size_t)n, "%.9g,%.9g",
+                                           smp.lat_deg, smp.lon_deg);
+        for (size_t v = 0; v < q->n_vars; v++) {
+            int p = q->vars[v];
+            vg_sample_set(&smp, (vg_param)p, s.value[p][i]);
+            n += isnan(s.value[p][i]) ? snprintf(row + n, sizeof row - (size_t)n, ",")
+                                      : snprintf(row + n, sizeof row - (size_t)n, ",%.9g",
+                                                 s.value[p][i]);
+        }
+        q->rows++;
+        rc = qc_cmd__push(q, &smp, (size_t)pi, (long)i + 1, (long)i + 1, row, (size_t)n, err);
+    }
+    vg_series_free(&s);
+    return rc;
+}
+
 /* ---- the command ---------------------------------------------------------------------- */
 
 static bool qc_cmd__ends_with(const char *s, const char *suffix)
@@ -766,13 +832,18 @@ static vg_err qc_cmd__sniff(qc_cmd *q, vg_errinfo *err)
     vg_err rc = vg_batch_input_peek(&q->in, 64, &b, &n, err);
     if (rc != VG_OK)
         return rc;
-    if ((n >= 4 && (memcmp(b, "CDF\x01", 4) == 0 || memcmp(b, "CDF\x02", 4) == 0 ||
-                    memcmp(b, "CDF\x05", 4) == 0 || memcmp(b, "\x89HDF", 4) == 0)) ||
-        qc_cmd__netcdf_name(q->in_path))
-        return vg_fail(err, VG_ERR_PARSE,
-                       "%s: NetCDF input is not supported yet (it comes with the export "
-                       "issue): give CSV or JSON lines",
-                       q->in_name);
+    bool signature = n >= 4 && (memcmp(b, "CDF\x01", 4) == 0 || memcmp(b, "CDF\x02", 4) == 0 ||
+                                memcmp(b, "CDF\x05", 4) == 0 || memcmp(b, "\x89HDF", 4) == 0);
+    if (q->format == QC_FMT_NETCDF || (q->format == QC_FMT_AUTO && (signature ||
+                                                                     qc_cmd__netcdf_name(q->in_path)))) {
+        q->format = QC_FMT_NETCDF;
+        if (strcmp(q->in_path, "-") == 0)
+            return vg_fail(err, VG_ERR_PARSE, "NetCDF input cannot be standard input: give a file");
+        return VG_OK;
+    }
+    if (signature)
+        return vg_fail(err, VG_ERR_PARSE, "%s: a NetCDF file given as --format %s", q->in_name,
+                       q->format == QC_FMT_CSV ? "csv" : "json");
     if (q->format != QC_FMT_AUTO)
         return VG_OK;
     if (qc_cmd__ends_with(q->in_path, ".csv")) {
@@ -875,11 +946,13 @@ static int qc_cmd__options(qc_cmd *q, int argc, char **argv)
             break;
         case 'p': q->platform_opt = optarg; break;
         case 'f':
-            if (strcmp(optarg, "csv") && strcmp(optarg, "json")) {
-                fprintf(stderr, "vigie qc: --format '%s': csv or json\n", optarg);
+            if (strcmp(optarg, "csv") && strcmp(optarg, "json") && strcmp(optarg, "netcdf")) {
+                fprintf(stderr, "vigie qc: --format '%s': csv, json or netcdf\n", optarg);
                 return VG_EXIT_USAGE;
             }
-            q->format = strcmp(optarg, "csv") == 0 ? QC_FMT_CSV : QC_FMT_JSON;
+            q->format = strcmp(optarg, "csv") == 0    ? QC_FMT_CSV
+                        : strcmp(optarg, "json") == 0 ? QC_FMT_JSON
+                                                      : QC_FMT_NETCDF;
             break;
         case 'M':
             if (!vg_parse_long(optarg, &v) || v < 0) {
@@ -907,8 +980,8 @@ static int qc_cmd__options(qc_cmd *q, int argc, char **argv)
         return VG_EXIT_USAGE;
     }
     if (qc_cmd__netcdf_name(q->out_path)) {
-        fprintf(stderr, "vigie qc: %s: NetCDF output is not supported yet (it comes with the "
-                        "export issue): write CSV\n",
+        fprintf(stderr, "vigie qc: %s: NetCDF output is not supported yet: write CSV (and "
+                        "'vigie export' for NetCDF files of stored data)\n",
                 q->out_path);
         return VG_EXIT_FAIL;
     }
@@ -940,7 +1013,9 @@ static int qc_main(int argc, char **argv)
         rc = qc_cmd__sniff(&q, &err);
     }
     if (rc == VG_OK)
-        rc = q.format == QC_FMT_JSON ? qc_cmd__json_lines(&q, &err) : qc_cmd__csv(&q, &err);
+        rc = q.format == QC_FMT_JSON     ? qc_cmd__json_lines(&q, &err)
+             : q.format == QC_FMT_NETCDF ? qc_cmd__netcdf(&q, &err)
+                                         : qc_cmd__csv(&q, &err);
     /* The end of the batch: the sample each stream holds is judged as the edge. */
     for (size_t i = 0; rc == VG_OK && i < q.n_pl; i++) {
         if (!q.pl[i].stream)
@@ -981,7 +1056,7 @@ static int qc_main(int argc, char **argv)
 
 const vg_command vg_cmd_qc = {
     .name = "qc",
-    .summary = "quality-control a CSV or JSON-lines file (batch mode of the stream engine)",
+    .summary = "quality-control a CSV, JSON-lines or NetCDF file (batch mode of the stream engine)",
     .main = qc_main,
     .usage = qc_usage,
 };

@@ -46,8 +46,8 @@ CFG="$TMP/vigie.yaml"
 check "config check accepts the test configuration" "$VIGIE" config check "$CFG"
 check "vigie --help lists qc" bash -c "'$VIGIE' --help | grep -q '^  qc '"
 check "vigie qc --help prints its usage" bash -c "'$VIGIE' qc --help | grep -q 'usage: vigie qc'"
-check "vigie qc --help says NetCDF is not supported yet" \
-  bash -c "'$VIGIE' qc --help | grep -q 'NetCDF.*not supported yet'"
+check "vigie qc --help says NetCDF output is not supported yet" \
+  bash -c "'$VIGIE' qc --help | grep -q 'NetCDF output is not supported yet'"
 
 # JSON lines -> CSV, keeping the number texts: time,lat,lon,CODES... (time quoted with -q).
 cat > "$TMP/j2c.py" <<'PYEOF'
@@ -261,10 +261,12 @@ check_eq "JSON: the good lines are written" 3 "$(wc -l < "$TMP/bad_json_qc.csv")
 printf 'CDF\001\000\000\000\000' > "$TMP/cruise.nc"
 rc=0; "$VIGIE" qc -c "$CFG" "$TMP/cruise.nc" -o "$TMP/nc.csv" 2> "$TMP/err" || rc=$?
 check_eq "NetCDF input: exit 1" 1 "$rc"
-check "NetCDF input: says it is not supported yet" grep -q "cruise.nc: NetCDF input is not supported yet" "$TMP/err"
+check "NetCDF input without GOSUD or Copernicus variables: named" grep -q "cruise.nc: neither DAYD (GOSUD) nor TIME" "$TMP/err"
 cp "$TMP/cruise.nc" "$TMP/cruise.dat"
 rc=0; "$VIGIE" qc -c "$CFG" "$TMP/cruise.dat" -o "$TMP/nc.csv" 2> "$TMP/err" || rc=$?
-check "NetCDF recognised by its content too" grep -q "NetCDF input is not supported yet" "$TMP/err"
+check "NetCDF recognised by its content too" grep -q "cruise.dat: neither DAYD (GOSUD) nor TIME" "$TMP/err"
+rc=0; "$VIGIE" qc -c "$CFG" --format csv "$TMP/cruise.dat" -o "$TMP/nc.csv" 2> "$TMP/err" || rc=$?
+check "a NetCDF file given as --format csv is refused" grep -q "a NetCDF file given as --format csv" "$TMP/err"
 rc=0; "$VIGIE" qc -c "$CFG" "$TMP/ship.jsonl" -o "$TMP/out.nc" 2> "$TMP/err" || rc=$?
 check "NetCDF output: says it is not supported yet" grep -q "NetCDF output is not supported yet" "$TMP/err"
 rc=0; "$VIGIE" qc -c "$CFG" --scheme gosud "$TMP/ship.jsonl" -o "$TMP/x.csv" 2> /dev/null || rc=$?
