@@ -792,11 +792,11 @@ static vg_err config__build(config__ctx *c)
                 platforms = val;
             } else if (strcmp(k, "ingest") == 0) {
                 ingest = val;
-            } else if (strcmp(k, "qc") == 0) {
+            } else if (strcmp(k, "qc") == 0 || strcmp(k, "upload") == 0) {
                 if (val->type == YAML_MAPPING_NODE)
-                    cfg->qc_node = p->value;
+                    *(k[0] == 'q' ? &cfg->qc_node : &cfg->upload_node) = p->value;
                 else if (!config__is_null(val))
-                    rc = config__fail(c, val, "'qc' must be a mapping, not %s", config__what(val));
+                    rc = config__fail(c, val, "'%s' must be a mapping, not %s", k, config__what(val));
             } else {
                 rc = config__fail(c, key, "unknown key '%s'", k);
             }

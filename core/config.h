@@ -2,7 +2,7 @@
  * Scalar options are described by one typed table (name, type, bounds, default, whether a
  * SIGHUP reload may change it) in config.c; lists (ingest endpoints, platforms) have their
  * own parsers. The `qc:` section is kept as a YAML node and compiled by qc/plan.c, so that
- * core/ does not depend on the QC test registry. Every error names file, line and reason.
+ * core/ does not depend on the QC test registry; `upload:` likewise by export/destination.c. Every error names file, line and reason.
  * docs/configuration.md documents every key. */
 #ifndef VIGIE_CORE_CONFIG_H
 #define VIGIE_CORE_CONFIG_H
@@ -84,6 +84,8 @@ typedef struct vg_config {
     /* qc: kept as YAML for qc/plan.c */
     yaml_document_t doc;        /* the whole parsed document, owned */
     int qc_node;                /* node index of the `qc:` mapping in doc, 0 if absent */
+    int upload_node;            /* node index of the `upload:` mapping, 0 if absent; compiled
+                                 * by export/destination.c */
 } vg_config;
 
 /* Read and validate the YAML file at path. On success *out is a new configuration owned by

@@ -1,4 +1,5 @@
-/* setup.c: configuration + QC plan loading and cross-layer validation (setup.h). */
+/* setup.c: configuration, QC plan and upload destinations loading, and cross-layer
+ * validation (setup.h). */
 #include "daemon/setup.h"
 
 #include <stdlib.h>
@@ -37,6 +38,8 @@ vg_err vg_setup_load(const char *path, vg_setup *out, vg_errinfo *err)
         }
     }
     rc = vg_qc_plan_build(s.cfg, &s.plan, err);
+    if (rc == VG_OK)
+        rc = vg_upload_config_build(s.cfg, &s.upload, err);
     if (rc != VG_OK) {
         vg_setup_free(&s);
         return rc;
@@ -49,6 +52,8 @@ void vg_setup_free(vg_setup *s)
 {
     vg_config_free(s->cfg);
     vg_qc_plan_free(s->plan);
+    vg_upload_config_free(s->upload);
     s->cfg = NULL;
     s->plan = NULL;
+    s->upload = NULL;
 }
