@@ -15,7 +15,9 @@
 #include "core/log.h"
 #include "daemon/engine.h"
 #include "daemon/setup.h"
+#include "daemon/uploader.h"
 #include "qc/test.h"
+#include "storage/outbox.h"
 #include "storage/store.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -189,6 +191,8 @@ int vg_daemon_run(const vg_daemon_options *opt)
     vg_setup setup = {0};
     vg_errinfo err;
     vg_store *store = NULL;
+    vg_outbox *outbox = NULL;
+    vg_uploader *uploader = NULL;
     vg_engine *engine = NULL;
     daemon_ctx d = {0};
     int status = 1;
@@ -214,6 +218,19 @@ int vg_daemon_run(const vg_daemon_options *opt)
         goto out;
     }
     vg_info("store open: %s", setup.cfg->storage_path);
+    /* The durable outbox (the upload queue) and the upload thread, beside the event loop. */
+    if (vg_outbox_open(setup.cfg->storage_path, setup.cfg->cache_mb, VG_OUTBOX_DAEMON, &outbox,
+                       &err) != VG_OK) {
+        vg_error("cannot open the outbox: %s", err.text);
+        goto out;
+    }
+    if (setup.upload->n_targets) {
+        if (vg_uploader_start(outbox, setup.cfg, &uploader, &err) != VG_OK) {
+            vg_error("%s", err.text);
+            goto out;
+        }
+        vg_info("upload thread started: %zu destinations", setup.upload->n_targets);
+    }
     if (vg_engine_new(setup.cfg, setup.plan, store, &engine, &err) != VG_OK) {
         vg_error("%s", err.text);
         goto out;
@@ -313,6 +330,9 @@ int vg_daemon_run(const vg_daemon_options *opt)
     }
     daemon__log_stats(engine, &d, "stopped");
 out:
+    vg_uploader_stop(uploader);
+    if (outbox && vg_outbox_close(outbox, &err) != VG_OK)
+        vg_error("closing the outbox: %s", err.text);
     vg_engine_free(engine);
     daemon__close(&d);
     if (store && vg_store_close(store, &err) != VG_OK) {

@@ -104,6 +104,14 @@ typedef struct up_ctx {
     char curl_err[CURL_ERROR_SIZE];
 } up_ctx;
 
+/* Progress callback: non-zero aborts the transfer when the owner asks to stop. */
+static int up__progress(void *ctx, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
+{
+    (void)dt, (void)dn, (void)ut, (void)un;
+    const atomic_bool *cancel = ctx;
+    return cancel && atomic_load(cancel);
+}
+
 /* A handle with the options every request shares. */
 static CURL *up__handle(up_ctx *c, const char *url)
 {
@@ -117,6 +125,11 @@ static CURL *up__handle(up_ctx *c, const char *url)
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, c->d->stall_timeout_s > 0 ? c->d->stall_timeout_s : 60L);
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, up__discard);
+    if (c->d->cancel) {
+        curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, up__progress);
+        curl_easy_setopt(h, CURLOPT_XFERINFODATA, (void *)c->d->cancel);
+        curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+    }
     if (c->userpwd[0])
         curl_easy_setopt(h, CURLOPT_USERPWD, c->userpwd);
     if (c->kind == UP_FTP)

@@ -10,6 +10,7 @@
 #ifndef VIGIE_EXPORT_UPLOAD_H
 #define VIGIE_EXPORT_UPLOAD_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -27,6 +28,7 @@ typedef struct vg_upload_dest {
     vg_upload_method method; /* HTTP(S) only */
     long connect_timeout_s;  /* 1..3600: giving up on a connection */
     long stall_timeout_s;    /* 1..3600: a transfer slower than 1 byte/s for this long fails */
+    const atomic_bool *cancel; /* when not NULL and set, the transfer stops (resumable) */
 } vg_upload_dest;
 
 /* Read "user:password" from path into buf (cap bytes, NUL-terminated, no end of line).

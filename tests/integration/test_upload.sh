@@ -76,4 +76,65 @@ check "the client kept the bytes of the first attempt" grep -Eq "[1-9][0-9]* kep
 check_eq "the file arrived once (file and manifest, no part)" "big.bin big.bin.sha256" \
   "$(cd "$ROOT/incoming" && ls -A | grep big | tr '\n' ' ' | sed 's/ $//')"
 stop_ftp
+
+# The durable queue, sent by the daemon's upload thread.
+P_JSON=$(free_port); P_RAW=$(free_port); P_PUB=$(free_port); DB="$TMP/db"
+"$VIGIE" config default | sed -e "s|tcp://127.0.0.1:5555|tcp://127.0.0.1:$P_JSON|" \
+  -e "s|tcp://127.0.0.1:5556|tcp://127.0.0.1:$P_RAW|" -e "s|tcp://127.0.0.1:5560|tcp://127.0.0.1:$P_PUB|" \
+  -e "s|path: /var/lib/vigie |path: $DB |" -e "s|dir: /var/lib/vigie/export|dir: $TMP|" > "$TMP/vigie.yaml"
+cat >> "$TMP/vigie.yaml" <<YAML
+upload:
+  retry_base_s: 0.5
+  retry_max_s: 2
+  destinations:
+    - {name: coriolis, url: "$URL", credentials: "$TMP/cred", stall_timeout_s: 20}
+YAML
+grep -q "path: $DB " "$TMP/vigie.yaml" || { fail "test configuration: store path not replaced"; finish; exit; }
+check "config check accepts the upload section" "$VIGIE" config check "$TMP/vigie.yaml"
+printf 'upload:\n  destinations:\n    - {name: x, url: "gopher://h/"}\n' > "$TMP/bad.yaml"
+"$VIGIE" config default | sed -e "s|path: /var/lib/vigie |path: $DB |" | grep -v '^upload' > "$TMP/bad2.yaml"
+cat "$TMP/bad.yaml" >> "$TMP/bad2.yaml"
+rc=0; "$VIGIE" config check "$TMP/bad2.yaml" > "$TMP/err" 2>&1 || rc=$?
+check "a bad destination URL is refused with its line" grep -Eq "bad2.yaml:[0-9]+: upload.destinations\[\]: url 'gopher://h/'" "$TMP/err"
+
+start_ftp || { fail "FTP server start"; finish; exit; }
+start_daemon "$TMP/vigie.yaml" || { fail "daemon start"; finish; exit; }
+check "the daemon started its upload thread" grep -q "upload thread started: 1 destinations" "$TMP/daemon.log"
+cp "$TMP/tide_qc.csv" "$TMP/q1.csv"
+id1=$("$VIGIE" upload queue -c "$TMP/vigie.yaml" --dest coriolis "$TMP/q1.csv" | cut -f1)
+check "queue gives an id ($id1)" [ -n "$id1" ]
+wait_file() { for _ in $(seq 1 600); do [ -f "$1" ] && return 0; sleep 0.05; done; return 1; }
+queue_len() { "$VIGIE" upload list -s "$DB" | tail -n +2 | wc -l; }
+check "the daemon sent the queued file" wait_file "$ROOT/incoming/q1.csv.sha256"
+check "complete" cmp -s "$TMP/q1.csv" "$ROOT/incoming/q1.csv"
+for _ in $(seq 1 200); do [ "$(queue_len)" = 0 ] && break; sleep 0.05; done
+check_eq "the queue is empty once sent" 0 "$(queue_len)"
+
+stop_ftp
+cp "$TMP/tide_qc.csv" "$TMP/q2.csv"
+id2=$("$VIGIE" upload queue -c "$TMP/vigie.yaml" --dest coriolis "$TMP/q2.csv" | cut -f1)
+for _ in $(seq 1 600); do
+  "$VIGIE" upload list -s "$DB" | awk -F'\t' -v id="$id2" '$1 == id && $5 >= 2' | grep -q . && break; sleep 0.05
+done
+row=$("$VIGIE" upload list -s "$DB" | awk -F'\t' -v id="$id2" '$1 == id')
+check "the server down: the item stays, retried with back-off ($(cut -f5 <<<"$row") attempts)" \
+  [ "$(cut -f5 <<<"$row")" -ge 2 ]
+check "list shows the last error" grep -qi "connect" <<<"$(cut -f7 <<<"$row")"
+start_ftp || { fail "FTP server restart"; finish; exit; }
+check "retry makes it due now" "$VIGIE" upload retry -c "$TMP/vigie.yaml" "$id2"
+check "sent after the server came back" wait_file "$ROOT/incoming/q2.csv.sha256"
+check "complete" cmp -s "$TMP/q2.csv" "$ROOT/incoming/q2.csv"
+rc=0; "$VIGIE" upload retry -s "$DB" 999999 2>"$TMP/err" || rc=$?
+check_eq "retry of an unknown id: failure" 1 "$rc"
+stop_daemon
+check_eq "daemon stopped cleanly" 0 "$DAEMON_RC"
+
+# Without the daemon: `vigie upload now` sends what is due.
+cp "$TMP/tide_qc.csv" "$TMP/q3.csv"
+"$VIGIE" upload queue -c "$TMP/vigie.yaml" --dest coriolis "$TMP/q3.csv" >/dev/null
+check_eq "queued while the daemon is stopped" 1 "$(queue_len)"
+check "upload now sends it" "$VIGIE" upload now -c "$TMP/vigie.yaml"
+check "complete" cmp -s "$TMP/q3.csv" "$ROOT/incoming/q3.csv"
+check_eq "queue empty" 0 "$(queue_len)"
+stop_ftp
 finish
