@@ -89,6 +89,12 @@ static const config__option options[] = {
      .offset = CONFIG__FIELD(harbour_flag_as, int), .min = 3, .max = 4, .def = 4,
      .reloadable = true,
      .doc = "flag written in place of 6 (in harbour) in INSTAC/OceanSITES exports"},
+    {.name = "export.every_s", .type = CONFIG__INT, .offset = CONFIG__FIELD(export_every_s, int),
+     .min = 0, .max = 604800, .def = 0,
+     .doc = "the daemon writes each platform's real-time file of the month this often (0: never)"},
+    {.name = "export.upload_to", .type = CONFIG__STRING,
+     .offset = CONFIG__FIELD(export_upload_to, char *),
+     .doc = "the upload destination (upload.destinations[].name) of the scheduled exports"},
 };
 
 #define CONFIG__N_OPTIONS (sizeof options / sizeof options[0])

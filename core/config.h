@@ -77,9 +77,11 @@ typedef struct vg_config {
     int smtp_port;              /* alerts.smtp_port: 1..65535 (25) */
     char *mail_from;            /* alerts.from, owned, NULL if absent */
 
-    /* export: (used by the export issue; validated now) */
+    /* export: (vigie export, the daemon's scheduled export: docs/export.md) */
     char *export_dir;           /* export.dir, owned, NULL if absent */
     int harbour_flag_as;        /* export.harbour_flag_as: 3..4 (4): flag 6 on INSTAC/OceanSITES export */
+    int export_every_s;         /* export.every_s: 0..604800 (0 = off): scheduled export period */
+    char *export_upload_to;     /* export.upload_to: destination name of scheduled exports, owned, NULL */
 
     /* qc: kept as YAML for qc/plan.c */
     yaml_document_t doc;        /* the whole parsed document, owned */

@@ -14,6 +14,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "daemon/engine.h"
+#include "daemon/scheduler.h"
 #include "daemon/setup.h"
 #include "daemon/uploader.h"
 #include "qc/test.h"
@@ -193,6 +194,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
     vg_store *store = NULL;
     vg_outbox *outbox = NULL;
     vg_uploader *uploader = NULL;
+    vg_scheduler *scheduler = NULL;
     vg_engine *engine = NULL;
     daemon_ctx d = {0};
     int status = 1;
@@ -230,6 +232,16 @@ int vg_daemon_run(const vg_daemon_options *opt)
             goto out;
         }
         vg_info("upload thread started: %zu destinations", setup.upload->n_targets);
+    }
+    if (setup.cfg->export_every_s > 0) {
+        if (vg_scheduler_start(setup.cfg, opt->config_path, setup.cfg->storage_path, outbox,
+                               uploader, &scheduler, &err) != VG_OK) {
+            vg_error("%s", err.text);
+            goto out;
+        }
+        vg_info("scheduled export every %d s into %s%s%s", setup.cfg->export_every_s,
+                setup.cfg->export_dir, setup.cfg->export_upload_to ? ", uploaded to " : "",
+                setup.cfg->export_upload_to ? setup.cfg->export_upload_to : "");
     }
     if (vg_engine_new(setup.cfg, setup.plan, store, &engine, &err) != VG_OK) {
         vg_error("%s", err.text);
@@ -330,6 +342,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
     }
     daemon__log_stats(engine, &d, "stopped");
 out:
+    vg_scheduler_stop(scheduler);
     vg_uploader_stop(uploader);
     if (outbox && vg_outbox_close(outbox, &err) != VG_OK)
         vg_error("closing the outbox: %s", err.text);

@@ -40,6 +40,12 @@ vg_err vg_setup_load(const char *path, vg_setup *out, vg_errinfo *err)
     rc = vg_qc_plan_build(s.cfg, &s.plan, err);
     if (rc == VG_OK)
         rc = vg_upload_config_build(s.cfg, &s.upload, err);
+    if (rc == VG_OK && s.cfg->export_upload_to &&
+        !vg_upload_config_find(s.upload, s.cfg->export_upload_to))
+        rc = vg_fail(err, VG_ERR_CONFIG, "%s: export.upload_to '%s' is not a name of "
+                     "upload.destinations", s.cfg->path, s.cfg->export_upload_to);
+    if (rc == VG_OK && s.cfg->export_every_s && !s.cfg->export_dir)
+        rc = vg_fail(err, VG_ERR_CONFIG, "%s: export.every_s needs export.dir", s.cfg->path);
     if (rc != VG_OK) {
         vg_setup_free(&s);
         return rc;

@@ -14,16 +14,23 @@ vg_err vg_sha256_file(const char *path, char hex[VG_SHA256_HEX], vg_errinfo *err
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return vg_fail(err, VG_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    vg_err rc = vg_sha256_fd(fd, path, hex, err);
+    close(fd);
+    return rc;
+}
+
+vg_err vg_sha256_fd(int fd, const char *path, char hex[VG_SHA256_HEX], vg_errinfo *err)
+{
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1) {
         EVP_MD_CTX_free(ctx);
-        close(fd);
         return vg_fail(err, VG_ERR_NOMEM, "SHA-256 of %s: cannot set up the digest", path);
     }
     unsigned char buf[1 << 16];
     vg_err rc = VG_OK;
+    off_t off = 0;
     for (;;) {
-        ssize_t n = read(fd, buf, sizeof buf);
+        ssize_t n = pread(fd, buf, sizeof buf, off);
         if (n == 0)
             break;
         if (n < 0) {
@@ -32,6 +39,7 @@ vg_err vg_sha256_file(const char *path, char hex[VG_SHA256_HEX], vg_errinfo *err
             rc = vg_fail(err, VG_ERR_IO, "reading %s: %s", path, strerror(errno));
             break;
         }
+        off += n;
         EVP_DigestUpdate(ctx, buf, (size_t)n);
     }
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -43,7 +51,6 @@ vg_err vg_sha256_file(const char *path, char hex[VG_SHA256_HEX], vg_errinfo *err
         rc = vg_fail(err, VG_ERR_IO, "SHA-256 of %s failed", path);
     }
     EVP_MD_CTX_free(ctx);
-    close(fd);
     return rc;
 }
 

@@ -327,8 +327,8 @@ vg_err vg_upload_file(const vg_upload_dest *d, const char *path, vg_upload_resul
         free(c.dir);
         return vg_fail(err, VG_ERR_NOMEM, "out of memory");
     }
-    if ((rc = vg_sha256_file(path, res->sha256, err)) != VG_OK)
-        goto out;
+    /* One open file for the digest and the bytes sent: a file replaced meanwhile (the
+     * scheduled export rewrites it) cannot give a manifest of other bytes. */
     FILE *f = fopen(path, "rb");
     if (!f) {
         rc = vg_fail(err, VG_ERR_IO, "cannot open %s: %s", path, strerror(errno));
@@ -336,6 +336,10 @@ vg_err vg_upload_file(const vg_upload_dest *d, const char *path, vg_upload_resul
     }
     struct stat st;
     fstat(fileno(f), &st);
+    if ((rc = vg_sha256_fd(fileno(f), path, res->sha256, err)) != VG_OK) {
+        fclose(f);
+        goto out;
+    }
     up_source src = {.f = f};
     rc = up__send(&c, name, &src, (uint64_t)st.st_size, res, err);
     fclose(f);

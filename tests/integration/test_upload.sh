@@ -136,5 +136,28 @@ check_eq "queued while the daemon is stopped" 1 "$(queue_len)"
 check "upload now sends it" "$VIGIE" upload now -c "$TMP/vigie.yaml"
 check "complete" cmp -s "$TMP/q3.csv" "$ROOT/incoming/q3.csv"
 check_eq "queue empty" 0 "$(queue_len)"
+
+# The scheduled export: the daemon writes the month's real-time file of each platform and
+# queues it; the upload thread sends it.
+sed -e "s|dir: $TMP\$|dir: $TMP/export\n  every_s: 2\n  upload_to: coriolis|" -e "s|dir: $TMP |dir: $TMP/export\n  every_s: 2\n  upload_to: coriolis |" \
+  "$TMP/vigie.yaml" > "$TMP/sched.yaml"
+mkdir -p "$TMP/export"
+check "config with export.every_s and upload_to accepted" "$VIGIE" config check "$TMP/sched.yaml"
+check "export.every_s is set" grep -q "every_s: 2" "$TMP/sched.yaml"
+sed 's/upload_to: coriolis/upload_to: nowhere/' "$TMP/sched.yaml" > "$TMP/sched_bad.yaml"
+rc=0; "$VIGIE" config check "$TMP/sched_bad.yaml" >"$TMP/err" 2>&1 || rc=$?
+check "export.upload_to must name a destination" grep -q "export.upload_to 'nowhere' is not a name" "$TMP/err"
+start_daemon "$TMP/sched.yaml" || { fail "daemon start (scheduled export)"; finish; exit; }
+start=$(date -u -d '-3 hours' +%Y-%m-%dT%H:00:00Z)
+"$VIGIE" simulate --kind tide_gauge --start "$start" --duration 2h --interval 600 \
+  --endpoint "tcp://127.0.0.1:$P_JSON"
+month=$(date -u -d "$start" +%Y%m)
+tidefile="GL_TS_TG_SIMTIDE_$month.nc"
+check "the scheduled export was written, queued and sent ($tidefile)" wait_file "$ROOT/incoming/$tidefile.sha256"
+check "its manifest is right" sh -c "cd '$ROOT/incoming' && sha256sum --quiet -c $tidefile.sha256"
+check "the same file is in export.dir" test -f "$TMP/export/$tidefile"
+check "the daemon logged it" grep -q "scheduled export of SIMTIDE" "$TMP/daemon.log"
+stop_daemon
+check_eq "daemon stopped cleanly" 0 "$DAEMON_RC"
 stop_ftp
 finish
