@@ -12,4 +12,5 @@ echo "== vigie benchmarks ($(nproc) cores; figures vary with machine load: compa
 "$build/bench/bench_engine" 200000 raw
 "$build/bench/bench_engine" 200000 json
 "$build/bench/bench_qc" "${BENCH_QC_N:-31536000}"
+"$build/bench/bench_tide"
 "$build/bench/bench_export"

@@ -642,6 +642,9 @@ static vg_err config__platform(config__ctx *c, vg_platform_cfg *pl, yaml_node_t 
             have_params = true;
         } else if (strcmp(k, "position") == 0) {
             rc = config__platform_position(c, pl, val);
+        } else if (strcmp(k, "constituents") == 0) {
+            rc = config__strdup(c, val, "platforms[].constituents", &pl->constituents);
+            pl->constituents_line = vg_yaml_line(val);
         } else {
             rc = config__fail(c, key, "unknown key 'platforms[].%s'", k);
         }
@@ -978,6 +981,7 @@ void vg_config_free(vg_config *cfg)
     for (size_t i = 0; i < cfg->n_platforms; i++) {
         vg_platform_cfg *pl = &cfg->platforms[i];
         free(pl->name);
+        free(pl->constituents);
         for (size_t j = 0; j < pl->n_pi; j++)
             free(pl->pi[j]);
         free(pl->pi);

@@ -38,6 +38,9 @@ typedef struct vg_platform_cfg {
     double interval_s;        /* platforms[].interval_s: expected sampling interval, 0.01..86400 */
     uint32_t params;          /* platforms[].parameters as VG_PARAM_BIT set; never 0 */
     double lat_deg, lon_deg;  /* platforms[].position [lat, lon] of a fixed station; NaN if absent */
+    char *constituents;       /* platforms[].constituents: the station's tidal constituents file
+                                 (docs/tide.md), owned; NULL if absent */
+    int constituents_line;    /* its line, 0 if absent */
     int line;                 /* 1-based line of the entry in the file */
 } vg_platform_cfg;
 

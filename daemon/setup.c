@@ -5,7 +5,28 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "ingest/parser.h"
+#include "qc/tides.h"
+
+/* A tide gauge whose chain has tide_residual but which names no constituents file runs the
+ * other tests only: say so once, at start-up (issue 4). */
+static void setup__tide_notice(const vg_setup *s)
+{
+    for (size_t i = 0; i < s->cfg->n_platforms; i++) {
+        const vg_platform_cfg *pl = &s->cfg->platforms[i];
+        const vg_qc_chain *ch = &s->plan->chains[pl->kind];
+        for (size_t k = 0; k < ch->n_steps; k++) {
+            if (ch->steps[k].test == &vg_qc_tide_residual && !pl->constituents &&
+                (ch->steps[k].params & pl->params)) {
+                vg_log(VG_LOG_NOTICE, "platform %s: no constituents file "
+                       "(platforms[].constituents): tide_residual is not run, the other "
+                       "tests are", pl->id);
+                break;
+            }
+        }
+    }
+}
 
 vg_err vg_setup_load(const char *path, vg_setup *out, vg_errinfo *err)
 {
@@ -50,6 +71,7 @@ vg_err vg_setup_load(const char *path, vg_setup *out, vg_errinfo *err)
         vg_setup_free(&s);
         return rc;
     }
+    setup__tide_notice(&s);
     *out = s;
     return VG_OK;
 }

@@ -15,21 +15,27 @@ double vg_geo_distance_nm(double lat1, double lon1, double lat2, double lon2)
     return 2 * VG_GEO_EARTH_NM * asin(fmin(1.0, sqrt(a)));
 }
 
-bool vg_geo_closer_than_nm(double lat1, double lon1, double lat2, double lon2, double d_nm)
+int vg_geo_bound_nm(double lat1, double lon1, double lat2, double lon2, double d_nm)
 {
     /* On the sphere the central angle c between the points satisfies
      * |dlat| <= c <= |dlat| + |dlon| (dlon wrapped to <= 180 degrees): cos c is at most
      * cos(dlat), and the path along a parallel then a meridian is at most |dlon| + |dlat|.
-     * The bounds decide only with a margin far above rounding; the haversine does the rest. */
+     * The bounds decide only with a margin far above rounding. */
     const double nm_per_deg = VG_GEO_EARTH_NM * GEO__D2R;
     double dlat = fabs(lat2 - lat1), dlon = fabs(lon2 - lon1);
     if (dlon > 180)
         dlon = 360 - dlon;
     if (nm_per_deg * dlat > d_nm * (1 + 1e-9))
-        return false;
+        return 1;
     if (nm_per_deg * (dlat + dlon) < d_nm * (1 - 1e-9))
-        return true;
-    return vg_geo_distance_nm(lat1, lon1, lat2, lon2) < d_nm;
+        return -1;
+    return 0;
+}
+
+bool vg_geo_closer_than_nm(double lat1, double lon1, double lat2, double lon2, double d_nm)
+{
+    int b = vg_geo_bound_nm(lat1, lon1, lat2, lon2, d_nm);
+    return b ? b < 0 : vg_geo_distance_nm(lat1, lon1, lat2, lon2) < d_nm;
 }
 
 bool vg_geo_in_polygon(const vg_geo_polygon *pg, double lat, double lon)

@@ -15,6 +15,12 @@
  * radius VG_GEO_EARTH_NM); correct across the dateline and near the poles. */
 double vg_geo_distance_nm(double lat1, double lon1, double lat2, double lon2);
 
+/* -1 if the distance between the positions is certainly below d_nm, +1 if certainly
+ * above, 0 if only vg_geo_distance_nm can tell: bounds without trigonometry (the latitude
+ * difference is a lower bound of the distance, the sum of the latitude and longitude
+ * differences an upper one), deciding only with a relative margin of 1e-9. */
+int vg_geo_bound_nm(double lat1, double lon1, double lat2, double lon2, double d_nm);
+
 /* True if vg_geo_distance_nm(...) < d_nm, without trigonometry when the answer is clear
  * from bounds (the latitude difference is a lower bound of the distance, the sum of the
  * latitude and longitude differences an upper bound): the same answer as the haversine,

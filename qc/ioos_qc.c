@@ -11,12 +11,13 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { IOOS_NUM, IOOS_SPAN, IOOS_BBOX, IOOS_ENUM, IOOS_UNSUP };
+enum { IOOS_NUM, IOOS_SPAN, IOOS_BBOX, IOOS_ENUM, IOOS_WINDOWS, IOOS_UNSUP };
 
 typedef struct ioos__key {
     const char *name;     /* ioos_qc keyword argument */
     int kind;             /* IOOS_*: a number, [lo, hi], [lon_min, lat_min, lon_max, lat_max],
-                             one of two names (values 0, 1), or not supported (null only) */
+                             one of two names (values 0, 1), a list of climatology windows
+                             (qc/qclim.h), or not supported (null only) */
     int idx;              /* first vigie option it sets */
     const char *enums[2]; /* IOOS_ENUM: the names of 0 and 1 */
 } ioos__key;
@@ -29,22 +30,24 @@ typedef struct ioos__map {
 } ioos__map;
 
 static const ioos__map ioos__tests[] = {
-    {"gross_range_test", "qartod_gross_range", {-1e9, 1e9, NAN, NAN},
+    {"gross_range_test", "qartod_gross_range", {-1e9, 1e9, NAN, NAN, NAN},
      {{"fail_span", IOOS_SPAN, 0, {0}}, {"suspect_span", IOOS_SPAN, 2, {0}}}},
-    {"spike_test", "qartod_spike", {NAN, NAN, NAN, NAN},
+    {"spike_test", "qartod_spike", {NAN, NAN, NAN, NAN, NAN},
      {{"suspect_threshold", IOOS_NUM, 0, {0}}, {"fail_threshold", IOOS_NUM, 1, {0}},
       {"method", IOOS_ENUM, 2, {"average", "differential"}}}},
-    {"rate_of_change_test", "qartod_rate_of_change", {NAN, NAN, NAN, NAN},
+    {"rate_of_change_test", "qartod_rate_of_change", {NAN, NAN, NAN, NAN, NAN},
      {{"threshold", IOOS_NUM, 0, {0}}}},
-    {"flat_line_test", "qartod_flat_line", {NAN, NAN, NAN, NAN},
+    {"flat_line_test", "qartod_flat_line", {NAN, NAN, NAN, NAN, NAN},
      {{"suspect_threshold", IOOS_NUM, 0, {0}}, {"fail_threshold", IOOS_NUM, 1, {0}},
       {"tolerance", IOOS_NUM, 2, {0}}}},
-    {"attenuated_signal_test", "qartod_attenuated_signal", {NAN, NAN, NAN, NAN},
+    {"attenuated_signal_test", "qartod_attenuated_signal", {NAN, NAN, NAN, NAN, NAN},
      {{"suspect_threshold", IOOS_NUM, 0, {0}}, {"fail_threshold", IOOS_NUM, 1, {0}},
       {"test_period", IOOS_NUM, 2, {0}}, {"check_type", IOOS_ENUM, 3, {"std", "range"}},
-      {"min_obs", IOOS_UNSUP, 0, {0}}, {"min_period", IOOS_UNSUP, 0, {0}}}},
-    {"location_test", "qartod_location", {NAN, NAN, NAN, NAN},
-     {{"bbox", IOOS_BBOX, 0, {0}}, {"range_max", IOOS_UNSUP, 0, {0}}}},
+      {"min_obs", IOOS_NUM, 4, {0}}, {"min_period", IOOS_UNSUP, 0, {0}}}},
+    {"location_test", "qartod_location", {NAN, NAN, NAN, NAN, NAN},
+     {{"bbox", IOOS_BBOX, 0, {0}}, {"range_max", IOOS_NUM, 4, {0}}}},
+    {"climatology_test", "qartod_climatology", {NAN, NAN, NAN, NAN, NAN},
+     {{"config", IOOS_WINDOWS, 0, {0}}}},
 };
 
 typedef struct ioos__ctx {
@@ -57,6 +60,8 @@ typedef struct ioos__ctx {
     yaml_document_t doc;   /* its document */
     vg_qc_step *steps;
     size_t max, n;
+    vg_qc_plan *plan;      /* owner of the climatology tables and the scopes */
+    const vg_qc_scope *scope; /* the context being read; NULL: global */
     vg_errinfo *err;
 } ioos__ctx;
 
@@ -109,7 +114,8 @@ static vg_err ioos__unknown(ioos__ctx *c, yaml_node_t *at, const char *what, con
     }
     return vg_fail(c->err, VG_ERR_CONFIG,
                    "%s:%d: %s '%s' is not in vigie (it has gross_range_test, spike_test, "
-                   "rate_of_change_test, flat_line_test, attenuated_signal_test, location_test; "
+                   "rate_of_change_test, flat_line_test, attenuated_signal_test, location_test, "
+                   "climatology_test; "
                    "'skip_unknown: true' in %s:%d skips the others)",
                    c->path, vg_yaml_line(at), what, name, c->cfg->path, c->line);
 }
@@ -211,6 +217,12 @@ static vg_err ioos__options(ioos__ctx *c, const ioos__map *m, const vg_qc_test *
                                   key->idx + i, opts);
             break;
         }
+        case IOOS_WINDOWS: {
+            size_t index;
+            rc = vg_qclim_parse(&c->doc, v, c->path, &c->plan->qclim, &index, c->err);
+            opts[key->idx] = (double)index;
+            break;
+        }
         case IOOS_ENUM: {
             const char *s = vg_yaml_scalar(v);
             int e = !s ? -1 : !strcmp(s, key->enums[0]) ? 0 : !strcmp(s, key->enums[1]) ? 1 : -1;
@@ -245,12 +257,12 @@ static vg_err ioos__options(ioos__ctx *c, const ioos__map *m, const vg_qc_test *
     return VG_OK;
 }
 
-/* The step of test t in c->steps, appended when new. */
+/* The step of test t in the current context in c->steps, appended when new. */
 static vg_err ioos__step(ioos__ctx *c, const vg_qc_test *t, yaml_node_t *at, vg_qc_step **out,
                          bool *fresh)
 {
     for (size_t i = 0; i < c->n; i++)
-        if (c->steps[i].test == t) {
+        if (c->steps[i].test == t && c->steps[i].scope == c->scope) {
             *out = &c->steps[i];
             *fresh = false;
             return VG_OK;
@@ -262,6 +274,7 @@ static vg_err ioos__step(ioos__ctx *c, const vg_qc_test *t, yaml_node_t *at, vg_
     memset(*out, 0, sizeof **out);
     (*out)->test = t;
     (*out)->line = c->line;
+    (*out)->scope = c->scope;
     *fresh = true;
     return VG_OK;
 }
@@ -362,32 +375,24 @@ static vg_err ioos__streams(ioos__ctx *c, yaml_node_t *map)
     return VG_OK;
 }
 
-/* One context: a global one (no region, no window bounds) is read; others are refused. */
+/* One context: its window and region become the scope of its steps (none for a global
+ * context), then its streams are read. */
 static vg_err ioos__context(ioos__ctx *c, yaml_node_t *ctx)
 {
     if (ctx->type != YAML_MAPPING_NODE)
         return vg_fail(c->err, VG_ERR_CONFIG, "%s:%d: a context must be a mapping with "
                        "'streams:'", c->path, vg_yaml_line(ctx));
-    yaml_node_t *region = vg_yaml_map_get(&c->doc, ctx, "region");
-    yaml_node_t *window = vg_yaml_map_get(&c->doc, ctx, "window");
-    yaml_node_t *restricted = !ioos__is_null(region) ? region : NULL;
-    if (!restricted && !ioos__is_null(window)) {
-        if (window->type != YAML_MAPPING_NODE)
-            restricted = window;
-        for (const char *const *b = (const char *const[]){"starting", "ending", NULL};
-             !restricted && *b; b++)
-            if (!ioos__is_null(vg_yaml_map_get(&c->doc, window, *b)))
-                restricted = vg_yaml_map_get(&c->doc, window, *b);
-    }
-    if (restricted)
-        return vg_fail(c->err, VG_ERR_CONFIG, "%s:%d: time- or region-restricted contexts are "
-                       "not supported yet (give the context no region and no window bounds)",
-                       c->path, vg_yaml_line(restricted));
     yaml_node_t *streams = vg_yaml_map_get(&c->doc, ctx, "streams");
     if (!streams)
         return vg_fail(c->err, VG_ERR_CONFIG, "%s:%d: a context needs 'streams:'", c->path,
                        vg_yaml_line(ctx));
-    return ioos__is_null(streams) ? VG_OK : ioos__streams(c, streams);
+    vg_err rc = vg_qc_scope_parse(&c->doc, vg_yaml_map_get(&c->doc, ctx, "window"),
+                                  vg_yaml_map_get(&c->doc, ctx, "region"), c->path,
+                                  vg_yaml_line(ctx), &c->plan->scopes, &c->scope, c->err);
+    if (rc == VG_OK && !ioos__is_null(streams))
+        rc = ioos__streams(c, streams);
+    c->scope = NULL;
+    return rc;
 }
 
 /* Dispatch on the layout, as ioos_qc.config.Config does. */
@@ -475,9 +480,10 @@ static vg_err ioos__spec(ioos__ctx *c, yaml_node_t *spec)
 }
 
 vg_err vg_ioos_qc_steps(const vg_config *cfg, yaml_node_t *spec, vg_qc_step *steps, size_t max,
-                        size_t *n, vg_errinfo *err)
+                        size_t *n, vg_qc_plan *plan, vg_errinfo *err)
 {
     ioos__ctx ctx = {0}, *c = &ctx;
+    c->plan = plan;
     c->cfg = cfg;
     c->cdoc = (yaml_document_t *)&cfg->doc;
     c->line = vg_yaml_line(spec);

@@ -16,8 +16,11 @@
  * against the directory of cfg->path. Writes at most max steps to steps[0..*n), one per
  * vigie test in the order of first appearance in the file, each with .line = the line of
  * `spec` in cfg->path. Errors are VG_ERR_CONFIG "FILE:LINE: reason" naming the ioos_qc file
- * for its content and cfg->path for the spec, or VG_ERR_IO when the file cannot be read. */
+ * for its content and cfg->path for the spec, or VG_ERR_IO when the file cannot be read.
+ * The window tables of climatology_test and the scopes of the contexts (time window,
+ * region) go into plan, which owns them, also when the call fails; a test that appears in
+ * several contexts gives one step per context, each with its scope. */
 vg_err vg_ioos_qc_steps(const vg_config *cfg, yaml_node_t *spec, vg_qc_step *steps, size_t max,
-                        size_t *n, vg_errinfo *err);
+                        size_t *n, vg_qc_plan *plan, vg_errinfo *err);
 
 #endif

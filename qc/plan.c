@@ -21,6 +21,8 @@
 #include "qc/bathymetry.h"
 #include "qc/climatology.h"
 #include "qc/ioos_qc.h"
+#include "qc/qclim.h"
+#include "qc/tides.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -63,7 +65,8 @@ static void plan__default_step(vg_qc_step *st, const vg_qc_test *t)
 
 /* Read the options of mapping `node` into opts (already holding defaults or NaN). */
 static vg_err plan__options(const vg_config *cfg, yaml_node_t *node, const vg_qc_test *t,
-                            const char *what, double *opts, vg_errinfo *err)
+                            const char *what, double *opts, vg_qclim_set *qclim,
+                            vg_errinfo *err)
 {
     yaml_document_t *doc = (yaml_document_t *)&cfg->doc;
     if (node->type != YAML_MAPPING_NODE)
@@ -81,6 +84,14 @@ static vg_err plan__options(const vg_config *cfg, yaml_node_t *node, const vg_qc
             return vg_fail(err, VG_ERR_CONFIG, "%s:%d: %s has no option '%s' (%s)", cfg->path,
                            vg_yaml_line(k), t->name, key ? key : "?",
                            t->n_opts ? t->opts[0].name : "it takes none");
+        if (t->windows && i == 0) {
+            size_t index;
+            vg_err rc = vg_qclim_parse(doc, v, cfg->path, qclim, &index, err);
+            if (rc != VG_OK)
+                return rc;
+            opts[i] = (double)index;
+            continue;
+        }
         double d;
         if (!val || !vg_parse_double(val, &d))
             return vg_fail(err, VG_ERR_CONFIG, "%s:%d: %s.%s for %s must be a number",
@@ -100,7 +111,7 @@ static vg_err plan__options(const vg_config *cfg, yaml_node_t *node, const vg_qc
 }
 
 static vg_err plan__step(const vg_config *cfg, yaml_node_t *node, vg_qc_step *st,
-                         vg_errinfo *err)
+                         vg_qclim_set *qclim, vg_errinfo *err)
 {
     yaml_document_t *doc = (yaml_document_t *)&cfg->doc;
     int line = vg_yaml_line(node);
@@ -140,7 +151,7 @@ static vg_err plan__step(const vg_config *cfg, yaml_node_t *node, vg_qc_step *st
                            "%s:%d: %s judges the %s, not parameters: use 'options:'", cfg->path,
                            vg_yaml_line(params), t->name,
                            t->target == VG_QC_ON_TIME ? "time" : "position");
-        return options ? plan__options(cfg, options, t, "the sample", st->opts[0], err) : VG_OK;
+        return options ? plan__options(cfg, options, t, "the sample", st->opts[0], qclim, err) : VG_OK;
     }
     if (options)
         return vg_fail(err, VG_ERR_CONFIG,
@@ -173,7 +184,7 @@ static vg_err plan__step(const vg_config *cfg, yaml_node_t *node, vg_qc_step *st
         yaml_node_t *v = yaml_document_get_node(doc, pr->value);
         /* "SSJT: {}" or "SSJT:" (null) keeps the defaults. */
         if (!(v->type == YAML_SCALAR_NODE && v->data.scalar.length == 0)) {
-            vg_err rc = plan__options(cfg, v, t, code, st->opts[p], err);
+            vg_err rc = plan__options(cfg, v, t, code, st->opts[p], qclim, err);
             if (rc != VG_OK)
                 return rc;
         } else {
@@ -188,7 +199,7 @@ static vg_err plan__step(const vg_config *cfg, yaml_node_t *node, vg_qc_step *st
 }
 
 static vg_err plan__chain(const vg_config *cfg, yaml_node_t *seq, vg_qc_chain *ch,
-                          vg_errinfo *err)
+                          vg_qc_plan *plan, vg_errinfo *err)
 {
     yaml_document_t *doc = (yaml_document_t *)&cfg->doc;
     /* `{ioos_qc: FILE, ...}` instead of a list: the chain is that file's tests (ioos_qc.h). */
@@ -209,15 +220,19 @@ static vg_err plan__chain(const vg_config *cfg, yaml_node_t *seq, vg_qc_chain *c
         vg_err rc;
         if (node->type == YAML_MAPPING_NODE && vg_yaml_map_get(doc, node, "ioos_qc"))
             rc = vg_ioos_qc_steps(cfg, node, &ch->steps[ch->n_steps],
-                                  VG_QC_MAX_TESTS - ch->n_steps, &n, err);
+                                  VG_QC_MAX_TESTS - ch->n_steps, &n, plan, err);
         else
-            rc = plan__step(cfg, node, &ch->steps[ch->n_steps], err);
+            rc = plan__step(cfg, node, &ch->steps[ch->n_steps], &plan->qclim, err);
         if (rc != VG_OK)
             return rc;
         for (size_t j = ch->n_steps; j < ch->n_steps + n; j++) {
             const vg_qc_step *st = &ch->steps[j];
+            /* The same test twice only in different contexts (ioos_qc's time windows and
+             * regions): each step judges the samples of its own scope, a later one winning
+             * where they overlap. One ioos_qc file never repeats a (test, context). */
             for (size_t i = 0; i < ch->n_steps; i++)
-                if (ch->steps[i].test == st->test)
+                if (ch->steps[i].test == st->test &&
+                    (!st->scope || !ch->steps[i].scope || st->scope == ch->steps[i].scope))
                     return vg_fail(err, VG_ERR_CONFIG,
                                    "%s:%d: test %s already in this chain (line %d)", cfg->path,
                                    st->line, st->test->name, ch->steps[i].line);
@@ -372,6 +387,12 @@ static vg_err plan__references(const vg_config *cfg, yaml_node_t *qc, vg_qc_plan
                            why.text, name);
         plan->refs.climatology[f] = c;
     }
+    if (plan__uses(plan, &vg_qc_tide_residual, -1)) {
+        vg_qc_tides *t = NULL;
+        if ((rc = vg_qc_tides_load(cfg, &t, err)) != VG_OK)
+            return rc;
+        plan->refs.tides = t;
+    }
     return VG_OK;
 }
 
@@ -380,6 +401,9 @@ void vg_qc_plan_free(vg_qc_plan *plan)
     if (!plan)
         return;
     vg_bathymetry_free((vg_bathymetry *)plan->refs.bathymetry);
+    vg_qc_tides_free((vg_qc_tides *)plan->refs.tides);
+    vg_qclim_set_free(&plan->qclim);
+    vg_qc_scopes_free(&plan->scopes);
     for (int f = 0; f < VG_CLIM__COUNT; f++)
         vg_climatology_free((vg_climatology *)plan->refs.climatology[f]);
     free(plan);
@@ -398,6 +422,7 @@ vg_err vg_qc_plan_build(const vg_config *cfg, vg_qc_plan **out, vg_errinfo *err)
     vg_qc_plan *plan = calloc(1, sizeof *plan);
     if (!plan)
         return vg_fail(err, VG_ERR_NOMEM, "out of memory for the QC plan");
+    plan->refs.qclim = &plan->qclim; /* the plan is never moved: callers hold the pointer */
     plan->hold_timeout_s = 0;
     plan->max_gap_factor = 5;
     for (int k = 0; k < VG_KIND__COUNT; k++) {
@@ -452,7 +477,7 @@ vg_err vg_qc_plan_build(const vg_config *cfg, vg_qc_plan **out, vg_errinfo *err)
                 goto done;
             }
             rc = plan__chain(cfg, yaml_document_get_node(doc, pr->value), &plan->chains[kind],
-                             err);
+                             plan, err);
             if (rc != VG_OK)
                 goto done;
         }

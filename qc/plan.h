@@ -9,6 +9,8 @@
 #include <stdint.h>
 
 #include "core/config.h"
+#include "qc/qclim.h"
+#include "qc/scope.h"
 #include "qc/test.h"
 
 typedef struct vg_qc_step {
@@ -16,6 +18,8 @@ typedef struct vg_qc_step {
     uint32_t params;                          /* VG_QC_ON_PARAM: VG_PARAM_BIT set it runs on */
     double opts[VG_P__COUNT][VG_QC_MAX_OPTS]; /* options per parameter (row 0 for position/time) */
     int line;                                 /* line in the config file, 0 for defaults */
+    const vg_qc_scope *scope;                 /* where and when it applies (an ioos_qc
+                                                 context); NULL: always; owned by the plan */
 } vg_qc_step;
 
 typedef struct vg_qc_chain {
@@ -33,6 +37,9 @@ typedef struct vg_qc_plan {
                               this x the platform's interval_s are not neighbours */
     vg_qc_refs refs;       /* reference grids (qc.reference), loaded only when a chain has a
                               test that reads them; owned by the plan */
+    vg_qclim_set qclim;    /* the window tables of qartod_climatology steps (refs.qclim
+                              points here); owned by the plan */
+    vg_qc_scopes scopes;   /* the scopes of the steps (ioos_qc contexts); owned */
 } vg_qc_plan;
 
 /* The hold time-out of platform pf under plan, seconds (see hold_timeout_s). */

@@ -2,7 +2,8 @@
  * (ioos_qc.qartod.attenuated_signal_test with test_period): over the trailing window
  * (t - period_s, t], the sample standard deviation (method 0, ddof 1 as pandas) or the range
  * (method 1) below fail_threshold -> 4, below suspect_threshold -> 3, else 1; a std of fewer
- * than 2 values -> 0. State: a ring of the last QARTOD_ATT_CAP samples (docs/qc.md). */
+ * than 2 values, or a window of fewer than min_obs values (pandas' min_periods) -> 0.
+ * State: a ring of the last QARTOD_ATT_CAP samples (docs/qc.md). */
 #include <math.h>
 
 #include "qc/test.h"
@@ -20,12 +21,14 @@ static const vg_qc_opt_spec att_opts[] = {
     {"fail_threshold", 0, 1e9, "std or range below which the signal fails, units"},
     {"period_s", 1, 31 * 86400.0, "trailing window, seconds (at most 128 samples are kept)"},
     {"method", 0, 1, "0 = standard deviation (ioos_qc 'std'), 1 = range ('range')"},
+    {"min_obs", 0, QARTOD_ATT_CAP, "fewest values in the window to judge it; 0: no minimum"},
 };
 
 static bool att_defaults(int p, double *o)
 {
     o[0] = o[1] = o[2] = NAN; /* required */
     o[3] = 0;
+    o[4] = 0;
     return true;
 }
 
@@ -73,6 +76,8 @@ static vg_flag att_run(const double *o, void *state, const vg_qc_window *w, int 
     att_state *st = state;
     vg_time_us t = w->cur->time;
     qartod__window_push(st, t - (vg_time_us)llround(o[2] * 1e6), t, w->cur->value[p]);
+    if (st->n < o[4])
+        return VG_FLAG_NO_QC; /* pandas: fewer than min_periods values give NaN */
     double x = qartod__window_stat(st, o[3] >= 0.5);
     if (isnan(x))
         return VG_FLAG_NO_QC;
@@ -87,7 +92,7 @@ const vg_qc_test vg_qc_qartod_attenuated_signal = {
     .source = "IOOS QARTOD attenuated signal; ioos_qc qartod.attenuated_signal_test",
     .target = VG_QC_ON_PARAM,
     .opts = att_opts,
-    .n_opts = 4,
+    .n_opts = 5,
     .defaults = att_defaults,
     .state_size = sizeof(att_state),
     .run = att_run,

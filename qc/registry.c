@@ -6,6 +6,10 @@
 
 #include "qc/bathymetry.h"
 #include "qc/climatology.h"
+#include "qc/tides.h"
+
+/* QARTOD water-level tests with the manual's own semantics (qc/test_wl_*.c). */
+extern const vg_qc_test vg_qc_wl_rate_of_change;
 
 extern const vg_qc_test vg_qc_impossible_date, vg_qc_impossible_location,
     vg_qc_impossible_speed, vg_qc_global_range, vg_qc_spike, vg_qc_stuck_value,
@@ -15,7 +19,7 @@ extern const vg_qc_test vg_qc_regional_range, vg_qc_pump_flow, vg_qc_harbour,
 /* QARTOD tests with ioos_qc semantics (qc/qartod_*.c): in no default chain. */
 extern const vg_qc_test vg_qc_qartod_gross_range, vg_qc_qartod_spike,
     vg_qc_qartod_rate_of_change, vg_qc_qartod_flat_line, vg_qc_qartod_attenuated_signal,
-    vg_qc_qartod_time_gap, vg_qc_qartod_location;
+    vg_qc_qartod_time_gap, vg_qc_qartod_location, vg_qc_qartod_climatology;
 
 const vg_qc_test *const vg_qc_tests[] = {
     &vg_qc_impossible_date,   /* GOSUD 2 */
@@ -39,6 +43,9 @@ const vg_qc_test *const vg_qc_tests[] = {
     &vg_qc_qartod_attenuated_signal, /* 20 */
     &vg_qc_qartod_time_gap,          /* 21 */
     &vg_qc_qartod_location,          /* 22 */
+    &vg_qc_qartod_climatology,       /* 23 */
+    &vg_qc_tide_residual,            /* 24: tide gauges, on the residual (qc/tides.h) */
+    &vg_qc_wl_rate_of_change,        /* 25: tide gauges, QARTOD water-level rate of change */
     NULL,
 };
 

@@ -25,10 +25,26 @@ _Static_assert(offsetof(vg_sample, qc) > offsetof(vg_sample, present) &&
 enum { STREAM_TIME = VG_P__COUNT, STREAM_POS = VG_P__COUNT + 1 }; /* fold_mask indices */
 _Static_assert(VG_P__COUNT < 32, "parameter bit sets are uint32_t");
 
+/* One call of the chain for one variable, compiled at stream creation so that judging a
+ * sample is a walk down a flat array (no switch on the target, no lookups of states and
+ * options): the steps in chain order, and within a parameter step the parameters in
+ * vg_param order, as the chain defines. */
+typedef struct stream_job {
+    vg_flag (*run)(const double *opts, void *state, const vg_qc_window *w, int p);
+    const double *opts; /* the step's options for var (borrowed from the plan) */
+    void *state;        /* the test's state for (stream, var); NULL if none */
+    uint32_t flag_off;  /* byte offset in vg_sample of the flag this job sets */
+    int16_t var;        /* parameter, or -1 for the position or the time */
+    uint16_t fold;      /* the variable's index in fold_mask (p, STREAM_TIME, STREAM_POS) */
+    const vg_qc_scope *scope; /* the step's scope (plan.h), NULL: every sample */
+} stream_job;
+
 typedef struct stream_slot {
     vg_sample s;
     char *raw;      /* owned copy of the raw frame */
     size_t raw_cap;
+    uint32_t aggs;  /* variables whose aggregate stream__judge set (bits p, STREAM_TIME,
+                       STREAM_POS): with the jobs' flags, the only non-zero flags */
 } stream_slot;
 
 struct vg_qc_stream {
@@ -49,7 +65,14 @@ struct vg_qc_stream {
      * (push clears them and the aggregates). Folded in ascending id order. */
     uint32_t fold_mask[VG_P__COUNT + 2];
     size_t state_total;        /* bytes of `state` */
+    stream_job *jobs;          /* owned, n_jobs */
+    size_t n_jobs;
+    /* True when two jobs set the same flag (one test in several ioos_qc contexts): the
+     * last one that runs wins the slot, so the aggregate must be folded from the slots. */
+    bool shared_flags;
 };
+
+static void *stream__state(vg_qc_stream *st, size_t step, int var);
 
 vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc_stream **out,
                         vg_errinfo *err)
@@ -97,6 +120,45 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
             return vg_fail(err, VG_ERR_NOMEM, "out of memory for the QC state of %s", pf->id);
         }
     }
+    size_t n_jobs = 0;
+    for (size_t i = 0; i < st->chain->n_steps; i++) {
+        const vg_qc_step *step = &st->chain->steps[i];
+        n_jobs += step->test->target == VG_QC_ON_PARAM
+                      ? (size_t)__builtin_popcount(step->params & pf->params)
+                      : 1;
+    }
+    st->jobs = n_jobs ? calloc(n_jobs, sizeof *st->jobs) : NULL;
+    if (n_jobs && !st->jobs) {
+        free(st->state);
+        free(st);
+        return vg_fail(err, VG_ERR_NOMEM, "out of memory for the QC chain of %s", pf->id);
+    }
+    for (size_t i = 0; i < st->chain->n_steps; i++) {
+        const vg_qc_step *step = &st->chain->steps[i];
+        const vg_qc_test *t = step->test;
+        if (t->target != VG_QC_ON_PARAM) {
+            size_t off = t->target == VG_QC_ON_TIME ? offsetof(vg_sample, time_qc)
+                                                    : offsetof(vg_sample, pos_qc);
+            st->jobs[st->n_jobs++] = (stream_job){
+                .run = t->run, .opts = step->opts[0], .state = stream__state(st, i, -1),
+                .flag_off = (uint32_t)(off + offsetof(vg_qc_flags, test) + t->id), .var = -1,
+                .fold = t->target == VG_QC_ON_TIME ? STREAM_TIME : STREAM_POS,
+                .scope = step->scope};
+            continue;
+        }
+        for (uint32_t m = step->params & pf->params; m; m &= m - 1) {
+            int p = __builtin_ctz(m);
+            st->jobs[st->n_jobs++] = (stream_job){
+                .run = t->run, .opts = step->opts[p], .state = stream__state(st, i, p),
+                .flag_off = (uint32_t)(offsetof(vg_sample, qc) + (size_t)p * sizeof(vg_qc_flags) +
+                                       offsetof(vg_qc_flags, test) + t->id),
+                .var = (int16_t)p, .fold = (uint16_t)p, .scope = step->scope};
+        }
+    }
+    for (size_t a = 0; a < st->n_jobs; a++)
+        for (size_t b = a + 1; b < st->n_jobs; b++)
+            if (st->jobs[a].flag_off == st->jobs[b].flag_off)
+                st->shared_flags = true;
     *out = st;
     return VG_OK;
 }
@@ -108,6 +170,7 @@ void vg_qc_stream_free(vg_qc_stream *st)
     free(st->slot[0].raw);
     free(st->slot[1].raw);
     free(st->state);
+    free(st->jobs);
     free(st);
 }
 
@@ -160,6 +223,19 @@ static vg_flag stream__fold(const vg_qc_stream *st, const vg_qc_flags *q, int va
     return agg;
 }
 
+/* The aggregate of a variable whose tests gave the flags in `seen` (bit f for flag f):
+ * when they are all 0, 1, 3 or 4, the precedence of vg_flag_combine is their order, so
+ * the fold is the largest (the usual case, without reading the flags back); otherwise the
+ * fold in id order (2, 5, 6, 7, 8 and 9 do not all overwrite each other). */
+static vg_flag stream__aggregate(const vg_qc_stream *st, const vg_qc_flags *q, int var,
+                                 uint32_t seen)
+{
+    if ((seen & ~UINT32_C(0x1b)) || st->shared_flags)
+        return stream__fold(st, q, var);
+    seen &= ~UINT32_C(1);
+    return seen ? (vg_flag)(31 - __builtin_clz(seen)) : VG_FLAG_NO_QC;
+}
+
 /* Run the chain on slot `h` with the given neighbours and fill its flags. */
 static void stream__judge(vg_qc_stream *st, vg_sample *cur, const vg_sample *prev,
                           const vg_sample *next)
@@ -169,34 +245,27 @@ static void stream__judge(vg_qc_stream *st, vg_sample *cur, const vg_sample *pre
     if (next && next->time - cur->time > st->max_gap_us)
         next = NULL;
     const vg_qc_window w = {.prev = prev, .cur = cur, .next = next, .refs = &st->plan->refs};
-    const uint32_t configured = st->pf->params;
-    for (size_t i = 0; i < st->chain->n_steps; i++) {
-        const vg_qc_step *step = &st->chain->steps[i];
-        const vg_qc_test *t = step->test;
-        switch (t->target) {
-        case VG_QC_ON_TIME:
-            cur->time_qc.test[t->id] = t->run(step->opts[0], stream__state(st, i, -1), &w, -1);
-            break;
-        case VG_QC_ON_POSITION:
-            cur->pos_qc.test[t->id] = t->run(step->opts[0], stream__state(st, i, -1), &w, -1);
-            break;
-        case VG_QC_ON_PARAM: {
-            uint32_t todo = step->params & cur->present & configured;
-            while (todo) {
-                int p = __builtin_ctz(todo);
-                todo &= todo - 1;
-                if (isnan(cur->value[p]))
-                    continue;
-                cur->qc[p].test[t->id] = t->run(step->opts[p], stream__state(st, i, p), &w, p);
-            }
-            break;
-        }
-        }
+    /* A parameter job runs when the sample has a value (not NaN: the fold flags it 9). */
+    uint32_t runs = 0;
+    for (uint32_t m = cur->present & st->pf->params; m; m &= m - 1) {
+        int p = __builtin_ctz(m);
+        if (!isnan(cur->value[p]))
+            runs |= VG_PARAM_BIT(p);
+    }
+    unsigned char *base = (unsigned char *)cur;
+    uint32_t seen[VG_P__COUNT + 2] = {0};
+    for (const stream_job *j = st->jobs, *end = j + st->n_jobs; j < end; j++) {
+        if ((j->var >= 0 && !(runs >> j->var & 1u)) ||
+            (j->scope && !vg_qc_scope_holds(j->scope, cur)))
+            continue;
+        vg_flag f = j->run(j->opts, j->state, &w, j->var);
+        base[j->flag_off] = (unsigned char)f;
+        seen[j->fold] |= UINT32_C(1) << (f & 31);
     }
     for (uint32_t m = cur->present & ((UINT32_C(1) << VG_P__COUNT) - 1); m; m &= m - 1) {
         int p = __builtin_ctz(m);
         cur->qc[p].agg =
-            isnan(cur->value[p]) ? VG_FLAG_MISSING : stream__fold(st, &cur->qc[p], p);
+            isnan(cur->value[p]) ? VG_FLAG_MISSING : stream__aggregate(st, &cur->qc[p], p, seen[p]);
     }
     for (size_t k = 0; k < sizeof inherits / sizeof inherits[0]; k++) {
         vg_param s = inherits[k].salinity, t = inherits[k].temperature;
@@ -204,10 +273,10 @@ static void stream__judge(vg_qc_stream *st, vg_sample *cur, const vg_sample *pre
             (cur->qc[t].agg == VG_FLAG_PROBABLY_BAD || cur->qc[t].agg == VG_FLAG_BAD))
             cur->qc[s].agg = vg_flag_combine(cur->qc[s].agg, cur->qc[t].agg);
     }
-    cur->time_qc.agg = stream__fold(st, &cur->time_qc, STREAM_TIME);
+    cur->time_qc.agg = stream__aggregate(st, &cur->time_qc, STREAM_TIME, seen[STREAM_TIME]);
     cur->pos_qc.agg = isnan(cur->lat_deg) || isnan(cur->lon_deg)
                           ? VG_FLAG_MISSING
-                          : stream__fold(st, &cur->pos_qc, STREAM_POS);
+                          : stream__aggregate(st, &cur->pos_qc, STREAM_POS, seen[STREAM_POS]);
 }
 
 /* Judge the held sample against `next` (NULL = edge), emit it, make it prev. */
@@ -218,21 +287,28 @@ static void stream__release(vg_qc_stream *st, const vg_sample *next, vg_qc_emit 
     stream_slot *h = &st->slot[st->held];
     const vg_sample *prev = st->prev >= 0 ? &st->slot[st->prev].s : NULL;
     stream__judge(st, &h->s, prev, next);
+    h->aggs = (h->s.present & ((UINT32_C(1) << VG_P__COUNT) - 1)) |
+              UINT32_C(1) << STREAM_TIME | UINT32_C(1) << STREAM_POS;
     emit(ctx, &h->s); /* the slot itself: the callee gets it const (stream.h) */
     st->prev = st->held;
     st->held = -1;
 }
 
-/* Zero every flag of s, a slot's sample judged by stream__judge or never used (calloc):
- * only the aggregates and the fold_mask slots can be non-zero. */
-static void stream__clear_flags(const vg_qc_stream *st, vg_sample *s)
+/* Zero every flag of the slot's sample, judged by stream__judge or never used (calloc):
+ * only the jobs' flags and the aggregates in slot->aggs can be non-zero. */
+static void stream__clear_flags(const vg_qc_stream *st, stream_slot *slot)
 {
-    for (int v = 0; v < VG_P__COUNT + 2; v++) {
-        vg_qc_flags *q = v < VG_P__COUNT ? &s->qc[v] : v == STREAM_TIME ? &s->time_qc : &s->pos_qc;
+    unsigned char *base = (unsigned char *)&slot->s;
+    for (const stream_job *j = st->jobs, *end = j + st->n_jobs; j < end; j++)
+        base[j->flag_off] = 0;
+    for (uint32_t m = slot->aggs; m; m &= m - 1) {
+        int v = __builtin_ctz(m);
+        vg_qc_flags *q = v < VG_P__COUNT ? &slot->s.qc[v]
+                         : v == STREAM_TIME ? &slot->s.time_qc
+                                            : &slot->s.pos_qc;
         q->agg = 0;
-        for (uint32_t m = st->fold_mask[v]; m; m &= m - 1)
-            q->test[__builtin_ctz(m)] = 0;
     }
+    slot->aggs = 0;
 }
 
 vg_err vg_qc_stream_push(vg_qc_stream *st, const vg_sample *in, int64_t now_mono_us,
@@ -262,7 +338,7 @@ vg_err vg_qc_stream_push(vg_qc_stream *st, const vg_sample *in, int64_t now_mono
      * own flags are those stream__judge set on its previous sample, or zeros (calloc):
      * only the aggregates and the slots of fold_mask can be non-zero, and are cleared. */
     memcpy(&slot->s, in, offsetof(vg_sample, qc));
-    stream__clear_flags(st, &slot->s);
+    stream__clear_flags(st, slot);
     if (in->raw_len)
         memcpy(slot->raw, in->raw, in->raw_len);
     slot->s.raw = slot->raw;
@@ -291,5 +367,6 @@ vg_time_us vg_qc_stream_last_time(const vg_qc_stream *st) { return st->last_time
 
 size_t vg_qc_stream_state_bytes(const vg_qc_stream *st)
 {
-    return sizeof *st + st->state_total + st->slot[0].raw_cap + st->slot[1].raw_cap;
+    return sizeof *st + st->state_total + st->n_jobs * sizeof *st->jobs + st->slot[0].raw_cap +
+           st->slot[1].raw_cap;
 }

@@ -14,7 +14,7 @@
 #include "core/flags.h"
 #include "core/sample.h"
 
-#define VG_QC_MAX_OPTS 4 /* numeric options per test and variable */
+#define VG_QC_MAX_OPTS 5 /* options per test and variable */
 
 typedef enum vg_qc_target {
     VG_QC_ON_PARAM,    /* judges each configured parameter value: flags qc[p] */
@@ -30,6 +30,8 @@ typedef struct vg_qc_opt_spec {
 
 struct vg_bathymetry;
 struct vg_climatology;
+struct vg_qclim_set;
+struct vg_qc_tides;
 
 /* Reference data that some tests read: loaded with the configuration (qc.reference, see
  * plan.h), owned by the plan, never loaded on the per-sample path. NULL members: the tests
@@ -37,6 +39,10 @@ struct vg_climatology;
 typedef struct vg_qc_refs {
     const struct vg_bathymetry *bathymetry;     /* relief grid (position_on_land) */
     const struct vg_climatology *climatology[2]; /* by vg_clim_family: temperature, salinity */
+    const struct vg_qclim_set *qclim;            /* window tables (qartod_climatology); never
+                                                    NULL in a plan's refs */
+    const struct vg_qc_tides *tides;             /* per-station tide (tide_residual), from
+                                                    platforms[].constituents */
 } vg_qc_refs;
 
 /* What a test sees. prev and next are NULL at the edges of the stream and across a gap
@@ -58,6 +64,10 @@ typedef struct vg_qc_test {
     bool needs_next;        /* true for three-point tests: cur waits for its successor */
     const vg_qc_opt_spec *opts; /* n_opts option specs, in the order of the opts[] array */
     size_t n_opts;
+    /* true: option 0 is not a number but a YAML list of climatology windows (qc/qclim.h);
+     * the plan reads it into a table it owns and option 0 holds the table's index in
+     * vg_qc_refs.qclim (qartod_climatology). */
+    bool windows;
     /* Default options for parameter p (target VG_QC_ON_PARAM; p = -1 for position/time
      * tests): fills opts[0..n_opts) and returns true, or returns false when the test has no
      * default for p (it then runs on p only where the configuration gives every option). */

@@ -1,11 +1,28 @@
 /* qc_cases.h: a helper shared by the QC unit tests: compile a configuration made of a fixed
  * head and one case's `qc:` text, and check that the plan builds, or fails with
- * VG_ERR_CONFIG and an error text containing `want`. Include after check.h. */
+ * VG_ERR_CONFIG and an error text containing `want`; and build the samples of a case.
+ * Include after check.h. */
 #ifndef VIGIE_TESTS_QC_CASES_H
 #define VIGIE_TESTS_QC_CASES_H
 
+#include <math.h>
+
 #include "core/config.h"
+#include "core/sample.h"
 #include "qc/plan.h"
+
+/* A sample of platform MOOR at t0 + t_s seconds, at (lat, lon), with TEMP = v. */
+static inline vg_sample qc_case_sample(vg_time_us t0, double t_s, double lat, double lon,
+                                       double v)
+{
+    vg_sample s;
+    vg_sample_init(&s);
+    vg_sample_set_platform(&s, "MOOR", 4);
+    s.time = t0 + (vg_time_us)llround(t_s * 1e6);
+    s.lat_deg = lat, s.lon_deg = lon;
+    vg_sample_set(&s, VG_P_TEMP, v);
+    return s;
+}
 
 /* Case number i: load head + qc as "t.yaml" and build its plan. want NULL: must succeed. */
 static inline void check_plan_case(size_t i, const char *head, const char *qc, const char *want)

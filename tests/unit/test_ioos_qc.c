@@ -10,10 +10,12 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "qc_cases.h"
 #include "core/config.h"
 #include "core/flags.h"
 #include "core/log.h"
 #include "qc/plan.h"
+#include "qc/qclim.h"
 #include "qc/stream.h"
 #include "qc/test.h"
 
@@ -111,7 +113,7 @@ static void test_variable_keyed(void)
                "      fail_threshold: 0.01\n"
                "      test_period: 43200\n"
                "      check_type: range\n"
-               "      min_obs: null\n"
+               "      min_obs: 5\n"
                "    location_test: {bbox: [-80, 40, -70, 60], range_max: null}\n"
                "PSAL:\n"
                "  qartod:\n"
@@ -144,9 +146,10 @@ static void test_variable_keyed(void)
     s = step(ch, "qartod_flat_line");
     CHECK(s && same_opts(s->opts[VG_P_TEMP], (double[]){10800, 21600, 0.001}, 3));
     s = step(ch, "qartod_attenuated_signal");
-    CHECK(s && same_opts(s->opts[VG_P_TEMP], (double[]){0.05, 0.01, 43200, 1}, 4));
+    CHECK(s && same_opts(s->opts[VG_P_TEMP], (double[]){0.05, 0.01, 43200, 1, 5}, 5));
     s = step(ch, "qartod_location");
-    CHECK(s && s->params == 0 && same_opts(s->opts[0], (double[]){-80, 40, -70, 60}, 4));
+    CHECK(s && s->params == 0 &&
+          same_opts(s->opts[0], (double[]){-80, 40, -70, 60, 0}, 5)); /* range_max: null */
     release(cfg, plan);
 }
 
@@ -348,16 +351,32 @@ static void test_errors(void)
                "contexts:\n"
                "    -   region: null\n"
                "        window:\n"
-               "            starting: 2020-01-01T00:00:00Z\n"
-               "            ending: 2020-04-01T00:00:00Z\n"
+               "            starting: 2020-04-01T00:00:00Z\n"
+               "            ending: 2020-01-01T00:00:00Z\n"
                "        streams:\n"
                "            TEMP: {qartod: {gross_range_test: {fail_span: [0, 1]}}}\n");
+    write_file("twoglobal.yaml", "PSAL:\n  qartod:\n    gross_range_test: {fail_span: [0, 1]}\n");
+    write_file("badtime.yaml",
+               "window:\n  starting: soon\n"
+               "streams:\n  TEMP: {qartod: {gross_range_test: {fail_span: [0, 1]}}}\n");
+    write_file("ring.yaml",
+               "region:\n  geometry: {type: Polygon, coordinates: [[[0, 0], [1, 1]]]}\n"
+               "streams:\n  TEMP: {qartod: {gross_range_test: {fail_span: [0, 1]}}}\n");
     write_file("region.yaml",
                "region: {type: Feature, geometry: {type: Point, coordinates: [0, 0]}}\n"
                "streams:\n  TEMP: {qartod: {gross_range_test: {fail_span: [0, 1]}}}\n");
     write_file("clim.yaml",
                "TEMP:\n  qartod:\n    gross_range_test: {fail_span: [0, 1]}\n"
                "    climatology_test:\n      config: []\n");
+    write_file("density.yaml",
+               "TEMP:\n  qartod:\n    gross_range_test: {fail_span: [0, 1]}\n"
+               "    density_inversion_test: {suspect_threshold: -0.01}\n");
+    write_file("period.yaml",
+               "TEMP:\n  qartod:\n    climatology_test:\n      config:\n"
+               "        - {tspan: [1, 3], vspan: [0, 1], period: fortnight}\n");
+    write_file("dates.yaml",
+               "TEMP:\n  qartod:\n    climatology_test:\n      config:\n"
+               "        - {tspan: [0, 3], vspan: [0, 1]}\n");
     write_file("argo.yaml",
                "TEMP:\n  argo:\n    pressure_increasing_test: {}\n"
                "  qartod:\n    gross_range_test: {fail_span: [0, 1]}\n");
@@ -368,7 +387,7 @@ static void test_errors(void)
     write_file("spike.yaml", "TEMP:\n  qartod:\n    spike_test:\n      suspect_threshold: 1\n");
     write_file("method.yaml", "TEMP:\n  qartod:\n    spike_test:\n      suspect_threshold: 1\n"
                               "      fail_threshold: 2\n      method: median\n");
-    write_file("rmax.yaml", "TEMP:\n  qartod:\n    location_test: {bbox: [0, 0, 1, 1], range_max: 3}\n");
+    write_file("rmax.yaml", "TEMP:\n  qartod:\n    location_test: {bbox: [0, 0, 1, 1], range_max: -3}\n");
     write_file("bbox.yaml", "TEMP:\n  qartod:\n    location_test: {bbox: [0, 0, 1, 1]}\n"
                             "PSAL:\n  qartod:\n    location_test: {bbox: [0, 0, 2, 2]}\n");
     write_file("span.yaml", "TEMP:\n  qartod:\n    gross_range_test: {fail_span: [0, 1, 2]}\n");
@@ -382,11 +401,25 @@ static void test_errors(void)
     write_file("dup.yaml", "TEMP:\n  qartod:\n    spike_test: {suspect_threshold: 1, fail_threshold: 2}\n");
     static const struct { const char *chain; vg_err rc; const char *want; } cases[] = {
         {" {ioos_qc: restricted.yaml}\n", VG_ERR_CONFIG,
-         "/restricted.yaml:4: time- or region-restricted contexts are not supported yet"},
+         "/restricted.yaml:4: window.ending must be after window.starting"},
         {" {ioos_qc: region.yaml}\n", VG_ERR_CONFIG,
-         "/region.yaml:1: time- or region-restricted contexts are not supported yet"},
+         "/region.yaml:1: a region geometry must be a GeoJSON Polygon or MultiPolygon with "
+         "coordinates (found Point)"},
+        {" {ioos_qc: badtime.yaml}\n", VG_ERR_CONFIG,
+         "/badtime.yaml:2: window.starting must be an ISO 8601 time or null, not 'soon'"},
+        {" {ioos_qc: ring.yaml}\n", VG_ERR_CONFIG,
+         "/ring.yaml:2: a region ring must be a list of at least 3 [lon, lat] positions"},
+        {"\n      - test: qartod_gross_range\n        parameters: {TEMP: {fail_min: 0, fail_max: 1}}\n"
+         "      - ioos_qc: twoglobal.yaml\n", VG_ERR_CONFIG,
+         "vigie.yaml:9: test qartod_gross_range already in this chain (line 7)"},
         {" {ioos_qc: clim.yaml}\n", VG_ERR_CONFIG,
-         "/clim.yaml:4: ioos_qc test qartod 'climatology_test' is not in vigie"},
+         "/clim.yaml:5: the climatology windows must be a non-empty list"},
+        {" {ioos_qc: density.yaml}\n", VG_ERR_CONFIG,
+         "/density.yaml:4: ioos_qc test qartod 'density_inversion_test' is not in vigie"},
+        {" {ioos_qc: period.yaml}\n", VG_ERR_CONFIG,
+         "/period.yaml:5: period 'fortnight' is not one vigie knows"},
+        {" {ioos_qc: dates.yaml}\n", VG_ERR_CONFIG,
+         "/dates.yaml:5: tspan without 'period:' takes two ISO 8601 dates, not '0'"},
         {" {ioos_qc: argo.yaml}\n", VG_ERR_CONFIG,
          "/argo.yaml:2: ioos_qc module 'argo' is not in vigie"},
         {" {ioos_qc: var.yaml}\n", VG_ERR_CONFIG,
@@ -398,7 +431,7 @@ static void test_errors(void)
         {" {ioos_qc: method.yaml}\n", VG_ERR_CONFIG,
          "/method.yaml:6: spike_test.method must be 'average' or 'differential'"},
         {" {ioos_qc: rmax.yaml}\n", VG_ERR_CONFIG,
-         "/rmax.yaml:3: location_test.range_max is not supported by vigie"},
+         "/rmax.yaml:3: location_test.range_max = -3 is outside 0..4.1e+07"},
         {" {ioos_qc: bbox.yaml}\n", VG_ERR_CONFIG,
          "/bbox.yaml:6: location_test of 'PSAL' differs from an earlier one"},
         {" {ioos_qc: span.yaml}\n", VG_ERR_CONFIG,
@@ -448,7 +481,7 @@ static void test_errors(void)
     vg_log_set_level(VG_LOG_ERROR); /* the warnings would clutter the test's output */
     vg_config *cfg;
     vg_qc_plan *plan;
-    const vg_qc_chain *ch = build_ok(" {ioos_qc: clim.yaml, skip_unknown: true}\n", &cfg, &plan);
+    const vg_qc_chain *ch = build_ok(" {ioos_qc: density.yaml, skip_unknown: true}\n", &cfg, &plan);
     if (ch) {
         CHECK(ch->n_steps == 1 && ch->steps[0].test->id == 16);
         release(cfg, plan);
@@ -459,6 +492,160 @@ static void test_errors(void)
         release(cfg, plan);
     }
     vg_log_set_level(VG_LOG_INFO);
+}
+
+/* climatology_test: the windows of ioos_qc's documentation (a month period, a dates span,
+ * a depth span, an fspan), read into the plan's tables, and the flags they give through
+ * the stream engine; location_test's range_max. */
+static vg_sample mk_sample(double t_s, double v)
+{
+    return qc_case_sample(t0, t_s, 45.0, 5.0, v);
+}
+
+static void test_climatology(void)
+{
+    write_file("climatology.yaml",
+               "TEMP:\n"
+               "  qartod:\n"
+               "    climatology_test:\n"
+               "      config:\n"
+               "        - vspan: [10, 20]\n"
+               "          tspan: [0, 1]\n"
+               "          period: month\n"
+               "        - {vspan: [12, 18], fspan: [5, 25], tspan: [2, 12], period: month}\n"
+               "        - {vspan: [1, 2], tspan: [1, 12], period: month, zspan: [0, 50]}\n"
+               "        - {vspan: [0, 100], tspan: ['2026-03-01', '2026-03-31T23:59:59Z']}\n"
+               "    location_test: {bbox: [-10, 40, 10, 50], range_max: 100000}\n");
+    vg_config *cfg;
+    vg_qc_plan *plan;
+    const vg_qc_chain *ch = build_ok(" {ioos_qc: climatology.yaml}\n", &cfg, &plan);
+    if (!ch)
+        return;
+    const vg_qc_step *s = step(ch, "qartod_climatology");
+    CHECK(s && s->params == VG_PARAM_BIT(VG_P_TEMP) && s->opts[VG_P_TEMP][0] == 0);
+    CHECK(plan->qclim.n == 1 && plan->qclim.t[0]->n == 4);
+    if (plan->qclim.n == 1 && plan->qclim.t[0]->n == 4) {
+        const vg_qclim_window *w = plan->qclim.t[0]->w;
+        CHECK(w[0].period == VG_QCLIM_MONTH && w[0].t_lo == 0 && w[0].t_hi == 1 &&
+              w[0].v_lo == 10 && w[0].v_hi == 20 && isnan(w[0].f_lo) && isnan(w[0].z_lo));
+        CHECK(w[1].f_lo == 5 && w[1].f_hi == 25);
+        CHECK(w[2].z_lo == 0 && w[2].z_hi == 50);
+        CHECK(w[3].period == VG_QCLIM_DATES && w[3].d_lo == 1772323200 * VG_US_PER_S &&
+              w[3].d_hi == 1775001599 * VG_US_PER_S);
+    }
+    s = step(ch, "qartod_location");
+    CHECK(s && s->opts[0][4] == 100000);
+    vg_qc_stream *st;
+    vg_errinfo err;
+    CHECK(vg_qc_stream_new(plan, &cfg->platforms[0], &st, &err) == VG_OK);
+    /* t0 is 2026-01-15: month 1 (window 0); +60 days is 2026-03-16 (windows 1 and 3, the
+     * dates window last: it wins); +150 days is 2026-06-14 (windows 1 and 2). */
+    static const struct { double t_s, v, pres, lat; int clim, loc; } cases[] = {
+        {0, 15, NAN, 45, 1, 1},      /* January, inside vspan */
+        {60, 21, NAN, 45, 3, 1},     /* outside [10, 20] */
+        {120, 9.99, NAN, 45.5, 3, 1},  /* 55.6 km from the previous position */
+        {180, 15, 10, 46.5, 3, 3},   /* 111 km; has a depth: only window 2 (zspan), [1, 2] */
+        {60 * 86400., 50, NAN, 46.5, 1, 1}, /* March: window 1 fails it, window 3 passes it */
+        {150 * 86400., 30, NAN, 46.5, 4, 1},      /* June: outside fspan */
+        {150 * 86400. + 60, 20, NAN, 46.5, 3, 1},  /* outside vspan, inside fspan */
+        {150 * 86400. + 120, 17, NAN, 46.5, 1, 1},
+        {150 * 86400. + 180, 17, 10, 46.5, 3, 1},  /* depth 10 m: window 2, [1, 2] */
+        {150 * 86400. + 240, 1.5, 60, 46.5, 0, 1}, /* depth 60 m: no window, QARTOD 2 = 0 */
+    };
+    static sink k;
+    k.n = 0;
+    for (size_t i = 0; i < N_(cases); i++) {
+        vg_sample x = mk_sample(cases[i].t_s, cases[i].v);
+        x.lat_deg = cases[i].lat;
+        if (!isnan(cases[i].pres))
+            vg_sample_set(&x, VG_P_PRES, cases[i].pres);
+        CHECK(vg_qc_stream_push(st, &x, 0, collect, &k, &err) == VG_OK);
+    }
+    vg_qc_stream_flush(st, collect, &k);
+    CHECK(k.n == (int)N_(cases));
+    for (int i = 0; i < k.n; i++) {
+        CHECK_MSG(k.out[i].qc[VG_P_TEMP].test[23] == cases[i].clim, "climatology case %d: %d",
+                  i, k.out[i].qc[VG_P_TEMP].test[23]);
+        CHECK_MSG(k.out[i].pos_qc.test[22] == cases[i].loc, "location case %d: %d", i,
+                  k.out[i].pos_qc.test[22]);
+    }
+    vg_qc_stream_free(st);
+    release(cfg, plan);
+}
+
+/* Contexts with time windows and a region (ioos_qc's ContextConfig): seasonal gross ranges,
+ * each judging the samples of its window (starting inclusive, ending exclusive); a global
+ * context beside them; a region with a hole; one test in several contexts. */
+static void test_scoped_contexts(void)
+{
+    write_file("seasons.yaml",
+               "contexts:\n"
+               "  - window: {starting: 2026-01-01T00:00:00Z, ending: 2026-04-01T00:00:00Z}\n"
+               "    streams:\n"
+               "      TEMP: {qartod: {gross_range_test: {fail_span: [0, 15]}}}\n"
+               "  - window: {starting: 2026-04-01T00:00:00Z, ending: null}\n"
+               "    streams:\n"
+               "      TEMP: {qartod: {gross_range_test: {fail_span: [10, 30]}}}\n"
+               "  - streams:\n"
+               "      TEMP: {qartod: {rate_of_change_test: {threshold: 0.01}}}\n"
+               "  - region:\n"
+               "      type: FeatureCollection\n"
+               "      features:\n"
+               "        - type: Feature\n"
+               "          geometry:\n"
+               "            type: Polygon\n"
+               "            coordinates: [[[0, 40], [10, 40], [10, 50], [0, 50], [0, 40]],\n"
+               "                          [[4, 44], [6, 44], [6, 46], [4, 46], [4, 44]]]\n"
+               "    streams:\n"
+               "      TEMP: {qartod: {spike_test: {suspect_threshold: 100, fail_threshold: 200}}}\n");
+    vg_config *cfg;
+    vg_qc_plan *plan;
+    const vg_qc_chain *ch = build_ok(" {ioos_qc: seasons.yaml}\n", &cfg, &plan);
+    if (!ch)
+        return;
+    CHECK(ch->n_steps == 4 && plan->scopes.n == 3);
+    if (ch->n_steps == 4) {
+        CHECK(ch->steps[0].test->id == 16 && ch->steps[1].test->id == 16);
+        CHECK(ch->steps[0].scope && ch->steps[1].scope && !ch->steps[2].scope &&
+              ch->steps[3].scope && ch->steps[3].scope->n_rings == 2);
+        CHECK(ch->steps[0].scope->from == 1767225600 * VG_US_PER_S &&
+              ch->steps[0].scope->to == 1775001600 * VG_US_PER_S);
+        CHECK(ch->steps[1].scope->to == VG_TIME_NONE);
+    }
+    vg_qc_stream *st;
+    vg_errinfo err;
+    CHECK(vg_qc_stream_new(plan, &cfg->platforms[0], &st, &err) == VG_OK);
+    /* t0 is 2026-01-15; 2026-04-01T00:00:00Z is t0 + 76 days exactly */
+    const double d76 = 76 * 86400.;
+    static const struct { double t_s, v, lat, lon; int gr, roc, sp; } cases[] = {
+        {0, 14, 45, 1, 1, 0, 0},          /* winter: [0, 15] passes 14; first: no roc */
+        {60, 16, 45, 1, 4, 3, 1},         /* winter: 16 fails; 2 in 60 s > 0.01/s; in the region */
+        {120, 16.5, 45, 1, 4, 1, 1},      /* in the region, outside the hole: spike runs */
+        {180, 16.5, 45, 5, 4, 1, 0},      /* inside the hole: no spike */
+        {240, 16.5, NAN, NAN, 4, 1, 0},   /* no position: outside any region */
+        {d76 - 1, 16.5, 45, 11, 4, 0, 0}, /* last second of winter; east of the region; a gap */
+        {d76, 16.5, 45, 11, 1, 1, 0},     /* the spring window starts (inclusive) */
+        {d76 + 60, 9, 45, 11, 4, 3, 0},   /* spring: [10, 30] fails 9 */
+    };
+    static sink k;
+    k.n = 0;
+    for (size_t i = 0; i < N_(cases); i++) {
+        vg_sample x = mk_sample(cases[i].t_s, cases[i].v);
+        x.lat_deg = cases[i].lat, x.lon_deg = cases[i].lon;
+        CHECK(vg_qc_stream_push(st, &x, 0, collect, &k, &err) == VG_OK);
+    }
+    vg_qc_stream_flush(st, collect, &k);
+    CHECK(k.n == (int)N_(cases));
+    for (int i = 0; i < k.n; i++) {
+        const vg_qc_flags *q = &k.out[i].qc[VG_P_TEMP];
+        CHECK_MSG(q->test[16] == cases[i].gr && q->test[18] == cases[i].roc &&
+                      q->test[17] == cases[i].sp,
+                  "case %d: gross %d roc %d spike %d", i, q->test[16], q->test[18], q->test[17]);
+        int want = cases[i].gr > cases[i].roc ? cases[i].gr : cases[i].roc;
+        CHECK_MSG(q->agg == want, "case %d: aggregate %d, want %d", i, q->agg, want);
+    }
+    vg_qc_stream_free(st);
+    release(cfg, plan);
 }
 
 int main(void)
@@ -473,6 +660,8 @@ int main(void)
     test_mixed();
     test_same_flags();
     test_errors();
+    test_climatology();
+    test_scoped_contexts();
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)

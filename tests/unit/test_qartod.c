@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/flags.h"
 #include "qc/plan.h"
+#include "qc/qclim.h"
 #include "qc/stream.h"
 #include "qc/test.h"
 
@@ -36,13 +37,7 @@ static const vg_qc_test *find(const char *name)
 
 static vg_sample mk(double t_s, double v)
 {
-    vg_sample s;
-    vg_sample_init(&s);
-    vg_sample_set_platform(&s, "MOOR", 4);
-    s.time = t0 + (vg_time_us)llround(t_s * 1e6);
-    s.lat_deg = 43.0, s.lon_deg = 5.0;
-    vg_sample_set(&s, VG_P_TEMP, v);
-    return s;
+    return qc_case_sample(t0, t_s, 43.0, 5.0, v);
 }
 
 /* Run t on TEMP over a series as the engine does: in time order, fresh state, prev and
@@ -102,6 +97,7 @@ static void test_registry(void)
         {"qartod_attenuated_signal", 20, VG_QC_ON_PARAM, false},
         {"qartod_time_gap", 21, VG_QC_ON_TIME, false},
         {"qartod_location", 22, VG_QC_ON_POSITION, false},
+        {"qartod_climatology", 23, VG_QC_ON_PARAM, false},
     };
     const char *const *names = vg_qc_test_names();
     for (size_t i = 0; i < N_(want); i++) {
@@ -280,17 +276,17 @@ static void test_attenuated(void)
     const double x8[] = {0, 1, 1, 1, 1, 1, 1.2, 1.2};
     /* range (method 1), period 300 s, suspect 0.5, fail 0.1: pandas rolling('300s') holds
      * (t-300, t]: ranges 0, 1, 1, 1, 1, 0 (t=0 left), 0.2, 0.2 -> 4 1 1 1 1 4 3 3 */
-    const double orng[] = {0.5, 0.1, 300, 1};
+    const double orng[] = {0.5, 0.1, 300, 1, 0};
     const vg_flag wr[] = {4, 1, 1, 1, 1, 4, 3, 3};
     check_series("attenuated range", t, orng, t8, x8, wr, 8);
     /* std (method 0, ddof 1 as pandas): NaN (one value), .707, .577, .5 (on the suspect
      * threshold: passes), .447, 0, .089, .110 -> 2 1 1 1 3 4 4 3 */
-    const double ostd[] = {0.5, 0.1, 300, 0};
+    const double ostd[] = {0.5, 0.1, 300, 0, 0};
     const vg_flag ws[] = {0, 1, 1, 1, 3, 4, 4, 3};
     check_series("attenuated std", t, ostd, t8, x8, ws, 8);
     /* on the fail threshold: a range of exactly 0.1 is suspect, not fail (< is strict) */
     const double xf[] = {1, 1.125, 1.125}; /* 0.125: exact in binary */
-    const double of[] = {0.5, 0.125, 300, 1};
+    const double of[] = {0.5, 0.125, 300, 1, 0};
     const vg_flag wf[] = {4, 3, 3};
     check_series("attenuated on fail", t, of, t8, xf, wf, 3);
     /* missing values are skipped by the window, as pandas rolling skips NaN */
@@ -300,7 +296,7 @@ static void test_attenuated(void)
     /* the cap: a period longer than 128 samples judges the last 128 */
     const vg_qc_test *tt = t;
     memset(state_buf, 0, sizeof state_buf);
-    const double ocap[] = {0.5, 0.1, 86400, 1};
+    const double ocap[] = {0.5, 0.1, 86400, 1, 0};
     vg_flag last = 0;
     for (int i = 0; i < 300; i++) {
         vg_sample s = mk(60.0 * i, i < 100 ? (i % 2) : 1.0); /* varying, then flat */
@@ -310,6 +306,13 @@ static void test_attenuated(void)
             CHECK(last == 1); /* 0/1 values still in the last 128 */
     }
     CHECK(last == 4); /* only the flat 1.0 left in the last 128 */
+    /* min_obs (pandas' min_periods): fewer values in the window -> not evaluated (0) */
+    const double omin[] = {0.5, 0.1, 300, 1, 3};
+    const vg_flag wmin[] = {0, 0, 1, 1, 1, 4, 3, 3};
+    check_series("attenuated min_obs", t, omin, t8, x8, wmin, 8);
+    const double xmin[] = {0, NAN, 1, 1, 1, 1, 1}; /* a missing value does not count */
+    const vg_flag wmin2[] = {0, 9, 0, 1, 1, 4, 4};
+    check_series("attenuated min_obs missing", t, omin, t8, xmin, wmin2, 7);
 }
 
 /* ---- time gap and location ------------------------------------------------------------- */
@@ -335,7 +338,7 @@ static void test_location(void)
     const vg_qc_test *t = find("qartod_location");
     double o[VG_QC_MAX_OPTS];
     CHECK(t->defaults(-1, o) && o[0] == -180 && o[1] == -90 && o[2] == 180 && o[3] == 90);
-    const double box[] = {-10, 40, 10, 50}; /* lon_min, lat_min, lon_max, lat_max */
+    const double box[] = {-10, 40, 10, 50, 0}; /* lon_min, lat_min, lon_max, lat_max, range_max */
     static const struct { double lat, lon; int want; } cases[] = {
         {45, 0, 1}, {40, -10, 1}, {50, 10, 1}, {40, 10, 1}, /* corners: inclusive */
         {39.999999, 0, 4}, {50.000001, 0, 4}, {45, -10.000001, 4}, {45, 10.000001, 4},
@@ -352,9 +355,93 @@ static void test_location(void)
     vg_sample s = mk(0, 1);
     s.lat_deg = 90, s.lon_deg = -180;
     vg_qc_window w = {NULL, &s, NULL, &no_refs};
-    CHECK(t->run(o, NULL, &w, -1) == 1);
+    CHECK(o[4] == 0 && t->run(o, NULL, &w, -1) == 1);
     s.lon_deg = 180.5;
     CHECK(t->run(o, NULL, &w, -1) == 4);
+    /* range_max: great-circle distance from the previous position, metres; 1 degree of
+     * latitude is 111,195 m on vigie's sphere */
+    const double rm[] = {-180, -90, 180, 90, 111000};
+    vg_sample a = mk(0, 1), b = mk(60, 1);
+    a.lat_deg = 10, a.lon_deg = 0, b.lat_deg = 11, b.lon_deg = 0;
+    vg_qc_window wr = {&a, &b, NULL, &no_refs};
+    CHECK(t->run(rm, NULL, &wr, -1) == 3);
+    b.lat_deg = 10.998;
+    CHECK(t->run(rm, NULL, &wr, -1) == 1); /* 110,973 m */
+    b.lat_deg = 11, b.lon_deg = 181;    /* outside the box: 4 wins over 3 */
+    CHECK(t->run(rm, NULL, &wr, -1) == 4);
+    b.lon_deg = 0, a.lat_deg = NAN;     /* no previous position: not judged on distance */
+    CHECK(t->run(rm, NULL, &wr, -1) == 1);
+    wr.prev = NULL;
+    a.lat_deg = 10;
+    CHECK(t->run(rm, NULL, &wr, -1) == 1);
+}
+
+/* ---- climatology: the calendar periods and the windows (qc/qclim.c) ---------------------- */
+static vg_time_us iso(const char *s)
+{
+    vg_time_us t = VG_TIME_NONE;
+    vg_errinfo err;
+    CHECK_MSG(vg_time_parse_iso8601(s, strlen(s), &t, NULL, &err) == VG_OK, "%s", s);
+    return t;
+}
+
+static void test_climatology(void)
+{
+    /* One window [x, x] of a period: the time is in it iff its attribute is x (pandas). */
+    static const struct { const char *time; vg_qclim_period period; double x; } cases[] = {
+        {"2021-01-03T12:00:00Z", VG_QCLIM_WEEK, 53}, /* a Sunday: ISO week 53 of 2020 */
+        {"2021-01-04T00:00:00Z", VG_QCLIM_WEEK, 1},
+        {"2020-12-31T00:00:00Z", VG_QCLIM_WEEK, 53},
+        {"2024-12-30T00:00:00Z", VG_QCLIM_WEEK, 1},  /* ISO week 1 of 2025 */
+        {"2026-01-01T00:00:00Z", VG_QCLIM_WEEK, 1},  /* a Thursday */
+        {"2027-01-01T00:00:00Z", VG_QCLIM_WEEK, 53}, /* a Friday: 2026 has 53 weeks */
+        {"2022-01-01T00:00:00Z", VG_QCLIM_WEEK, 52}, /* a Saturday: 2021 has 52 */
+        {"2026-11-29T23:59:59Z", VG_QCLIM_DAYOFWEEK, 6}, /* a Sunday; Monday is 0 */
+        {"2026-11-30T00:00:00Z", VG_QCLIM_DAYOFWEEK, 0},
+        {"1969-12-31T00:00:00Z", VG_QCLIM_DAYOFWEEK, 2}, /* a Wednesday, before 1970 */
+        {"2024-12-31T00:00:00Z", VG_QCLIM_DAYOFYEAR, 366},
+        {"2025-03-01T00:00:00Z", VG_QCLIM_DAYOFYEAR, 60},
+        {"2025-03-31T00:00:00Z", VG_QCLIM_QUARTER, 1},
+        {"2025-04-01T00:00:00Z", VG_QCLIM_QUARTER, 2},
+        {"2025-04-01T00:00:00Z", VG_QCLIM_MONTH, 4},
+        {"2025-04-01T00:00:00Z", VG_QCLIM_DAY, 1},
+        {"2025-04-01T17:42:00Z", VG_QCLIM_HOUR, 17},
+        {"2025-04-01T17:42:00Z", VG_QCLIM_MINUTE, 42},
+        {"2025-04-01T17:42:00Z", VG_QCLIM_YEAR, 2025},
+    };
+    for (size_t i = 0; i < N_(cases); i++) {
+        vg_qclim_window win[1] = {{.period = cases[i].period, .t_lo = cases[i].x,
+                                   .t_hi = cases[i].x, .v_lo = 0, .v_hi = 1, .f_lo = NAN,
+                                   .f_hi = NAN, .z_lo = NAN, .z_hi = NAN}};
+        vg_qclim_table tb = {win, 1};
+        vg_time_us t = iso(cases[i].time);
+        CHECK_MSG(vg_qclim_judge(&tb, t, NAN, 0.5) == 1, "case %zu: %s not in %g", i,
+                  cases[i].time, cases[i].x);
+        win[0].t_lo = win[0].t_hi = cases[i].x + 1;
+        CHECK_MSG(vg_qclim_judge(&tb, t, NAN, 0.5) == 2, "case %zu: %s in %g", i,
+                  cases[i].time, cases[i].x + 1);
+    }
+    /* bounds are inclusive; the last window that applies decides */
+    vg_qclim_window win[2] = {
+        {.period = VG_QCLIM_DATES, .d_lo = iso("2025-01-01"), .d_hi = iso("2025-02-01"),
+         .v_lo = 10, .v_hi = 20, .f_lo = 0, .f_hi = 30, .z_lo = NAN, .z_hi = NAN},
+        {.period = VG_QCLIM_MONTH, .t_lo = 2, .t_hi = 2, .v_lo = 0, .v_hi = 1, .f_lo = NAN,
+         .f_hi = NAN, .z_lo = NAN, .z_hi = NAN},
+    };
+    vg_qclim_table tb = {win, 2};
+    CHECK(vg_qclim_judge(&tb, iso("2025-01-01"), NAN, 10) == 1);
+    CHECK(vg_qclim_judge(&tb, iso("2025-01-01"), NAN, 20) == 1);
+    CHECK(vg_qclim_judge(&tb, iso("2025-01-01"), NAN, 20.001) == 3);
+    CHECK(vg_qclim_judge(&tb, iso("2025-01-01"), NAN, 30) == 3);
+    CHECK(vg_qclim_judge(&tb, iso("2025-01-01"), NAN, 30.001) == 4);
+    CHECK(vg_qclim_judge(&tb, iso("2024-12-31T23:59:59.999999Z"), NAN, 15) == 2);
+    CHECK(vg_qclim_judge(&tb, iso("2025-02-01"), NAN, 15) == 3); /* both; month 2 wins */
+    CHECK(vg_qclim_judge(&tb, iso("2025-02-01T00:00:01Z"), NAN, 0.5) == 1);
+    CHECK(vg_qclim_judge(&tb, iso("2025-01-15"), 5, 15) == 2); /* a depth: no zspan window */
+    win[0].z_lo = 0, win[0].z_hi = 10;
+    CHECK(vg_qclim_judge(&tb, iso("2025-01-15"), 10, 25) == 3);
+    CHECK(vg_qclim_judge(&tb, iso("2025-01-15"), 10.5, 25) == 2);
+    CHECK(vg_qclim_judge(&tb, iso("2025-01-15"), NAN, 25) == 2);
 }
 
 /* ---- through the engine: missing values, gaps, configuration ---------------------------- */
@@ -480,6 +567,18 @@ static void test_plan_errors(void)
          "needs 'period_s'"},
         {"      - test: qartod_time_gap\n        parameters: {TEMP: {}}\n", "judges the time"},
         {"      - test: qartod_location\n        options: {lat_max: 91}\n", "outside -90..90"},
+        {"      - test: qartod_climatology\n        parameters:\n          TEMP:\n"
+         "            windows: [{tspan: [1, 3], period: month, vspan: [10, 20]}]\n", NULL},
+        {"      - test: qartod_climatology\n        parameters: {TEMP: {windows: 3}}\n",
+         "t.yaml:8: the climatology windows must be a non-empty list"},
+        {"      - test: qartod_climatology\n        parameters: {TEMP: {windows: [{tspan: [1, 3], period: month}]}}\n",
+         "t.yaml:8: a climatology window needs tspan and vspan"},
+        {"      - test: qartod_climatology\n        parameters: {TEMP: {windows: [{tspan: [1, 3], vspan: [1], period: month}]}}\n",
+         "t.yaml:8: vspan must be a list of two numbers"},
+        {"      - test: qartod_climatology\n        parameters: {TEMP: {windows: [{tspan: [1, 3], vspan: [1, 2], period: month, depth: 3}]}}\n",
+         "t.yaml:8: unknown key 'depth' in a climatology window"},
+        {"      - test: qartod_climatology\n", "qartod_climatology has no default options"},
+        {"      - test: qartod_climatology\n        parameters: {TEMP: {}}\n", "needs 'windows'"},
         /* no parameters and no defaults: refused rather than a step that judges nothing */
         {"      - test: qartod_rate_of_change\n", "t.yaml:7: qartod_rate_of_change has no default options"},
     };
@@ -526,9 +625,9 @@ static double cost(const char *label, const char *name, const double *o)
 static void test_cost(void)
 {
     const double gr[] = {-2.5, 40, 0, 30}, sp[] = {0.5, 1, 0}, roc[] = {0.01},
-                 fl[] = {180, 300, 0.01}, att[] = {0.05, 0.001, 600, 0}, gap[] = {120},
-                 loc[] = {-10, 40, 10, 50};
-    const double att_full[] = {0.05, 0.001, 86400, 0}, rng_full[] = {0.05, 0.001, 86400, 1};
+                 fl[] = {180, 300, 0.01}, att[] = {0.05, 0.001, 600, 0, 0}, gap[] = {120},
+                 loc[] = {-10, 40, 10, 50, 0};
+    const double att_full[] = {0.05, 0.001, 86400, 0, 0}, rng_full[] = {0.05, 0.001, 86400, 1, 0};
     cost("qartod_gross_range", "qartod_gross_range", gr);
     cost("qartod_spike", "qartod_spike", sp);
     cost("qartod_rate_of_change", "qartod_rate_of_change", roc);
@@ -550,6 +649,7 @@ int main(void)
     test_attenuated();
     test_time_gap();
     test_location();
+    test_climatology();
     test_stream();
     test_plan_errors();
     test_cost();
