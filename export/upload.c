@@ -321,7 +321,7 @@ vg_err vg_upload_file(const vg_upload_dest *d, const char *path, vg_upload_resul
         return vg_fail(err, VG_ERR_NOMEM, "out of memory");
     snprintf(c.dir, ul + 2, "%s%s", u, post || (ul && u[ul - 1] == '/') ? "" : "/");
     /* the path of the directory, for SFTP commands: after "sftp://host[:port]" */
-    const char *p = strchr(c.dir + 7, '/');
+    const char *p = strchr(strstr(c.dir, "://") + 3, '/');
     c.dir_path = strdup(p ? p : "/");
     if (!c.dir_path) {
         free(c.dir);

@@ -4,7 +4,8 @@
 # names only once complete, with a SHA-256 manifest that sha256sum accepts; credentials
 # readable by others are refused; the server stopped (killed) in the middle of a transfer
 # and restarted: the client retries with back-off, resumes (APPE) and the file arrives
-# complete, once. Then the durable queue: queue, list, now, retry.
+# complete, once. HTTP PUT and POST against a small real HTTP server. Then the durable
+# queue (queue, list, retry, now) and the daemon's scheduled export, uploaded.
 here=$(dirname "$0")
 source "$here/lib.sh"
 require_python_module pyftpdlib
@@ -19,7 +20,8 @@ start_ftp() { # start_ftp [BYTES_PER_S]: the server on $P_FTP, log in $TMP/ftp.l
   return 1
 }
 stop_ftp() { [ -n "$FTP_PID" ] && kill -KILL "$FTP_PID" 2>/dev/null; wait "$FTP_PID" 2>/dev/null || true; FTP_PID=""; }
-trap 'stop_ftp; cleanup' EXIT
+HTTP_PID=""
+trap 'stop_ftp; [ -n "$HTTP_PID" ] && kill "$HTTP_PID" 2>/dev/null; cleanup' EXIT
 
 printf 'vigie:s3cret\n' > "$TMP/cred"; chmod 600 "$TMP/cred"
 URL="ftp://127.0.0.1:$P_FTP/incoming/"
@@ -76,6 +78,22 @@ check "the client kept the bytes of the first attempt" grep -Eq "[1-9][0-9]* kep
 check_eq "the file arrived once (file and manifest, no part)" "big.bin big.bin.sha256" \
   "$(cd "$ROOT/incoming" && ls -A | grep big | tr '\n' ' ' | sed 's/ $//')"
 stop_ftp
+
+# HTTP PUT and POST (a real HTTP server on 127.0.0.1; the https:// path is the same code)
+P_HTTP=$(free_port); mkdir -p "$TMP/http"
+$PY "$here/http_server.py" "$P_HTTP" "$TMP/http" vigie s3cret >"$TMP/http.out" 2>"$TMP/http.log" &
+HTTP_PID=$!
+for _ in $(seq 1 300); do grep -q ready "$TMP/http.out" 2>/dev/null && break; sleep 0.1; done
+check "HTTP PUT" "$VIGIE" upload send --to "http://127.0.0.1:$P_HTTP/in" --credentials "$TMP/cred" "$TMP/tide_qc.csv"
+check "HTTP PUT: the file arrived" cmp -s "$TMP/tide_qc.csv" "$TMP/http/in/tide_qc.csv"
+check "HTTP PUT: its manifest" sh -c "cd '$TMP/http/in' && sha256sum --quiet -c tide_qc.csv.sha256"
+check "HTTP POST" "$VIGIE" upload send --to "http://127.0.0.1:$P_HTTP/form/" --method post --credentials "$TMP/cred" "$TMP/tide_qc.csv"
+check "HTTP POST: a multipart form with the file" grep -q 'name="file"; filename="tide_qc.csv"' "$TMP/http/form/post-1.raw"
+check "HTTP POST: then the manifest" grep -q "$(sha256sum < "$TMP/tide_qc.csv" | cut -c1-64)  tide_qc.csv" "$TMP/http/form/post-2.raw"
+rc=0; "$VIGIE" upload send --to "http://127.0.0.1:$P_HTTP/in" --credentials "$TMP/badcred" --attempts 1 "$TMP/big.bin" 2>"$TMP/err" || rc=$?
+check_eq "HTTP: refused credentials (401): failure" 1 "$rc"
+check "HTTP: the status is named" grep -q "401" "$TMP/err"
+kill "$HTTP_PID" 2>/dev/null; wait "$HTTP_PID" 2>/dev/null || true; HTTP_PID=""
 
 # The durable queue, sent by the daemon's upload thread.
 P_JSON=$(free_port); P_RAW=$(free_port); P_PUB=$(free_port); DB="$TMP/db"
