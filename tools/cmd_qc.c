@@ -22,6 +22,7 @@
 #include "core/json.h"
 #include "daemon/setup.h"
 #include "export/export.h"
+#include "export/qcfile.h"
 #include "ingest/parser.h"
 #include "qc/stream.h"
 #include "qc/test.h"
@@ -89,7 +90,11 @@ typedef struct qc_cmd {
     char *splice;          /* a JSON line with the fallback platform added */
     size_t splice_cap;
     /* output */
-    vg_batch_out *out;
+    vg_batch_out *out;     /* CSV output */
+    bool nc_out;           /* OUTPUT is NetCDF (export/qcfile.h): one platform */
+    vg_qcfile *ncfile;     /* created with the first row's platform */
+    long nc_platform;
+    uint8_t *nc_flags;     /* one flag per flag column */
     qc_flagcol *fc;
     size_t n_fc;
     char *flags;           /* ",d" per flag column */
@@ -113,7 +118,9 @@ static void qc_usage(FILE *out)
 "\n"
 "  -c, --config FILE    configuration (YAML, as for 'vigie run'): platforms, QC chains\n"
 "      --default        use the embedded default configuration\n"
-"  -o, --output FILE    CSV file to write, '-' for standard output (required)\n"
+"  -o, --output FILE    CSV file to write, '-' for standard output (required); a name\n"
+"                       ending in .nc, .nc4, .cdf or .netcdf writes NetCDF: CF-1.8 with\n"
+"                       every flag column as a CF flag variable, one platform per file\n"
 "  -s, --scheme S       flag scale of OUTPUT: argo (default: GOSUD/Argo 0-9) or\n"
 "                       qartod (1 pass, 2 not evaluated, 3 suspect, 4 fail, 9 missing;\n"
 "                       harbour, 6, becomes export.harbour_flag_as of the config)\n"
@@ -145,7 +152,7 @@ static void qc_usage(FILE *out)
 "         one of 'vigie export': its values and positions are QC'd again (its flags\n"
 "         are not read); its platform (SHIP_CALL_SIGN or platform_code) must be\n"
 "         configured, or give --platform. Rows are the file's records (FILE:N).\n"
-"         NetCDF output is not supported yet: write CSV.\n"
+"         (NetCDF output: an OUTPUT named .nc, below.)\n"
 "\n"
 "OUTPUT (CSV): the input columns (JSON input: platform,time,lat,lon and the parameters\n"
 "of the configured platforms), then for each parameter <CODE>_qc (aggregate flag) and\n"
@@ -287,6 +294,9 @@ static vg_err qc_cmd__columns(qc_cmd *q, const char *head, size_t head_len, vg_e
         q->placeholder[2 * i] = ',';
         q->placeholder[2 * i + 1] = '?'; /* never left in a complete output */
     }
+    if (q->nc_out) /* the NetCDF file is created with the first row's platform */
+        return (q->nc_flags = malloc(q->n_fc + 1)) ? VG_OK
+                                                   : vg_fail(err, VG_ERR_NOMEM, "out of memory");
     if ((rc = vg_batch_out_open(q->out_path, q->n_pl, &q->out, err)) != VG_OK)
         return rc;
     if ((rc = vg_batch_out_write(q->out, head, head_len, err)) != VG_OK)
@@ -329,6 +339,19 @@ static void qc_cmd__emit(void *ctx, const vg_sample *s)
     qc_platform *p = &q->pl[q->cur];
     if (!p->waiting)
         return;
+    if (q->nc_out) {
+        vg_errinfo nerr;
+        for (size_t i = 0; i < q->n_fc; i++)
+            q->nc_flags[i] = qc_cmd__flag(q, s, &q->fc[i]);
+        vg_err rc = vg_qcfile_add(q->ncfile, s, q->nc_flags, &nerr);
+        p->waiting = false;
+        q->samples++;
+        if (rc != VG_OK && q->out_rc == VG_OK) {
+            q->out_rc = rc;
+            q->out_err = nerr;
+        }
+        return;
+    }
     for (size_t i = 0; i < q->n_fc; i++) {
         vg_flag f = qc_cmd__flag(q, s, &q->fc[i]);
         q->flags[2 * i] = ',';
@@ -342,6 +365,42 @@ static void qc_cmd__emit(void *ctx, const vg_sample *s)
         q->out_rc = rc;
         q->out_err = err;
     }
+}
+
+/* The NetCDF output of platform pi: its value columns are the output's parameters, its
+ * flag columns those of the CSV output. */
+static vg_err qc_cmd__nc_create(qc_cmd *q, size_t pi, vg_errinfo *err)
+{
+    vg_qcfile_col *cols = calloc(q->n_fc ? q->n_fc : 1, sizeof *cols);
+    char (*names)[96] = calloc(q->n_fc ? q->n_fc : 1, sizeof *names);
+    if (!cols || !names) {
+        free(cols);
+        free(names);
+        return vg_fail(err, VG_ERR_NOMEM, "out of memory");
+    }
+    const char *const *tn = vg_qc_test_names();
+    for (size_t i = 0; i < q->n_fc; i++) {
+        const qc_flagcol *c = &q->fc[i];
+        const char *var = c->var == QC_VAR_POSITION ? "position"
+                          : c->var == QC_VAR_TIME   ? "time"
+                                                    : vg_param_get((vg_param)c->var)->code;
+        if (c->test)
+            snprintf(names[i], sizeof names[i], "%s_qc_%s", var, tn[c->test]);
+        else
+            snprintf(names[i], sizeof names[i], "%s_qc", var);
+        cols[i] = (vg_qcfile_col){.name = names[i],
+                                  .var = c->var == QC_VAR_POSITION ? VG_QCFILE_POSITION
+                                         : c->var == QC_VAR_TIME   ? VG_QCFILE_TIME
+                                                                   : c->var,
+                                  .test = c->test,
+                                  .test_name = c->test ? tn[c->test] : NULL};
+    }
+    vg_err rc = vg_qcfile_new(q->pl[pi].pf->id, q->vars, q->n_vars, cols, q->n_fc, q->qartod,
+                              &q->ncfile, err);
+    q->nc_platform = (long)pi;
+    free(cols);
+    free(names);
+    return rc;
 }
 
 /* Push sample s of platform pi, from input lines first..last; on success write the row
@@ -365,6 +424,16 @@ static vg_err qc_cmd__push(qc_cmd *q, vg_sample *s, size_t pi, long first, long 
                     vg_time_format_iso8601(q->now, l), q->setup.cfg->future_tolerance_s);
         return VG_OK;
     }
+    if (q->nc_out && q->ncfile && (long)pi != q->nc_platform) {
+        qc_cmd__bad(q, first, last, "NetCDF output holds one platform (%s): a row of %s is left "
+                    "out", q->pl[q->nc_platform].pf->id, p->pf->id);
+        return VG_OK;
+    }
+    if (q->nc_out && !q->ncfile) {
+        vg_err nrc = qc_cmd__nc_create(q, pi, err);
+        if (nrc != VG_OK)
+            return nrc;
+    }
     if (!p->stream && vg_qc_stream_new(q->setup.plan, p->pf, &p->stream, err) != VG_OK)
         return err->code;
     s->received = q->now;
@@ -382,6 +451,10 @@ static vg_err qc_cmd__push(qc_cmd *q, vg_sample *s, size_t pi, long first, long 
     if (rc != VG_OK) {
         *err = why;
         return rc;
+    }
+    if (q->nc_out) {
+        p->waiting = true;
+        return VG_OK;
     }
     if ((rc = vg_batch_out_write(q->out, row, n, err)) != VG_OK)
         return rc;
@@ -915,6 +988,8 @@ static void qc_cmd__free(qc_cmd *q)
     free(q->flags);
     free(q->placeholder);
     free(q->splice);
+    free(q->nc_flags);
+    vg_qcfile_free(q->ncfile);
     vg_setup_free(&q->setup);
 }
 
@@ -979,12 +1054,7 @@ static int qc_cmd__options(qc_cmd *q, int argc, char **argv)
         fprintf(stderr, "vigie qc: -o OUTPUT is required ('-' for standard output)\n");
         return VG_EXIT_USAGE;
     }
-    if (qc_cmd__netcdf_name(q->out_path)) {
-        fprintf(stderr, "vigie qc: %s: NetCDF output is not supported yet: write CSV (and "
-                        "'vigie export' for NetCDF files of stored data)\n",
-                q->out_path);
-        return VG_EXIT_FAIL;
-    }
+    q->nc_out = qc_cmd__netcdf_name(q->out_path);
     struct stat si, so;
     if (strcmp(q->in_path, "-") && strcmp(q->out_path, "-") && stat(q->in_path, &si) == 0 &&
         stat(q->out_path, &so) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
@@ -1029,13 +1099,20 @@ static int qc_main(int argc, char **argv)
     }
     vg_errinfo cerr;
     vg_err crc = vg_batch_out_close(q.out, &cerr);
+    if (rc == VG_OK && q.nc_out) {
+        if (q.ncfile)
+            crc = vg_qcfile_write(q.ncfile, q.out_path, &cerr);
+        else
+            crc = vg_fail(&cerr, VG_ERR_INVAL, "%s: no row was QC'd: no NetCDF file written",
+                          q.out_path);
+    }
     if (rc == VG_OK && crc != VG_OK) {
         rc = crc;
         err = cerr;
     }
     if (rc != VG_OK) {
         fprintf(stderr, "vigie qc: %s\n", err.text);
-        if (q.out)
+        if (q.out && !q.nc_out)
             fprintf(stderr, "vigie qc: %s is incomplete\n",
                     strcmp(q.out_path, "-") ? q.out_path : "the output");
         qc_cmd__free(&q);
