@@ -69,8 +69,9 @@ for f in "$gosud" "$ship"; do
   check_eq "vigie qc reads every record of $(basename "$f")" "$n_ship" "$(($(wc -l < "$TMP/reqc.csv") - 1))"
   check "vigie qc of $(basename "$f"): the store's flags" $PY "$here/check_export.py" reqc "$TMP/reqc.csv" "$TMP/SIMTSG.csv"
 done
-rc=0; "$VIGIE" qc -c "$TMP/vigie.yaml" -q "$gosud" -o "$TMP/out.nc" 2>/dev/null || rc=$?
-check_eq "vigie qc: NetCDF output refused" 1 "$rc"
+rc=0; "$VIGIE" qc -c "$TMP/vigie.yaml" -q "$gosud" -o "$TMP/reqc.nc" 2>"$TMP/err" || rc=$?
+check_eq "vigie qc: GOSUD in, NetCDF with CF flag variables out" 0 "$rc"
+check "vigie qc: its NetCDF output opens with xarray" $PY -c "import sys, xarray; ds = xarray.open_dataset(sys.argv[1]); assert ds.sizes['obs'] == $n_ship and 'SSPS_qc_harbour' in ds" "$TMP/reqc.nc"
 
 # A time range and an explicit file name
 "$VIGIE" export -s "$DB" --platform SIMTIDE --format instac --kind tide_gauge \
