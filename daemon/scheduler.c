@@ -3,7 +3,9 @@
 #include "daemon/scheduler.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -23,6 +25,7 @@ typedef struct sched_platform {
 } sched_platform;
 
 struct vg_scheduler {
+    char exe[PATH_MAX];   /* the running binary, resolved at start (also under valgrind) */
     char *config_path, *storage, *dir, *upload_to;
     sched_platform *pl;
     size_t n_pl;
@@ -95,8 +98,20 @@ static void sched__export(vg_scheduler *s, const sched_platform *p, vg_time_us f
     posix_spawn_file_actions_adddup2(&fa, err[1], STDERR_FILENO);
     posix_spawn_file_actions_addclose(&fa, out[0]);
     posix_spawn_file_actions_addclose(&fa, err[0]);
+    /* The child gets default signal handling: this thread blocks every signal and the
+     * daemon ignores SIGPIPE, and both would be inherited. */
+    posix_spawnattr_t at;
+    posix_spawnattr_init(&at);
+    sigset_t none, pipe_only;
+    sigemptyset(&none);
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    posix_spawnattr_setsigmask(&at, &none);
+    posix_spawnattr_setsigdefault(&at, &pipe_only);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
     pid_t pid;
-    int e = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, (char *const *)argv, environ);
+    int e = posix_spawn(&pid, s->exe, &fa, &at, (char *const *)argv, environ);
+    posix_spawnattr_destroy(&at);
     posix_spawn_file_actions_destroy(&fa);
     close(out[1]);
     close(err[1]);
@@ -163,6 +178,9 @@ static void sched__run(vg_scheduler *s)
 static void *sched__main(void *arg)
 {
     vg_scheduler *s = arg;
+    sigset_t all; /* signals are the event loop's business */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
     while (!atomic_load(&s->stop)) {
         sched__run(s);
         struct timespec ts;
@@ -193,6 +211,13 @@ vg_err vg_scheduler_start(const vg_config *cfg, const char *config_path, const c
     vg_scheduler *s = calloc(1, sizeof *s);
     if (!s)
         return vg_fail(err, VG_ERR_NOMEM, "out of memory");
+    ssize_t n = readlink("/proc/self/exe", s->exe, sizeof s->exe - 1);
+    if (n <= 0) {
+        free(s);
+        return vg_fail(err, VG_ERR_IO, "scheduled export: cannot find the running binary "
+                       "(/proc/self/exe): %s", strerror(errno));
+    }
+    s->exe[n] = '\0';
     s->every_s = cfg->export_every_s;
     s->ob = ob;
     s->up = up;

@@ -3,6 +3,7 @@
 #include "daemon/uploader.h"
 
 #include <pthread.h>
+#include <signal.h>
 #include <time.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -66,6 +67,9 @@ static void uploader__one(vg_uploader *u, const vg_outbox_item *it)
 static void *uploader__main(void *arg)
 {
     vg_uploader *u = arg;
+    sigset_t all; /* signals are the event loop's business */
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, NULL);
     while (!atomic_load(&u->stop)) {
         vg_outbox_item *items = NULL;
         size_t n = 0;

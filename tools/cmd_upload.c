@@ -7,6 +7,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -194,6 +195,9 @@ static int upload_main(int argc, char **argv)
         return argc < 2 ? VG_EXIT_USAGE : VG_EXIT_OK;
     }
     const char *sub = argv[1];
+    /* A server that drops the connection must fail the attempt, not kill the process (TLS
+     * writes may raise SIGPIPE; libcurl does not catch it with CURLOPT_NOSIGNAL). */
+    signal(SIGPIPE, SIG_IGN);
     optind = 2;
     while ((c = getopt_long(argc, argv, "c:s:d:h", longopts, NULL)) != -1) {
         switch (c) {
