@@ -71,7 +71,7 @@ static vg_err dest__string(const vg_config *cfg, yaml_document_t *doc, yaml_node
 static vg_err dest__target(const vg_config *cfg, yaml_document_t *doc, yaml_node_t *m,
                            vg_upload_target *t, vg_errinfo *err)
 {
-    static const char *const keys[] = {"name", "url", "credentials", "method",
+    static const char *const keys[] = {"name", "url", "credentials", "method", "tls", "ca_file",
                                        "connect_timeout_s", "stall_timeout_s", NULL};
     if (m->type != YAML_MAPPING_NODE)
         return dest__fail(cfg, m, err, "upload.destinations[] entries are mappings");
@@ -83,6 +83,8 @@ static vg_err dest__target(const vg_config *cfg, yaml_document_t *doc, yaml_node
         rc = dest__string(cfg, doc, m, "url", true, &t->url, err);
     if (!rc)
         rc = dest__string(cfg, doc, m, "credentials", false, &t->credentials, err);
+    if (!rc)
+        rc = dest__string(cfg, doc, m, "ca_file", false, &t->ca_file, err);
     if (rc)
         return rc;
     if (!vg_outbox_queue_ok(t->name))
@@ -98,6 +100,15 @@ static vg_err dest__target(const vg_config *cfg, yaml_document_t *doc, yaml_node
                           "sftp://, http:// or https://", t->url);
     t->dest.url = t->url;
     t->dest.credentials = t->credentials;
+    t->dest.ca_file = t->ca_file;
+    yaml_node_t *tn = vg_yaml_map_get(doc, m, "tls");
+    const char *ts = tn ? vg_yaml_scalar(tn) : "false";
+    if (!ts || (strcmp(ts, "true") && strcmp(ts, "false")))
+        return dest__fail(cfg, tn, err, "upload.destinations[]: tls must be true or false");
+    t->dest.tls = strcmp(ts, "true") == 0;
+    if (t->dest.tls && strncmp(t->url, "ftp://", 6))
+        return dest__fail(cfg, tn, err, "upload.destinations[]: tls applies to ftp:// URLs "
+                          "(explicit TLS); ftps://, sftp:// and https:// are encrypted already");
     yaml_node_t *mn = vg_yaml_map_get(doc, m, "method");
     const char *ms = mn ? vg_yaml_scalar(mn) : "put";
     if (!ms || (strcmp(ms, "put") && strcmp(ms, "post")))
@@ -168,6 +179,7 @@ void vg_upload_config_free(vg_upload_config *u)
         free(u->targets[i].name);
         free(u->targets[i].url);
         free(u->targets[i].credentials);
+        free(u->targets[i].ca_file);
     }
     free(u->targets);
     free(u);

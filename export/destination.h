@@ -14,6 +14,7 @@ typedef struct vg_upload_target {
     char *name;          /* destinations[].name: 1-31 of [a-z0-9_-], unique; owned */
     char *url;           /* destinations[].url, owned */
     char *credentials;   /* destinations[].credentials: path, owned, NULL if absent */
+    char *ca_file;       /* destinations[].ca_file: path, owned, NULL if absent */
     vg_upload_dest dest; /* the above, ready for vg_upload_file (borrows url, credentials) */
     int line;
 } vg_upload_target;

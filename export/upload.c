@@ -132,6 +132,10 @@ static CURL *up__handle(up_ctx *c, const char *url)
     }
     if (c->userpwd[0])
         curl_easy_setopt(h, CURLOPT_USERPWD, c->userpwd);
+    if (c->d->tls)
+        curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    if (c->d->ca_file)
+        curl_easy_setopt(h, CURLOPT_CAINFO, c->d->ca_file);
     if (c->kind == UP_FTP)
         curl_easy_setopt(h, CURLOPT_FTP_CREATE_MISSING_DIRS, (long)CURLFTP_CREATE_DIR_RETRY);
     if (c->kind == UP_SFTP)

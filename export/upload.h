@@ -1,10 +1,12 @@
 /* upload.h: sending a file to a data centre with libcurl (docs/upload.md): FTP, FTPS
- * (explicit TLS), SFTP, or HTTP(S) PUT / POST. On FTP, FTPS and SFTP the file goes to a
+ * (explicit or implicit TLS), SFTP, or HTTP(S) PUT / POST. On FTP, FTPS and SFTP the file goes to a
  * temporary name (.NAME.part) in the destination directory, resumed where a previous
  * interrupted attempt stopped (restarted when that part is larger than the file), and is
  * renamed to NAME only once complete; then its SHA-256 manifest NAME.sha256 follows the
  * same way. Over HTTP(S) the file and its manifest are sent whole to URL/NAME and
- * URL/NAME.sha256 (the server must store them atomically). Credentials come from a file
+ * URL/NAME.sha256 (the server must store them atomically). ftp:// with `tls` is FTPS with
+ * explicit TLS (AUTH TLS), ftps:// implicit TLS; certificates are always verified, against
+ * ca_file when given. Credentials come from a file
  * that others cannot read. One call = one attempt; retries and back-off belong to the
  * caller (the outbox, storage/outbox.h). */
 #ifndef VIGIE_EXPORT_UPLOAD_H
@@ -28,6 +30,8 @@ typedef struct vg_upload_dest {
     vg_upload_method method; /* HTTP(S) only */
     long connect_timeout_s;  /* 1..3600: giving up on a connection */
     long stall_timeout_s;    /* 1..3600: a transfer slower than 1 byte/s for this long fails */
+    bool tls;                /* ftp://: require explicit TLS (AUTH TLS) on control and data */
+    const char *ca_file;     /* PEM file of the CA certificates to trust, NULL: the system's */
     const atomic_bool *cancel; /* when not NULL and set, the transfer stops (resumable) */
 } vg_upload_dest;
 

@@ -26,7 +26,8 @@ static void upload_usage(FILE *out)
 {
     fprintf(out,
             "usage: vigie upload send (-c FILE --dest NAME | --to URL [--credentials F]\n"
-            "                         [--method put|post]) [--attempts N] FILE...\n"
+            "                         [--method put|post] [--tls] [--ca-file F])\n"
+            "                         [--attempts N] FILE...\n"
             "       vigie upload queue -c FILE --dest NAME FILE...\n"
             "       vigie upload list (-c FILE | -s DIR)\n"
             "       vigie upload retry (-c FILE | -s DIR) ID...\n"
@@ -49,6 +50,8 @@ static void upload_usage(FILE *out)
             "                         http://, https://; a directory)\n"
             "      --credentials F    a file holding user:password (mode 600)\n"
             "      --method M         HTTP(S): put (default) or post\n"
+            "      --tls              ftp://: require explicit TLS (FTPS with AUTH TLS)\n"
+            "      --ca-file F        trust the CA certificates of this PEM file (TLS)\n"
             "      --attempts N       send: attempts per file, 1..1000 (default 10)\n");
 }
 
@@ -184,6 +187,7 @@ static int upload_main(int argc, char **argv)
         {"dest", required_argument, NULL, 'd'},   {"to", required_argument, NULL, 'T'},
         {"credentials", required_argument, NULL, 'C'}, {"method", required_argument, NULL, 'm'},
         {"attempts", required_argument, NULL, 'a'}, {"help", no_argument, NULL, 'h'},
+        {"tls", no_argument, NULL, 'S'},            {"ca-file", required_argument, NULL, 'A'},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *storage = NULL, *dest_name = NULL;
@@ -206,6 +210,8 @@ static int upload_main(int argc, char **argv)
         case 'd': dest_name = optarg; break;
         case 'T': to.url = optarg; break;
         case 'C': to.credentials = optarg; break;
+        case 'S': to.tls = true; break;
+        case 'A': to.ca_file = optarg; break;
         case 'm':
             if (strcmp(optarg, "put") && strcmp(optarg, "post")) {
                 fprintf(stderr, "vigie upload: --method put or post\n");
