@@ -46,6 +46,8 @@ static void test_valid(void)
                             "    - name: coriolis\n"
                             "      url: ftp://ftp.example.org/in/\n"
                             "      credentials: /etc/vigie/c.cred\n"
+                            "      tls: true\n"
+                            "      ca_file: /etc/vigie/ca.pem\n"
                             "    - {name: portal, url: 'https://h/up', method: post, connect_timeout_s: 5,"
                             " stall_timeout_s: 9}\n";
     CHECK_MSG(build(yaml, &u, &err) == VG_OK, "%s", err.text);
@@ -56,7 +58,8 @@ static void test_valid(void)
     CHECK(c && !strcmp(c->dest.url, "ftp://ftp.example.org/in/") && !strcmp(c->dest.credentials, "/etc/vigie/c.cred"));
     CHECK(c && c->dest.method == VG_UPLOAD_PUT && c->dest.connect_timeout_s == 30 && c->dest.stall_timeout_s == 60);
     CHECK(p && p->dest.method == VG_UPLOAD_POST && !p->dest.credentials && p->dest.connect_timeout_s == 5 &&
-          p->dest.stall_timeout_s == 9 && p->line == 10);
+          p->dest.stall_timeout_s == 9 && p->line == 12 && !p->dest.tls && !p->dest.ca_file);
+    CHECK(c && c->dest.tls && c->dest.ca_file && !strcmp(c->dest.ca_file, "/etc/vigie/ca.pem"));
     CHECK(!vg_upload_config_find(u, "nope"));
     vg_upload_config_free(u);
 }
@@ -88,6 +91,10 @@ static void test_invalid(void)
          "u.yaml:6: upload.destinations[]: name 'x' also at line 5"},
         {HEAD "upload:\n  destinations:\n    - just a string\n",
          "u.yaml:5: upload.destinations[] entries are mappings"},
+        {HEAD "upload:\n  destinations:\n    - {name: x, url: ftp://h/, tls: yes please}\n",
+         "u.yaml:5: upload.destinations[]: tls must be true or false"},
+        {HEAD "upload:\n  destinations:\n    - {name: x, url: 'https://h/', tls: true}\n",
+         "u.yaml:5: upload.destinations[]: tls applies to ftp:// URLs"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         vg_upload_config *u = NULL;
