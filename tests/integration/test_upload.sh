@@ -13,15 +13,16 @@ require_python_module pyftpdlib
 P_FTP=$(free_port)
 ROOT="$TMP/ftp"; mkdir -p "$ROOT/incoming"
 FTP_PID=""
+stop_ftp() { [ -n "$FTP_PID" ] && kill -KILL "$FTP_PID" 2>/dev/null; wait "$FTP_PID" 2>/dev/null || true; FTP_PID=""; }
 start_ftp() { # start_ftp [BYTES_PER_S]: the server on $P_FTP, log in $TMP/ftp.log
+  stop_ftp # never two servers, never one left behind
   $PY "$here/ftp_server.py" "$P_FTP" "$ROOT" vigie s3cret "${1:-0}" >"$TMP/ftp.out" 2>>"$TMP/ftp.log" &
   FTP_PID=$!
   for _ in $(seq 1 300); do grep -q ready "$TMP/ftp.out" 2>/dev/null && return 0; sleep 0.1; done
   return 1
 }
-stop_ftp() { [ -n "$FTP_PID" ] && kill -KILL "$FTP_PID" 2>/dev/null; wait "$FTP_PID" 2>/dev/null || true; FTP_PID=""; }
-HTTP_PID=""
-trap 'stop_ftp; [ -n "$HTTP_PID" ] && kill "$HTTP_PID" 2>/dev/null; cleanup' EXIT
+HTTP_PID=""; FTPS_PID=""
+trap 'stop_ftp; for p in $HTTP_PID $FTPS_PID; do kill "$p" 2>/dev/null; done; cleanup' EXIT
 
 printf 'vigie:s3cret\n' > "$TMP/cred"; chmod 600 "$TMP/cred"
 URL="ftp://127.0.0.1:$P_FTP/incoming/"
