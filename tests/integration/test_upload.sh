@@ -22,7 +22,7 @@ start_ftp() { # start_ftp [BYTES_PER_S]: the server on $P_FTP, log in $TMP/ftp.l
   return 1
 }
 HTTP_PID=""; FTPS_PID=""
-trap 'stop_ftp; for p in $HTTP_PID $FTPS_PID; do kill "$p" 2>/dev/null; done; cleanup' EXIT
+trap 'stop_ftp; for p in $HTTP_PID $FTPS_PID; do kill "$p" 2>/dev/null || true; done; cleanup' EXIT
 
 printf 'vigie:s3cret\n' > "$TMP/cred"; chmod 600 "$TMP/cred"
 URL="ftp://127.0.0.1:$P_FTP/incoming/"
