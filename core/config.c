@@ -91,6 +91,12 @@ static const config__option options[] = {
      .offset = CONFIG__FIELD(harbour_flag_as, int), .min = 3, .max = 4, .def = 4,
      .reloadable = true,
      .doc = "flag written in place of 6 (in harbour) in INSTAC/OceanSITES exports"},
+    {.name = "export.every_s", .type = CONFIG__INT, .offset = CONFIG__FIELD(export_every_s, int),
+     .min = 0, .max = 604800, .def = 0,
+     .doc = "the daemon writes each platform's real-time file of the month this often (0: never)"},
+    {.name = "export.upload_to", .type = CONFIG__STRING,
+     .offset = CONFIG__FIELD(export_upload_to, char *),
+     .doc = "the upload destination (upload.destinations[].name) of the scheduled exports"},
 };
 
 #define CONFIG__N_OPTIONS (sizeof options / sizeof options[0])
@@ -820,11 +826,11 @@ static vg_err config__build(config__ctx *c)
                 platforms = val;
             } else if (strcmp(k, "ingest") == 0) {
                 ingest = val;
-            } else if (strcmp(k, "qc") == 0) {
+            } else if (strcmp(k, "qc") == 0 || strcmp(k, "upload") == 0) {
                 if (val->type == YAML_MAPPING_NODE)
-                    cfg->qc_node = p->value;
+                    *(k[0] == 'q' ? &cfg->qc_node : &cfg->upload_node) = p->value;
                 else if (!config__is_null(val))
-                    rc = config__fail(c, val, "'qc' must be a mapping, not %s", config__what(val));
+                    rc = config__fail(c, val, "'%s' must be a mapping, not %s", k, config__what(val));
             } else {
                 rc = config__fail(c, key, "unknown key '%s'", k);
             }

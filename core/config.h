@@ -3,7 +3,8 @@
  * SIGHUP reload may change it) in config.c; lists (ingest endpoints, platforms) have their
  * own parsers. The `qc:` section is kept as a YAML node and compiled by qc/plan.c, so that
  * core/ does not depend on the QC test registry; so are the structured keys of `alerts:`
- * (alerts/rules.c). Every error names file, line and reason.
+ * (alerts/rules.c) and `upload:` (export/destination.c). Every error names file, line and
+ * reason.
  * docs/configuration.md documents every key. */
 #ifndef VIGIE_CORE_CONFIG_H
 #define VIGIE_CORE_CONFIG_H
@@ -90,13 +91,17 @@ typedef struct vg_config {
                                  * its other keys (smtp, rules, ...) are compiled by
                                  * alerts/rules.c, which rejects unknown ones */
 
-    /* export: (used by the export issue; validated now) */
+    /* export: (vigie export, the daemon's scheduled export: docs/export.md) */
     char *export_dir;           /* export.dir, owned, NULL if absent */
     int harbour_flag_as;        /* export.harbour_flag_as: 3..4 (4): flag 6 on INSTAC/OceanSITES export */
+    int export_every_s;         /* export.every_s: 0..604800 (0 = off): scheduled export period */
+    char *export_upload_to;     /* export.upload_to: destination name of scheduled exports, owned, NULL */
 
     /* qc: kept as YAML for qc/plan.c */
     yaml_document_t doc;        /* the whole parsed document, owned */
     int qc_node;                /* node index of the `qc:` mapping in doc, 0 if absent */
+    int upload_node;            /* node index of the `upload:` mapping, 0 if absent; compiled
+                                 * by export/destination.c */
 } vg_config;
 
 /* Read and validate the YAML file at path. On success *out is a new configuration owned by

@@ -15,8 +15,11 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "daemon/engine.h"
+#include "daemon/scheduler.h"
 #include "daemon/setup.h"
+#include "daemon/uploader.h"
 #include "qc/test.h"
+#include "storage/outbox.h"
 #include "storage/store.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -224,6 +227,9 @@ int vg_daemon_run(const vg_daemon_options *opt)
     vg_setup setup = {0};
     vg_errinfo err;
     vg_store *store = NULL;
+    vg_outbox *outbox = NULL;
+    vg_uploader *uploader = NULL;
+    vg_scheduler *scheduler = NULL;
     vg_engine *engine = NULL;
     daemon_ctx d = {0};
     int status = 1;
@@ -249,6 +255,29 @@ int vg_daemon_run(const vg_daemon_options *opt)
         goto out;
     }
     vg_info("store open: %s", setup.cfg->storage_path);
+    /* The durable outbox (the upload queue) and the upload thread, beside the event loop. */
+    if (vg_outbox_open(setup.cfg->storage_path, setup.cfg->cache_mb, VG_OUTBOX_DAEMON, &outbox,
+                       &err) != VG_OK) {
+        vg_error("cannot open the outbox: %s", err.text);
+        goto out;
+    }
+    if (setup.upload->n_targets) {
+        if (vg_uploader_start(outbox, setup.cfg, &uploader, &err) != VG_OK) {
+            vg_error("%s", err.text);
+            goto out;
+        }
+        vg_info("upload thread started: %zu destinations", setup.upload->n_targets);
+    }
+    if (setup.cfg->export_every_s > 0) {
+        if (vg_scheduler_start(setup.cfg, opt->config_path, setup.cfg->storage_path, outbox,
+                               uploader, &scheduler, &err) != VG_OK) {
+            vg_error("%s", err.text);
+            goto out;
+        }
+        vg_info("scheduled export every %d s into %s%s%s", setup.cfg->export_every_s,
+                setup.cfg->export_dir, setup.cfg->export_upload_to ? ", uploaded to " : "",
+                setup.cfg->export_upload_to ? setup.cfg->export_upload_to : "");
+    }
     if (vg_engine_new(setup.cfg, setup.plan, store, &engine, &err) != VG_OK) {
         vg_error("%s", err.text);
         goto out;
@@ -370,6 +399,10 @@ int vg_daemon_run(const vg_daemon_options *opt)
     }
 out:
     vg_alerts_stop(d.alerts); /* after the final commit: what it queued is durable */
+    vg_scheduler_stop(scheduler);
+    vg_uploader_stop(uploader);
+    if (outbox && vg_outbox_close(outbox, &err) != VG_OK)
+        vg_error("closing the outbox: %s", err.text);
     vg_engine_free(engine);
     daemon__close(&d);
     if (store && vg_store_close(store, &err) != VG_OK) {

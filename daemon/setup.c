@@ -1,4 +1,5 @@
-/* setup.c: configuration + QC plan loading and cross-layer validation (setup.h). */
+/* setup.c: configuration, QC plan and upload destinations loading, and cross-layer
+ * validation (setup.h). */
 #include "daemon/setup.h"
 
 #include <stdlib.h>
@@ -79,6 +80,14 @@ vg_err vg_setup_load(const char *path, vg_setup *out, vg_errinfo *err)
     rc = vg_qc_plan_build(s.cfg, &s.plan, err);
     if (rc == VG_OK)
         rc = vg_alert_rules_compile(s.cfg, vg_setup_alert_tests(), &s.alerts, err);
+    if (rc == VG_OK)
+        rc = vg_upload_config_build(s.cfg, &s.upload, err);
+    if (rc == VG_OK && s.cfg->export_upload_to &&
+        !vg_upload_config_find(s.upload, s.cfg->export_upload_to))
+        rc = vg_fail(err, VG_ERR_CONFIG, "%s: export.upload_to '%s' is not a name of "
+                     "upload.destinations", s.cfg->path, s.cfg->export_upload_to);
+    if (rc == VG_OK && s.cfg->export_every_s && !s.cfg->export_dir)
+        rc = vg_fail(err, VG_ERR_CONFIG, "%s: export.every_s needs export.dir", s.cfg->path);
     if (rc != VG_OK) {
         vg_setup_free(&s);
         return rc;
@@ -93,7 +102,9 @@ void vg_setup_free(vg_setup *s)
     vg_config_free(s->cfg);
     vg_qc_plan_free(s->plan);
     vg_alert_rules_free(s->alerts);
+    vg_upload_config_free(s->upload);
     s->cfg = NULL;
     s->plan = NULL;
     s->alerts = NULL;
+    s->upload = NULL;
 }

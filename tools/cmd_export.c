@@ -18,14 +18,15 @@
 static void export_usage(FILE *out)
 {
     fprintf(out,
-            "usage: vigie export (-s DIR | -c FILE) --platform ID --format gosud|instac\n"
+            "usage: vigie export (-s DIR | -c FILE | both) --platform ID --format gosud|instac\n"
             "                    [--from ISO8601] [--to ISO8601] [-o FILE|DIR] [--classic]\n"
             "                    [--deflate N] [--data-mode R|A|D] [--depth M]\n"
             "                    [--harbour-as 3|4] [--kind KIND]\n\n"
             "Write one platform's stored samples as a NetCDF file (docs/export.md).\n\n"
             "  -s, --storage DIR    Berkeley DB environment directory\n"
-            "  -c, --config FILE    take the store from storage.path, the platform's name, kind,\n"
-            "                       position and PIs, export.dir and export.harbour_flag_as\n"
+            "  -c, --config FILE    take the store from storage.path (unless -s), the platform's\n"
+            "                       name, kind, position and PIs, export.dir and\n"
+            "                       export.harbour_flag_as\n"
             "  -p, --platform ID    the platform (required)\n"
             "  -F, --format F       gosud (GOSUD v3, ships' TSG) or instac (Copernicus in-situ /\n"
             "                       OceanSITES time series)\n"
@@ -136,9 +137,9 @@ static int export_main(int argc, char **argv)
         default: export_usage(stderr); return VG_EXIT_USAGE;
         }
     }
-    if (optind != argc || (!storage == !config) || !platform || format < 0) {
-        fprintf(stderr, "vigie export: give one of --storage DIR or --config FILE, --platform ID "
-                        "and --format gosud|instac\n");
+    if (optind != argc || (!storage && !config) || !platform || format < 0) {
+        fprintf(stderr, "vigie export: give --storage DIR or --config FILE (or both: DIR "
+                        "wins), --platform ID and --format gosud|instac\n");
         return VG_EXIT_USAGE;
     }
     o.format = (vg_export_format)format;
@@ -153,7 +154,8 @@ static int export_main(int argc, char **argv)
             fprintf(stderr, "vigie export: %s\n", err.text);
             return VG_EXIT_FAIL;
         }
-        storage = setup.cfg->storage_path;
+        if (!storage)
+            storage = setup.cfg->storage_path;
         o.harbour_flag_as = setup.cfg->harbour_flag_as;
         o.platform = vg_config_platform(setup.cfg, platform);
         if (!o.platform) {

@@ -1,9 +1,11 @@
-/* cmd_qc.c: `vigie qc`, batch quality control. A CSV or JSON-lines file is read row by row
- * and each row is pushed into the per-platform stream engine of the daemon (qc/stream.h),
- * flushed at the end; the output is CSV, the rows in input order with the flags of every
- * value (aggregate and per test). One code path, so stream = batch (docs/qc.md). Bad rows
- * are reported on stderr as FILE:LINE: reason, left out of the output, counted, and make
- * the exit status 1. Constant memory whatever the file size. docs/batch.md has the details. */
+/* cmd_qc.c: `vigie qc`, batch quality control. A CSV, JSON-lines or NetCDF (GOSUD,
+ * Copernicus in-situ: export/export.h) file is read row by row and each row is pushed into
+ * the per-platform stream engine of the daemon (qc/stream.h), flushed at the end; the output
+ * is CSV, the rows in input order with the flags of every value (aggregate and per test).
+ * One code path, so stream = batch (docs/qc.md). Bad rows are reported on stderr as
+ * FILE:LINE: reason, left out of the output, counted, and make the exit status 1. Constant
+ * memory whatever the size of a CSV or JSON file (a NetCDF file is read whole).
+ * docs/batch.md has the details. */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
@@ -20,6 +22,8 @@
 #include "core/flags.h"
 #include "core/json.h"
 #include "daemon/setup.h"
+#include "export/export.h"
+#include "export/qcfile.h"
 #include "ingest/parser.h"
 #include "qc/stream.h"
 #include "qc/test.h"
@@ -30,7 +34,7 @@
 
 #define QC_CMD_MAX_REPORTS 1000 /* bad rows printed by default (all are counted) */
 
-enum { QC_FMT_AUTO, QC_FMT_CSV, QC_FMT_JSON };
+enum { QC_FMT_AUTO, QC_FMT_CSV, QC_FMT_JSON, QC_FMT_NETCDF };
 
 /* What a column of a CSV input holds. */
 enum { QC_IN_PARAM, QC_IN_TIME, QC_IN_LAT, QC_IN_LON, QC_IN_DEPTH, QC_IN_PLATFORM };
@@ -87,7 +91,11 @@ typedef struct qc_cmd {
     char *splice;          /* a JSON line with the fallback platform added */
     size_t splice_cap;
     /* output */
-    vg_batch_out *out;
+    vg_batch_out *out;     /* CSV output */
+    bool nc_out;           /* OUTPUT is NetCDF (export/qcfile.h): one platform */
+    vg_qcfile *ncfile;     /* created with the first row's platform */
+    long nc_platform;
+    uint8_t *nc_flags;     /* one flag per flag column */
     qc_flagcol *fc;
     size_t n_fc;
     char *flags;           /* ",d" per flag column */
@@ -103,7 +111,7 @@ static void qc_usage(FILE *out)
 {
     fprintf(out,
 "usage: vigie qc (-c FILE | --default) [--scheme argo|qartod] [--platform ID]\n"
-"                [--format csv|json] [--max-reports N] [-q] INPUT -o OUTPUT\n"
+"                [--format csv|json|netcdf] [--max-reports N] [-q] INPUT -o OUTPUT\n"
 "\n"
 "Quality-control a file in one go. Every row goes through the stream engine of\n"
 "'vigie run' (same chains, same flags: stream = batch); OUTPUT gets the rows in input\n"
@@ -111,15 +119,18 @@ static void qc_usage(FILE *out)
 "\n"
 "  -c, --config FILE    configuration (YAML, as for 'vigie run'): platforms, QC chains\n"
 "      --default        use the embedded default configuration\n"
-"  -o, --output FILE    CSV file to write, '-' for standard output (required)\n"
+"  -o, --output FILE    CSV file to write, '-' for standard output (required); a name\n"
+"                       ending in .nc, .nc4, .cdf or .netcdf writes NetCDF: CF-1.8 with\n"
+"                       every flag column as a CF flag variable, one platform per file\n"
 "  -s, --scheme S       flag scale of OUTPUT: argo (default: GOSUD/Argo 0-9) or\n"
 "                       qartod (1 pass, 2 not evaluated, 3 suspect, 4 fail, 9 missing;\n"
 "                       harbour, 6, becomes export.harbour_flag_as of the config)\n"
 "  -p, --platform ID    platform of the rows that name none (no platform column or\n"
 "                       field, or an empty cell); default: the configured platform if\n"
 "                       the configuration has only one\n"
-"  -f, --format F       format of INPUT: csv or json (JSON lines); default: from the\n"
-"                       name (.csv; .json, .jsonl, .ndjson), else from the first line\n"
+"  -f, --format F       format of INPUT: csv, json (JSON lines) or netcdf; default:\n"
+"                       from the name (.csv; .json, .jsonl, .ndjson; .nc, .nc4, .cdf),\n"
+"                       else from the first bytes\n"
 "      --max-reports N  print at most N bad rows on stderr (default %d; 0: all);\n"
 "                       every bad row is counted\n"
 "  -q, --quiet          no summary line on stderr at the end\n"
@@ -138,8 +149,11 @@ static void qc_usage(FILE *out)
 "         Empty, NaN or nan: a missing value. Quoting per RFC 4180.\n"
 "  JSON   one object per line, the daemon's 'json' format (docs/formats-input.md);\n"
 "         \"time\" is required.\n"
-"  NetCDF (GOSUD, Copernicus in-situ) input and output are not supported yet: they\n"
-"         come with the export issue.\n"
+"  NetCDF a GOSUD v3 or Copernicus in-situ / OceanSITES file (docs/export.md), e.g.\n"
+"         one of 'vigie export': its values and positions are QC'd again (its flags\n"
+"         are not read); its platform (SHIP_CALL_SIGN or platform_code) must be\n"
+"         configured, or give --platform. Rows are the file's records (FILE:N).\n"
+"         (NetCDF output: an OUTPUT named .nc, below.)\n"
 "\n"
 "OUTPUT (CSV): the input columns (JSON input: platform,time,lat,lon and the parameters\n"
 "of the configured platforms), then for each parameter <CODE>_qc (aggregate flag) and\n"
@@ -291,6 +305,9 @@ static vg_err qc_cmd__columns(qc_cmd *q, const char *head, size_t head_len, vg_e
         q->placeholder[2 * i] = ',';
         q->placeholder[2 * i + 1] = '?'; /* never left in a complete output */
     }
+    if (q->nc_out) /* the NetCDF file is created with the first row's platform */
+        return (q->nc_flags = malloc(q->n_fc + 1)) ? VG_OK
+                                                   : vg_fail(err, VG_ERR_NOMEM, "out of memory");
     if ((rc = vg_batch_out_open(q->out_path, q->n_pl, &q->out, err)) != VG_OK)
         return rc;
     if ((rc = vg_batch_out_write(q->out, head, head_len, err)) != VG_OK)
@@ -333,6 +350,19 @@ static void qc_cmd__emit(void *ctx, const vg_sample *s)
     qc_platform *p = &q->pl[q->cur];
     if (!p->waiting)
         return;
+    if (q->nc_out) {
+        vg_errinfo nerr;
+        for (size_t i = 0; i < q->n_fc; i++)
+            q->nc_flags[i] = qc_cmd__flag(q, s, &q->fc[i]);
+        vg_err rc = vg_qcfile_add(q->ncfile, s, q->nc_flags, &nerr);
+        p->waiting = false;
+        q->samples++;
+        if (rc != VG_OK && q->out_rc == VG_OK) {
+            q->out_rc = rc;
+            q->out_err = nerr;
+        }
+        return;
+    }
     for (size_t i = 0; i < q->n_fc; i++) {
         vg_flag f = qc_cmd__flag(q, s, &q->fc[i]);
         q->flags[2 * i] = ',';
@@ -346,6 +376,42 @@ static void qc_cmd__emit(void *ctx, const vg_sample *s)
         q->out_rc = rc;
         q->out_err = err;
     }
+}
+
+/* The NetCDF output of platform pi: its value columns are the output's parameters, its
+ * flag columns those of the CSV output. */
+static vg_err qc_cmd__nc_create(qc_cmd *q, size_t pi, vg_errinfo *err)
+{
+    vg_qcfile_col *cols = calloc(q->n_fc ? q->n_fc : 1, sizeof *cols);
+    char (*names)[96] = calloc(q->n_fc ? q->n_fc : 1, sizeof *names);
+    if (!cols || !names) {
+        free(cols);
+        free(names);
+        return vg_fail(err, VG_ERR_NOMEM, "out of memory");
+    }
+    const char *const *tn = vg_qc_test_names();
+    for (size_t i = 0; i < q->n_fc; i++) {
+        const qc_flagcol *c = &q->fc[i];
+        const char *var = c->var == QC_VAR_POSITION ? "position"
+                          : c->var == QC_VAR_TIME   ? "time"
+                                                    : vg_param_get((vg_param)c->var)->code;
+        if (c->test)
+            snprintf(names[i], sizeof names[i], "%s_qc_%s", var, tn[c->test]);
+        else
+            snprintf(names[i], sizeof names[i], "%s_qc", var);
+        cols[i] = (vg_qcfile_col){.name = names[i],
+                                  .var = c->var == QC_VAR_POSITION ? VG_QCFILE_POSITION
+                                         : c->var == QC_VAR_TIME   ? VG_QCFILE_TIME
+                                                                   : c->var,
+                                  .test = c->test,
+                                  .test_name = c->test ? tn[c->test] : NULL};
+    }
+    vg_err rc = vg_qcfile_new(q->pl[pi].pf->id, q->vars, q->n_vars, cols, q->n_fc, q->qartod,
+                              &q->ncfile, err);
+    q->nc_platform = (long)pi;
+    free(cols);
+    free(names);
+    return rc;
 }
 
 /* Push sample s of platform pi, from input lines first..last; on success write the row
@@ -368,6 +434,16 @@ static vg_err qc_cmd__push(qc_cmd *q, vg_sample *s, size_t pi, long first, long 
                     s->platform, vg_time_format_iso8601(s->time, t),
                     vg_time_format_iso8601(q->now, l), q->setup.cfg->future_tolerance_s);
         return VG_OK;
+    }
+    if (q->nc_out && q->ncfile && (long)pi != q->nc_platform) {
+        qc_cmd__bad(q, first, last, "NetCDF output holds one platform (%s): a row of %s is left "
+                    "out", q->pl[q->nc_platform].pf->id, p->pf->id);
+        return VG_OK;
+    }
+    if (q->nc_out && !q->ncfile) {
+        vg_err nrc = qc_cmd__nc_create(q, pi, err);
+        if (nrc != VG_OK)
+            return nrc;
     }
     if (!p->stream && vg_qc_stream_new(q->setup.plan, p->pf, &p->stream, err) != VG_OK)
         return err->code;
@@ -394,6 +470,10 @@ static vg_err qc_cmd__push(qc_cmd *q, vg_sample *s, size_t pi, long first, long 
     if (rc != VG_OK) {
         *err = why;
         return rc;
+    }
+    if (q->nc_out) {
+        p->waiting = true;
+        return VG_OK;
     }
     if ((rc = vg_batch_out_write(q->out, row, n, err)) != VG_OK)
         return rc;
@@ -763,6 +843,65 @@ static vg_err qc_cmd__json_lines(qc_cmd *q, vg_errinfo *err)
     return rc;
 }
 
+/* ---- NetCDF --------------------------------------------------------------------------- */
+
+/* A GOSUD or Copernicus in-situ file (export/export.h): every record becomes a sample of
+ * the file's platform (or --platform) with its position and values; the file's flags are
+ * not read, the values are QC'd again. The output's input columns are
+ * time,lat,lon,<parameters of the file>; bad records are reported as FILE:N (1-based). */
+static vg_err qc_cmd__netcdf(qc_cmd *q, vg_errinfo *err)
+{
+    vg_series s;
+    vg_err rc = vg_export_read(q->in_path, &s, NULL, err);
+    if (rc != VG_OK)
+        return rc;
+    long pi = q->platform_opt ? q->fallback : qc_cmd__platform(q, s.platform);
+    if (pi < 0) {
+        rc = vg_fail(err, VG_ERR_PARSE, "%s: platform '%s' of the file is not in %s (platforms: "
+                     "%s): give --platform ID", q->in_name, s.platform, q->setup.cfg->path,
+                     q->platform_list);
+        vg_series_free(&s);
+        return rc;
+    }
+    q->fallback = pi;
+    q->any_platform = false;
+    char head[256] = "time,lat,lon";
+    for (int p = 0; p < VG_P__COUNT; p++) {
+        if (!s.value[p])
+            continue;
+        q->vars[q->n_vars++] = p;
+        q->var_set |= VG_PARAM_BIT(p);
+        snprintf(head + strlen(head), sizeof head - strlen(head), ",%s", vg_param_get((vg_param)p)->code);
+    }
+    strcat(head, "\n");
+    rc = qc_cmd__columns(q, head, strlen(head) - 1, err);
+    char row[64 + VG_P__COUNT * 24];
+    for (size_t i = 0; rc == VG_OK && i < s.n; i++) {
+        vg_sample smp;
+        vg_sample_init(&smp);
+        memcpy(smp.platform, q->pl[pi].pf->id, sizeof smp.platform);
+        smp.time = s.time[i];
+        smp.lat_deg = s.lat_deg[i];
+        smp.lon_deg = s.lon_deg[i];
+        char t[VG_TIME_ISO_LEN];
+        int n = snprintf(row, sizeof row, "%s,", vg_time_format_iso8601(smp.time, t));
+        n += isnan(smp.lat_deg) ? snprintf(row + n, sizeof row - (size_t)n, ",")
+                                : snprintf(row + n, sizeof row - (size_t)n, "%.9g,%.9g",
+                                           smp.lat_deg, smp.lon_deg);
+        for (size_t v = 0; v < q->n_vars; v++) {
+            int p = q->vars[v];
+            vg_sample_set(&smp, (vg_param)p, s.value[p][i]);
+            n += isnan(s.value[p][i]) ? snprintf(row + n, sizeof row - (size_t)n, ",")
+                                      : snprintf(row + n, sizeof row - (size_t)n, ",%.9g",
+                                                 s.value[p][i]);
+        }
+        q->rows++;
+        rc = qc_cmd__push(q, &smp, (size_t)pi, (long)i + 1, (long)i + 1, row, (size_t)n, err);
+    }
+    vg_series_free(&s);
+    return rc;
+}
+
 /* ---- the command ---------------------------------------------------------------------- */
 
 static bool qc_cmd__ends_with(const char *s, const char *suffix)
@@ -785,13 +924,18 @@ static vg_err qc_cmd__sniff(qc_cmd *q, vg_errinfo *err)
     vg_err rc = vg_batch_input_peek(&q->in, 64, &b, &n, err);
     if (rc != VG_OK)
         return rc;
-    if ((n >= 4 && (memcmp(b, "CDF\x01", 4) == 0 || memcmp(b, "CDF\x02", 4) == 0 ||
-                    memcmp(b, "CDF\x05", 4) == 0 || memcmp(b, "\x89HDF", 4) == 0)) ||
-        qc_cmd__netcdf_name(q->in_path))
-        return vg_fail(err, VG_ERR_PARSE,
-                       "%s: NetCDF input is not supported yet (it comes with the export "
-                       "issue): give CSV or JSON lines",
-                       q->in_name);
+    bool signature = n >= 4 && (memcmp(b, "CDF\x01", 4) == 0 || memcmp(b, "CDF\x02", 4) == 0 ||
+                                memcmp(b, "CDF\x05", 4) == 0 || memcmp(b, "\x89HDF", 4) == 0);
+    if (q->format == QC_FMT_NETCDF || (q->format == QC_FMT_AUTO && (signature ||
+                                                                     qc_cmd__netcdf_name(q->in_path)))) {
+        q->format = QC_FMT_NETCDF;
+        if (strcmp(q->in_path, "-") == 0)
+            return vg_fail(err, VG_ERR_PARSE, "NetCDF input cannot be standard input: give a file");
+        return VG_OK;
+    }
+    if (signature)
+        return vg_fail(err, VG_ERR_PARSE, "%s: a NetCDF file given as --format %s", q->in_name,
+                       q->format == QC_FMT_CSV ? "csv" : "json");
     if (q->format != QC_FMT_AUTO)
         return VG_OK;
     if (qc_cmd__ends_with(q->in_path, ".csv")) {
@@ -863,6 +1007,8 @@ static void qc_cmd__free(qc_cmd *q)
     free(q->flags);
     free(q->placeholder);
     free(q->splice);
+    free(q->nc_flags);
+    vg_qcfile_free(q->ncfile);
     vg_setup_free(&q->setup);
 }
 
@@ -894,11 +1040,13 @@ static int qc_cmd__options(qc_cmd *q, int argc, char **argv)
             break;
         case 'p': q->platform_opt = optarg; break;
         case 'f':
-            if (strcmp(optarg, "csv") && strcmp(optarg, "json")) {
-                fprintf(stderr, "vigie qc: --format '%s': csv or json\n", optarg);
+            if (strcmp(optarg, "csv") && strcmp(optarg, "json") && strcmp(optarg, "netcdf")) {
+                fprintf(stderr, "vigie qc: --format '%s': csv, json or netcdf\n", optarg);
                 return VG_EXIT_USAGE;
             }
-            q->format = strcmp(optarg, "csv") == 0 ? QC_FMT_CSV : QC_FMT_JSON;
+            q->format = strcmp(optarg, "csv") == 0    ? QC_FMT_CSV
+                        : strcmp(optarg, "json") == 0 ? QC_FMT_JSON
+                                                      : QC_FMT_NETCDF;
             break;
         case 'M':
             if (!vg_parse_long(optarg, &v) || v < 0) {
@@ -925,12 +1073,7 @@ static int qc_cmd__options(qc_cmd *q, int argc, char **argv)
         fprintf(stderr, "vigie qc: -o OUTPUT is required ('-' for standard output)\n");
         return VG_EXIT_USAGE;
     }
-    if (qc_cmd__netcdf_name(q->out_path)) {
-        fprintf(stderr, "vigie qc: %s: NetCDF output is not supported yet (it comes with the "
-                        "export issue): write CSV\n",
-                q->out_path);
-        return VG_EXIT_FAIL;
-    }
+    q->nc_out = qc_cmd__netcdf_name(q->out_path);
     struct stat si, so;
     if (strcmp(q->in_path, "-") && strcmp(q->out_path, "-") && stat(q->in_path, &si) == 0 &&
         stat(q->out_path, &so) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
@@ -959,7 +1102,9 @@ static int qc_main(int argc, char **argv)
         rc = qc_cmd__sniff(&q, &err);
     }
     if (rc == VG_OK)
-        rc = q.format == QC_FMT_JSON ? qc_cmd__json_lines(&q, &err) : qc_cmd__csv(&q, &err);
+        rc = q.format == QC_FMT_JSON     ? qc_cmd__json_lines(&q, &err)
+             : q.format == QC_FMT_NETCDF ? qc_cmd__netcdf(&q, &err)
+                                         : qc_cmd__csv(&q, &err);
     /* The end of the batch: the sample each stream holds is judged as the edge. */
     for (size_t i = 0; rc == VG_OK && i < q.n_pl; i++) {
         if (!q.pl[i].stream)
@@ -973,13 +1118,20 @@ static int qc_main(int argc, char **argv)
     }
     vg_errinfo cerr;
     vg_err crc = vg_batch_out_close(q.out, &cerr);
+    if (rc == VG_OK && q.nc_out) {
+        if (q.ncfile)
+            crc = vg_qcfile_write(q.ncfile, q.out_path, &cerr);
+        else
+            crc = vg_fail(&cerr, VG_ERR_INVAL, "%s: no row was QC'd: no NetCDF file written",
+                          q.out_path);
+    }
     if (rc == VG_OK && crc != VG_OK) {
         rc = crc;
         err = cerr;
     }
     if (rc != VG_OK) {
         fprintf(stderr, "vigie qc: %s\n", err.text);
-        if (q.out)
+        if (q.out && !q.nc_out)
             fprintf(stderr, "vigie qc: %s is incomplete\n",
                     strcmp(q.out_path, "-") ? q.out_path : "the output");
         qc_cmd__free(&q);
@@ -1000,7 +1152,7 @@ static int qc_main(int argc, char **argv)
 
 const vg_command vg_cmd_qc = {
     .name = "qc",
-    .summary = "quality-control a CSV or JSON-lines file (batch mode of the stream engine)",
+    .summary = "quality-control a CSV, JSON-lines or NetCDF file (batch mode of the stream engine)",
     .main = qc_main,
     .usage = qc_usage,
 };

@@ -14,6 +14,7 @@ static const vg_command *const commands[] = {
     &vg_cmd_tide,
     &vg_cmd_export,
     &vg_cmd_alerts,
+    &vg_cmd_upload,
     &vg_cmd_correct,
     &vg_cmd_flag,
     &vg_cmd_reprocess,

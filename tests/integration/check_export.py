@@ -4,6 +4,8 @@
   check_export.py instac FILE [DUMP.csv HARBOUR_AS]   Copernicus in-situ rules
   check_export.py gosud FILE [DUMP.csv]               GOSUD v3 layout
   check_export.py selftest FILE                       broken copies of FILE must fail
+  check_export.py reqc QC.csv DUMP.csv                `vigie qc` of an exported file gave
+                                                      the store's aggregate flags
 
 The INSTAC rules are those of the official Copernicus Marine in-situ content checker
 (CopernicusMarineInsitu/file-content-checker, v1.5 and its JSON configuration), written
@@ -302,10 +304,33 @@ def selftest(path):
     shutil.rmtree(tmpdir)
 
 
+def reqc(qc_csv, dump):
+    """The flags `vigie qc` gives the values read back from a file are the store's."""
+    store = {(r["time"], r["param"]): int(r["flag"]) for r in csv.DictReader(open(dump))}
+    n = 0
+    for r in csv.DictReader(open(qc_csv)):
+        for k, v in r.items():
+            if not k.endswith("_qc") or k in ("position_qc", "time_qc"):
+                continue
+            key = (r["time"], k[:-3])
+            if key not in store:
+                continue
+            n += 1
+            if store[key] != int(v):
+                problem(f"{k} at {r['time']}: {v} after vigie qc, {store[key]} in the store")
+                if len(problems) > 10:
+                    return
+    if n == 0:
+        problem("no value of the store in the vigie qc output")
+    print(f"{os.path.basename(qc_csv)}: {n} flags equal to the store's")
+
+
 def main():
     mode, path = sys.argv[1], sys.argv[2]
     if mode == "selftest":
         selftest(path)
+    elif mode == "reqc":
+        reqc(path, sys.argv[3])
     else:
         xr.open_dataset(path).close()  # CF decoding must work
         (check_instac if mode == "instac" else check_gosud)(path)

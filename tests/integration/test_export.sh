@@ -4,7 +4,8 @@
 # store; the store is exported as GOSUD v3 and Copernicus in-situ files (NetCDF-4 and
 # classic); check_export.py opens each with python3-netcdf4 and xarray, applies the rules
 # of the Copernicus content checker (written again by us, with a self-test on broken
-# copies) and compares every value and flag with `vigie dump`. Also the command's errors.
+# copies) and compares every value and flag with `vigie dump`; `vigie qc` reads the files
+# back and gives the store's flags again. Also the command's errors.
 here=$(dirname "$0")
 source "$here/lib.sh"
 require_python_module zmq
@@ -84,6 +85,17 @@ check "INSTAC ship passes the checker's rules; 6 written as 3" \
   $PY "$here/check_export.py" instac "$ship" "$TMP/SIMTSG.csv" 3
 check "classic format on request" sh -c "ncdump -k '$ship' | grep -qx '64-bit offset'"
 check "the checker catches broken files (self-test)" $PY "$here/check_export.py" selftest "$tide"
+
+# Read back: `vigie qc` of each exported file gives the flags the daemon stored (same
+# chains, values to float precision, positions exact)
+for f in "$gosud" "$ship"; do
+  "$VIGIE" qc -c "$TMP/vigie.yaml" -q "$f" -o "$TMP/reqc.csv" 2>"$TMP/err" || fail "vigie qc $f: $(cat "$TMP/err")"
+  check_eq "vigie qc reads every record of $(basename "$f")" "$n_ship" "$(($(wc -l < "$TMP/reqc.csv") - 1))"
+  check "vigie qc of $(basename "$f"): the store's flags" $PY "$here/check_export.py" reqc "$TMP/reqc.csv" "$TMP/SIMTSG.csv"
+done
+rc=0; "$VIGIE" qc -c "$TMP/vigie.yaml" -q "$gosud" -o "$TMP/reqc.nc" 2>"$TMP/err" || rc=$?
+check_eq "vigie qc: GOSUD in, NetCDF with CF flag variables out" 0 "$rc"
+check "vigie qc: its NetCDF output opens with xarray" $PY -c "import sys, xarray; ds = xarray.open_dataset(sys.argv[1]); assert ds.sizes['obs'] == $n_ship and 'SSPS_qc_harbour' in ds" "$TMP/reqc.nc"
 
 # A time range and an explicit file name
 "$VIGIE" export -s "$DB" --platform SIMTIDE --format instac --kind tide_gauge \

@@ -46,8 +46,8 @@ CFG="$TMP/vigie.yaml"
 check "config check accepts the test configuration" "$VIGIE" config check "$CFG"
 check "vigie --help lists qc" bash -c "'$VIGIE' --help | grep -q '^  qc '"
 check "vigie qc --help prints its usage" bash -c "'$VIGIE' qc --help | grep -q 'usage: vigie qc'"
-check "vigie qc --help says NetCDF is not supported yet" \
-  bash -c "'$VIGIE' qc --help | grep -q 'NetCDF.*not supported yet'"
+check "vigie qc --help describes NetCDF output" \
+  bash -c "'$VIGIE' qc --help | grep -q 'every flag column as a CF flag variable'"
 
 # JSON lines -> CSV, keeping the number texts: time,lat,lon,CODES... (time quoted with -q).
 cat > "$TMP/j2c.py" <<'PYEOF'
@@ -261,12 +261,43 @@ check_eq "JSON: the good lines are written" 3 "$(wc -l < "$TMP/bad_json_qc.csv")
 printf 'CDF\001\000\000\000\000' > "$TMP/cruise.nc"
 rc=0; "$VIGIE" qc -c "$CFG" "$TMP/cruise.nc" -o "$TMP/nc.csv" 2> "$TMP/err" || rc=$?
 check_eq "NetCDF input: exit 1" 1 "$rc"
-check "NetCDF input: says it is not supported yet" grep -q "cruise.nc: NetCDF input is not supported yet" "$TMP/err"
+check "NetCDF input without GOSUD or Copernicus variables: named" grep -q "cruise.nc: neither DAYD (GOSUD) nor TIME" "$TMP/err"
 cp "$TMP/cruise.nc" "$TMP/cruise.dat"
 rc=0; "$VIGIE" qc -c "$CFG" "$TMP/cruise.dat" -o "$TMP/nc.csv" 2> "$TMP/err" || rc=$?
-check "NetCDF recognised by its content too" grep -q "NetCDF input is not supported yet" "$TMP/err"
-rc=0; "$VIGIE" qc -c "$CFG" "$TMP/ship.jsonl" -o "$TMP/out.nc" 2> "$TMP/err" || rc=$?
-check "NetCDF output: says it is not supported yet" grep -q "NetCDF output is not supported yet" "$TMP/err"
+check "NetCDF recognised by its content too" grep -q "cruise.dat: neither DAYD (GOSUD) nor TIME" "$TMP/err"
+rc=0; "$VIGIE" qc -c "$CFG" --format csv "$TMP/cruise.dat" -o "$TMP/nc.csv" 2> "$TMP/err" || rc=$?
+check "a NetCDF file given as --format csv is refused" grep -q "a NetCDF file given as --format csv" "$TMP/err"
+# NetCDF output: CF flag variables holding exactly the flags of the CSV output
+rc=0; "$VIGIE" qc -c "$CFG" -q "$TMP/ship.jsonl" -o "$TMP/ship_qc.nc" 2> "$TMP/err" || rc=$?
+check_eq "NetCDF output: exit 0" 0 "$rc"
+if $PY -c "import netCDF4, xarray" 2>/dev/null; then
+  check "NetCDF output: CF flag variables, the CSV's flags, values and times" \
+    $PY - "$TMP/ship_qc.csv" "$TMP/ship_qc.nc" <<'PYEOF'
+import csv, sys, numpy as np, xarray as xr
+rows = list(csv.DictReader(open(sys.argv[1])))
+ds = xr.open_dataset(sys.argv[2])
+assert ds.sizes["obs"] == len(rows), (ds.sizes, len(rows))
+assert ds.attrs["Conventions"] == "CF-1.8"
+flagcols = [k for k in rows[0] if "_qc" in k]
+assert flagcols and all(k in ds for k in flagcols), [k for k in flagcols if k not in ds]
+for k in flagcols:
+    a = np.array([int(r[k]) for r in rows])
+    assert np.array_equal(a, ds[k].values.astype(int)), k
+    assert list(ds[k].attrs["flag_values"]) == list(range(10)) and "flag_meanings" in ds[k].attrs, k
+    assert ds[k].attrs["standard_name"] in ("quality_flag", "aggregate_quality_flag"), k
+for p in ("SSJT", "SSPS"):
+    want = np.array([float(r[p]) if r[p] else np.nan for r in rows], dtype=np.float32)
+    assert np.array_equal(want, ds[p].values.astype(np.float32), equal_nan=True), p
+    assert p + "_qc" in ds[p].attrs["ancillary_variables"].split()
+t = np.array([np.datetime64(r["time"].rstrip("Z"), "ms") for r in rows])
+assert np.array_equal(t, ds["time"].values.astype("datetime64[ms]"))
+PYEOF
+else
+  echo "SKIP: NetCDF output content (python3-netcdf4 / python3-xarray absent)"
+fi
+rc=0; "$VIGIE" qc -c "$CFG" -q "$TMP/both.jsonl" -o "$TMP/both.nc" 2> "$TMP/err" || rc=$?
+check_eq "NetCDF output of two platforms: the other platform's rows are bad rows" 1 "$rc"
+check "NetCDF output of two platforms: said" grep -q "NetCDF output holds one platform" "$TMP/err"
 rc=0; "$VIGIE" qc -c "$CFG" --scheme gosud "$TMP/ship.jsonl" -o "$TMP/x.csv" 2> /dev/null || rc=$?
 check_eq "an unknown --scheme: exit 2" 2 "$rc"
 
