@@ -179,20 +179,58 @@ static vg_err gosud__define(const vg_series *s, const vg_export_options *o, vg_n
     return vg_nc_check(nc_enddef(ncid), "leaving define mode", err);
 }
 
+/* The writes go by blocks of GOSUD_CHUNK rows, the chunks of the variables: each chunk is
+ * filled, compressed and written once, and the conversion buffers stay a block long (they
+ * do not grow with the file). */
+typedef struct gosud_put {
+    int ncid;
+    size_t n;                    /* rows of the file */
+    double d[GOSUD_CHUNK];       /* conversion buffers, one block */
+    float fb[GOSUD_CHUNK];
+    signed char bb[GOSUD_CHUNK];
+} gosud_put;
+
 /* Write column `col` (n doubles, NaN = missing) as floats with the fill value; col NULL:
  * all fill. */
-static int gosud__put_floats(int ncid, int var, const double *col, size_t n, float *buf)
+static int gosud__put_floats(gosud_put *w, int var, const double *col)
 {
-    for (size_t i = 0; i < n; i++)
-        buf[i] = col && !isnan(col[i]) ? (float)col[i] : (float)GOSUD_FILL;
-    return nc_put_var_float(ncid, var, buf);
+    int st = NC_NOERR;
+    for (size_t b = 0; b < w->n && st == NC_NOERR; b += GOSUD_CHUNK) {
+        size_t m = w->n - b < GOSUD_CHUNK ? w->n - b : GOSUD_CHUNK;
+        for (size_t i = 0; i < m; i++)
+            w->fb[i] = col && !isnan(col[b + i]) ? (float)col[b + i] : (float)GOSUD_FILL;
+        st = nc_put_vara_float(w->ncid, var, &b, &m, w->fb);
+    }
+    return st;
 }
 
-static int gosud__put_flags(int ncid, int var, const vg_flag *qc, size_t n, signed char *buf)
+/* Write a double column (NaN -> fill), or with `days` the times as days since 1950. */
+static int gosud__put_doubles(gosud_put *w, int var, const double *col, const vg_time_us *days)
 {
-    for (size_t i = 0; i < n; i++)
-        buf[i] = (signed char)qc[i];
-    return nc_put_var_schar(ncid, var, buf);
+    int st = NC_NOERR;
+    for (size_t b = 0; b < w->n && st == NC_NOERR; b += GOSUD_CHUNK) {
+        size_t m = w->n - b < GOSUD_CHUNK ? w->n - b : GOSUD_CHUNK;
+        for (size_t i = 0; i < m; i++)
+            w->d[i] = days ? vg_nc_days1950(days[b + i])
+                           : isnan(col[b + i]) ? GOSUD_FILL : col[b + i];
+        st = nc_put_vara_double(w->ncid, var, &b, &m, w->d);
+    }
+    return st;
+}
+
+/* Write flags; with `dm_of` (the value column) and qc NULL: the real-time adjusted flags,
+ * 9 where the value is missing and 0 elsewhere. */
+static int gosud__put_flags(gosud_put *w, int var, const vg_flag *qc, const double *dm_of)
+{
+    int st = NC_NOERR;
+    for (size_t b = 0; b < w->n && st == NC_NOERR; b += GOSUD_CHUNK) {
+        size_t m = w->n - b < GOSUD_CHUNK ? w->n - b : GOSUD_CHUNK;
+        for (size_t i = 0; i < m; i++)
+            w->bb[i] = (signed char)(qc ? qc[b + i]
+                                        : isnan(dm_of[b + i]) ? VG_FLAG_MISSING : VG_FLAG_NO_QC);
+        st = nc_put_vara_schar(w->ncid, var, &b, &m, w->bb);
+    }
+    return st;
 }
 
 vg_err vg_export_gosud(const vg_series *s, const vg_export_options *o, vg_ncfile *f,
@@ -202,53 +240,40 @@ vg_err vg_export_gosud(const vg_series *s, const vg_export_options *o, vg_ncfile
     vg_err rc = gosud__define(s, o, f, &id, err);
     if (rc != VG_OK)
         return rc;
-    int ncid = f->ncid;
     size_t n = s->n;
-    double *d = malloc(n * sizeof *d);
-    float *fb = malloc(n * sizeof *fb);
-    signed char *bb = malloc(n);
-    vg_flag *adj_qc = malloc(n);
-    if (!d || !fb || !bb || !adj_qc) {
-        free(d), free(fb), free(bb), free(adj_qc);
-        return vg_fail(err, VG_ERR_NOMEM, "out of memory for %zu rows", n);
-    }
-    int st = nc_put_var_text(ncid, id.ref, "19500101000000");
-    for (size_t i = 0; i < n; i++)
-        d[i] = vg_nc_days1950(s->time[i]);
-    GOSUD_TRY(nc_put_var_double(ncid, id.dayd, d));
-    GOSUD_TRY(gosud__put_flags(ncid, id.dayd_qc, s->time_qc, n, bb));
-    for (size_t i = 0; i < n; i++)
-        d[i] = isnan(s->lat_deg[i]) ? GOSUD_FILL : s->lat_deg[i];
-    GOSUD_TRY(nc_put_var_double(ncid, id.latx, d));
-    for (size_t i = 0; i < n; i++)
-        d[i] = isnan(s->lon_deg[i]) ? GOSUD_FILL : s->lon_deg[i];
-    GOSUD_TRY(nc_put_var_double(ncid, id.lonx, d));
-    GOSUD_TRY(gosud__put_flags(ncid, id.pos_qc, s->pos_qc, n, bb));
+    gosud_put *w = malloc(sizeof *w);
+    if (!w)
+        return vg_fail(err, VG_ERR_NOMEM, "out of memory for the write buffers");
+    w->ncid = f->ncid;
+    w->n = n;
+    int st = nc_put_var_text(w->ncid, id.ref, "19500101000000");
+    GOSUD_TRY(gosud__put_doubles(w, id.dayd, NULL, s->time));
+    GOSUD_TRY(gosud__put_flags(w, id.dayd_qc, s->time_qc, NULL));
+    GOSUD_TRY(gosud__put_doubles(w, id.latx, s->lat_deg, NULL));
+    GOSUD_TRY(gosud__put_doubles(w, id.lonx, s->lon_deg, NULL));
+    GOSUD_TRY(gosud__put_flags(w, id.pos_qc, s->pos_qc, NULL));
     bool dm = o->data_mode == 'D';
     for (size_t k = 0; k < GOSUD_NPARAMS && st == NC_NOERR; k++) {
         vg_param p = gosud_params[k];
         if (id.v[k] < 0)
             continue;
-        GOSUD_TRY(gosud__put_floats(ncid, id.v[k], s->value[p], n, fb));
-        GOSUD_TRY(gosud__put_flags(ncid, id.qc[k], s->qc[p], n, bb));
+        GOSUD_TRY(gosud__put_floats(w, id.v[k], s->value[p]));
+        GOSUD_TRY(gosud__put_flags(w, id.qc[k], s->qc[p], NULL));
         /* Real time: nothing adjusted (fill, QC 0; 9 where the value is missing). Delayed
          * mode asserted by the operator without a correction: adjusted = raw, same flags. */
-        for (size_t i = 0; i < n; i++)
-            adj_qc[i] = dm ? s->qc[p][i] : isnan(s->value[p][i]) ? VG_FLAG_MISSING : VG_FLAG_NO_QC;
         const vg_adjusted *a = o->adjusted;
         bool adjusted = a && a->n == n && a->value[p];
-        if (adjusted)
-            memcpy(adj_qc, a->qc[p], n);
-        GOSUD_TRY(gosud__put_floats(ncid, id.adj[k],
-                                    adjusted ? a->value[p] : dm ? s->value[p] : NULL, n, fb));
-        GOSUD_TRY(gosud__put_floats(ncid, id.adj_err[k], adjusted ? a->error[p] : NULL, n, fb));
-        GOSUD_TRY(gosud__put_flags(ncid, id.adj_qc[k], adj_qc, n, bb));
+        GOSUD_TRY(gosud__put_floats(w, id.adj[k],
+                                    adjusted ? a->value[p] : dm ? s->value[p] : NULL));
+        GOSUD_TRY(gosud__put_floats(w, id.adj_err[k], adjusted ? a->error[p] : NULL));
+        GOSUD_TRY(gosud__put_flags(w, id.adj_qc[k], adjusted ? a->qc[p] : dm ? s->qc[p] : NULL,
+                                   s->value[p]));
         char hist[GOSUD_HIST_LEN];
         memset(hist, ' ', sizeof hist);
         const char *h = adjusted ? a->hist[p] : dm ? "no correction: values validated as they are" : "";
         memcpy(hist, h, strnlen(h, sizeof hist));
-        GOSUD_TRY(nc_put_var_text(ncid, id.adj_hist[k], hist));
+        GOSUD_TRY(nc_put_var_text(w->ncid, id.adj_hist[k], hist));
     }
-    free(d), free(fb), free(bb), free(adj_qc);
+    free(w);
     return vg_nc_check(st, "writing the GOSUD variables", err);
 }
