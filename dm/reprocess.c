@@ -91,9 +91,9 @@ vg_err vg_dm_reprocess(const vg_series *s, const vg_qc_plan *plan, const vg_plat
     vg_adjusted_init(a, s->n);
     memset(c, 0, sizeof *c);
     vg_err rc = VG_OK;
-    for (int p = 0; p < VG_P__COUNT && rc == VG_OK; p++)
+    for (int p = 0; p < VG_P__COUNT && rc == VG_OK; p++) /* the flags are judged, not the values */
         if (s->value[p])
-            rc = vg_adjusted_add(a, p, err);
+            rc = vg_adjusted_add_copy(a, p, s->value[p], err);
     vg_qc_stream *st = NULL;
     if (rc == VG_OK)
         rc = vg_qc_stream_new(plan, pf, &st, err);
@@ -101,10 +101,6 @@ vg_err vg_dm_reprocess(const vg_series *s, const vg_qc_plan *plan, const vg_plat
         vg_adjusted_free(a);
         return rc;
     }
-    for (int p = 0; p < VG_P__COUNT; p++)
-        if (a->value[p])
-            for (size_t i = 0; i < s->n; i++)
-                a->value[p][i] = s->value[p][i]; /* the flags are judged, not the values */
     rp_ctx x = {.s = s, .a = a, .c = c};
     for (int p = 0; p < VG_P__COUNT; p++)
         if (a->value[p])

@@ -18,7 +18,8 @@
 typedef struct vg_adjusted {
     size_t n;                          /* rows: the n of the series it adjusts */
     double *value[VG_P__COUNT];        /* adjusted value of column p, or NULL (not adjusted) */
-    double *error[VG_P__COUNT];        /* its error, same units; NaN = unknown */
+    double *error[VG_P__COUNT];        /* its error, same units; NaN = unknown; NULL (with
+                                        * value set): unknown in every row */
     vg_flag *qc[VG_P__COUNT];          /* its flag */
     char hist[VG_P__COUNT][VG_ADJ_HIST_MAX]; /* what was done to p, one line */
     char processing_states[VG_ADJ_STATES_MAX]; /* e.g. "2C+"; "" = the writer's default */
@@ -29,6 +30,12 @@ void vg_adjusted_init(vg_adjusted *a, size_t n);
 
 /* Make column p exist: value and error NaN, flag 9 in every row. VG_ERR_NOMEM. */
 vg_err vg_adjusted_add(vg_adjusted *a, vg_param p, vg_errinfo *err);
+
+/* Make column p exist as a copy of raw (a->n values, NaN = missing: the values as they
+ * are, judged but not corrected), with no error column (NULL: unknown, written as fill)
+ * and flag 9 in every row; no effect when it exists. Half the memory of vg_adjusted_add
+ * for a reprocessing, which has no error to give. VG_ERR_NOMEM. */
+vg_err vg_adjusted_add_copy(vg_adjusted *a, vg_param p, const double *raw, vg_errinfo *err);
 
 /* Free every column; a is empty (n kept) afterwards. */
 void vg_adjusted_free(vg_adjusted *a);
