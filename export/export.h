@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "export/adjusted.h"
+#include "export/external.h"
 #include "export/series.h"
 
 typedef enum vg_export_format {
@@ -38,6 +39,8 @@ typedef struct vg_export_options {
     vg_time_us now;       /* creation time written in the file (0: the clock) */
     const vg_adjusted *adjusted; /* GOSUD, optional (borrowed): the delayed-mode adjustment
                                   * (dm/) of the series' rows; NULL: none */
+    const vg_external *external; /* GOSUD, optional (borrowed): water samples written as
+                                  * DAYD_EXT and P_EXT*; NULL or n 0: none */
 } vg_export_options;
 
 /* Defaults: GOSUD, NetCDF-4 classic model, deflate 1, 'R', harbour 4, depth 0. */

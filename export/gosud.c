@@ -2,7 +2,9 @@
  * DAYD; time as days since 1950-01-01 (REFERENCE_DATE_TIME 19500101000000); LATX, LONX,
  * POSITION_QC; for every GOSUD parameter present (SPDC, PRES, FLOW, CNDC, SSJT, SSPS,
  * SSTP) the value, _QC, _ADJUSTED, _ADJUSTED_ERROR, _ADJUSTED_QC and _ADJUSTED_HIST. Flags
- * are written as stored: 6 stays "harbour". Fill value 99999 for every float. */
+ * are written as stored: 6 stays "harbour". Fill value 99999 for every float. With
+ * external samples (external.h): dimension DAYD_EXT and DAYD_EXT, LATX_EXT, LONX_EXT,
+ * P_EXT, P_EXT_QC, P_EXT_TYPE. */
 #include "export/export.h"
 #include "export/ncfile.h"
 
@@ -25,6 +27,7 @@ typedef struct gosud_ids {
     int dayd, dayd_qc, latx, lonx, pos_qc, ref;
     int v[GOSUD_NPARAMS], qc[GOSUD_NPARAMS], adj[GOSUD_NPARAMS], adj_err[GOSUD_NPARAMS],
         adj_qc[GOSUD_NPARAMS], adj_hist[GOSUD_NPARAMS];
+    int ext_dayd, ext_lat, ext_lon, ext_v, ext_qc, ext_type; /* ext_dayd -1: no samples */
 } gosud_ids;
 
 /* Stop at the first netCDF failure: `st` keeps it. */
@@ -124,6 +127,59 @@ static vg_err gosud__define(const vg_series *s, const vg_export_options *o, vg_n
         GOSUD_TRY(vg_nc_textf(ncid, id->adj_hist[k], "long_name",
                               "History of the adjustment of %s", pi->code));
         if ((rc = vg_nc_check(st, pi->code, err)))
+            return rc;
+    }
+
+    id->ext_dayd = -1;
+    const vg_external *x = o->external;
+    if (x && x->n) {
+        const vg_param_info *pi = vg_param_get(x->param);
+        bool known = false;
+        for (size_t k = 0; k < GOSUD_NPARAMS; k++)
+            known |= gosud_params[k] == x->param;
+        if (!pi || !known)
+            return vg_fail(err, VG_ERR_INVAL, "external samples of parameter %d: not a GOSUD parameter",
+                           (int)x->param);
+        int d_ext, d_s4;
+        char name[NC_MAX_NAME + 1];
+        st = nc_def_dim(ncid, "DAYD_EXT", x->n, &d_ext);
+        GOSUD_TRY(nc_def_dim(ncid, "STRING4", 4, &d_s4));
+        if ((rc = vg_nc_check(st, "defining DAYD_EXT", err)))
+            return rc;
+        int dt[2] = {d_ext, d_s4};
+        struct { const char *suffix; int type, nd; int *id; } v[] = {
+            {"", NC_FLOAT, 1, &id->ext_v}, {"_QC", NC_BYTE, 1, &id->ext_qc},
+            {"_TYPE", NC_CHAR, 2, &id->ext_type}};
+        if ((rc = vg_ncfile_def_var(f, "DAYD_EXT", NC_DOUBLE, 1, &d_ext, 0, &id->ext_dayd, err)) ||
+            (rc = vg_ncfile_def_var(f, "LATX_EXT", NC_DOUBLE, 1, &d_ext, 0, &id->ext_lat, err)) ||
+            (rc = vg_ncfile_def_var(f, "LONX_EXT", NC_DOUBLE, 1, &d_ext, 0, &id->ext_lon, err)))
+            return rc;
+        for (int j = 0; j < 3; j++) {
+            snprintf(name, sizeof name, "%s_EXT%s", pi->code, v[j].suffix);
+            if ((rc = vg_ncfile_def_var(f, name, v[j].type, v[j].nd, dt, 0, v[j].id, err)))
+                return rc;
+        }
+        st = gosud__coord_attrs(ncid, id->ext_dayd, "Decimal julian day (UTC) of the external samples",
+                                "time", "days since 1950-01-01T00:00:00Z", "T");
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_dayd, "calendar", "standard"));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_lat, "long_name", "Latitude of the external samples"));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_lat, "standard_name", "latitude"));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_lat, "units", "degrees_north"));
+        GOSUD_TRY(vg_nc_double(ncid, id->ext_lat, "_FillValue", GOSUD_FILL));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_lon, "long_name", "Longitude of the external samples"));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_lon, "standard_name", "longitude"));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_lon, "units", "degrees_east"));
+        GOSUD_TRY(vg_nc_double(ncid, id->ext_lon, "_FillValue", GOSUD_FILL));
+        GOSUD_TRY(vg_nc_textf(ncid, id->ext_v, "long_name", "%s of the external samples", pi->long_name));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_v, "units", pi->units));
+        GOSUD_TRY(vg_nc_float(ncid, id->ext_v, "_FillValue", (float)GOSUD_FILL));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_v, "coordinates", "DAYD_EXT LATX_EXT LONX_EXT"));
+        snprintf(name, sizeof name, "%s_EXT", pi->code);
+        GOSUD_TRY(gosud__qc_attrs(ncid, id->ext_qc, name));
+        GOSUD_TRY(vg_nc_textf(ncid, id->ext_type, "long_name", "Type of the external samples of %s",
+                              pi->code));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_type, "conventions", "WS = water sample"));
+        if ((rc = vg_nc_check(st, "attributes of the external samples", err)))
             return rc;
     }
 
@@ -233,6 +289,40 @@ static int gosud__put_flags(gosud_put *w, int var, const vg_flag *qc, const doub
     return st;
 }
 
+/* The external samples: a few hundred at most, written whole. */
+static int gosud__put_external(int ncid, const gosud_ids *id, const vg_external *x)
+{
+    size_t n = x->n;
+    double *d = malloc(n * sizeof *d);
+    float *fv = malloc(n * sizeof *fv);
+    signed char *q = malloc(n);
+    char *type = malloc(n * 4);
+    if (!d || !fv || !q || !type) {
+        free(d), free(fv), free(q), free(type);
+        return NC_ENOMEM;
+    }
+    char t4[4] = {' ', ' ', ' ', ' '};
+    memcpy(t4, x->type ? x->type : "WS", strnlen(x->type ? x->type : "WS", 4));
+    for (size_t i = 0; i < n; i++) {
+        d[i] = vg_nc_days1950(x->time[i]);
+        fv[i] = isnan(x->value[i]) ? (float)GOSUD_FILL : (float)x->value[i];
+        q[i] = (signed char)x->qc[i];
+        memcpy(type + 4 * i, t4, 4);
+    }
+    int st = nc_put_var_double(ncid, id->ext_dayd, d);
+    for (size_t i = 0; i < n; i++)
+        d[i] = isnan(x->lat_deg[i]) ? GOSUD_FILL : x->lat_deg[i];
+    GOSUD_TRY(nc_put_var_double(ncid, id->ext_lat, d));
+    for (size_t i = 0; i < n; i++)
+        d[i] = isnan(x->lon_deg[i]) ? GOSUD_FILL : x->lon_deg[i];
+    GOSUD_TRY(nc_put_var_double(ncid, id->ext_lon, d));
+    GOSUD_TRY(nc_put_var_float(ncid, id->ext_v, fv));
+    GOSUD_TRY(nc_put_var_schar(ncid, id->ext_qc, q));
+    GOSUD_TRY(nc_put_var_text(ncid, id->ext_type, type));
+    free(d), free(fv), free(q), free(type);
+    return st;
+}
+
 vg_err vg_export_gosud(const vg_series *s, const vg_export_options *o, vg_ncfile *f,
                        vg_errinfo *err)
 {
@@ -275,5 +365,8 @@ vg_err vg_export_gosud(const vg_series *s, const vg_export_options *o, vg_ncfile
         GOSUD_TRY(nc_put_var_text(w->ncid, id.adj_hist[k], hist));
     }
     free(w);
+    const vg_external *x = o->external;
+    if (st == NC_NOERR && id.ext_dayd >= 0)
+        st = gosud__put_external(f->ncid, &id, x);
     return vg_nc_check(st, "writing the GOSUD variables", err);
 }

@@ -231,6 +231,20 @@ static int correct_main(int argc, char **argv)
                m->diff, status_names[m->status]);
     }
     eo.adjusted = &a;
+    /* The water samples of the series' time span go into the file too (DAYD_EXT, P_EXT*),
+     * as TSGQC keeps them, for the next operator to see what the correction rests on. */
+    size_t lo = 0, hi = w.n;
+    while (lo < w.n && w.time[lo] < s.time[0])
+        lo++;
+    while (hi > lo && w.time[hi - 1] > s.time[s.n - 1])
+        hi--;
+    vg_external ext = {.param = o.param, .n = hi - lo, .time = w.time + lo,
+                       .lat_deg = w.lat_deg + lo, .lon_deg = w.lon_deg + lo,
+                       .value = w.value + lo, .qc = w.qc + lo, .type = "WS"};
+    if (ext.n && (o.param == VG_P_SSPS || o.param == VG_P_SSJT || o.param == VG_P_SSTP)) {
+        eo.external = &ext;
+        printf("water samples written in the file: %zu (%s_EXT)\n", ext.n, code);
+    }
     struct stat sb;
     if (stat(output, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         char name[256];

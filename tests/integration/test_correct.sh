@@ -2,7 +2,8 @@
 # test_correct.sh: `vigie correct` end to end on a file of another producer: a GOSUD-like
 # NetCDF file and a water-sample CSV written by python3-netcdf4 (dm_files.py) with a known
 # offset and drift injected; vigie reads it, corrects SSPS (median and drift) and writes a
-# delayed-mode GOSUD file, which dm_files.py reads back and checks against the truth. Also
+# delayed-mode GOSUD file, which dm_files.py reads back and checks against the truth, with
+# the water samples in its DAYD_EXT / SSPS_EXT variables. Also
 # the command's errors: a bad sample line named FILE:LINE, too few samples, usage.
 here=$(dirname "$0")
 source "$here/lib.sh"
@@ -18,6 +19,9 @@ check "median: the adjusted file recovers the injected correction" \
   $PY "$here/dm_files.py" check "$TMP/median.nc" median
 check "summary counts the samples" \
   grep -q "water samples: 41 given, 38 used, 1 bad sample, 2 no TSG, 0 unstable" "$TMP/out"
+check "median: the water samples are in the file (DAYD_EXT, SSPS_EXT*)" \
+  $PY "$here/dm_files.py" ext "$TMP/median.nc" "$W"
+check "the samples written are counted" grep -qx "water samples written in the file: 41 (SSPS_EXT)" "$TMP/out"
 check_eq "one line per sample" 41 "$(grep -c '^sample ' "$TMP/out")"
 check_eq "the path is printed last" "$TMP/median.nc" "$(tail -n 1 "$TMP/out")"
 
@@ -28,6 +32,10 @@ check_eq "conventional delayed-mode name in a directory" "$TMP/FNTEST_20260601_2
 check "drift: the adjusted file recovers the injected correction" \
   $PY "$here/dm_files.py" check "$drift" drift
 check "drift: slope printed" grep -Eq "^drift: .* 0\.001[45][0-9]* \+- .* per day" "$TMP/out"
+
+# a file with DAYD_EXT is read again (reprocess, report): the samples do not disturb it
+"$VIGIE" correct --input "$TMP/median.nc" --samples "$W" -o "$TMP/again.nc" > /dev/null 2>"$TMP/err" \
+  || fail "correcting a file that has DAYD_EXT: $(cat "$TMP/err")"
 
 # the report of the corrected file: corrections applied, text and JSON
 "$VIGIE" report "$TMP/median.nc" > "$TMP/rep" || fail "report of the corrected file"
