@@ -93,7 +93,7 @@ vg_err vg_dm_reprocess(const vg_series *s, const vg_qc_plan *plan, const vg_plat
     vg_err rc = VG_OK;
     for (int p = 0; p < VG_P__COUNT && rc == VG_OK; p++) /* the flags are judged, not the values */
         if (s->value[p])
-            rc = vg_adjusted_add_copy(a, p, s->value[p], err);
+            rc = vg_adjusted_add_raw(a, p, s->value[p], err);
     vg_qc_stream *st = NULL;
     if (rc == VG_OK)
         rc = vg_qc_stream_new(plan, pf, &st, err);

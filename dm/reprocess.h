@@ -31,7 +31,8 @@ typedef void (*vg_dm_progress)(void *ctx, size_t done, size_t total);
 
 /* Run s (rows in time order) through a new stream of platform pf with plan; the result
  * goes into a (initialised here with s->n rows, free with vg_adjusted_free): for every
- * parameter column of s, value = the raw value, error NaN, qc = the new aggregate flag, or
+ * parameter column of s, value = the raw value (a->value[p] borrows s->value[p]: s must
+ * outlive a), error unknown (NULL), qc = the new aggregate flag, or
  * the manual flag when store is not NULL and holds one for that value (storage/audit.h);
  * 9 where the value is missing. Sets a->hist[p] and processing_states "2A". c (zeroed
  * here) gets the counts; the "old" flag of a value is s->qc[p]. progress may be NULL. */

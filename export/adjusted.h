@@ -23,6 +23,7 @@ typedef struct vg_adjusted {
     vg_flag *qc[VG_P__COUNT];          /* its flag */
     char hist[VG_P__COUNT][VG_ADJ_HIST_MAX]; /* what was done to p, one line */
     char processing_states[VG_ADJ_STATES_MAX]; /* e.g. "2C+"; "" = the writer's default */
+    unsigned char borrowed[VG_P__COUNT]; /* 1: value[p] is borrowed (vg_adjusted_add_raw) */
 } vg_adjusted;
 
 /* An empty adjustment of n rows (no column). Free with vg_adjusted_free. */
@@ -31,11 +32,12 @@ void vg_adjusted_init(vg_adjusted *a, size_t n);
 /* Make column p exist: value and error NaN, flag 9 in every row. VG_ERR_NOMEM. */
 vg_err vg_adjusted_add(vg_adjusted *a, vg_param p, vg_errinfo *err);
 
-/* Make column p exist as a copy of raw (a->n values, NaN = missing: the values as they
- * are, judged but not corrected), with no error column (NULL: unknown, written as fill)
- * and flag 9 in every row; no effect when it exists. Half the memory of vg_adjusted_add
- * for a reprocessing, which has no error to give. VG_ERR_NOMEM. */
-vg_err vg_adjusted_add_copy(vg_adjusted *a, vg_param p, const double *raw, vg_errinfo *err);
+/* Make column p exist with the values of raw as they are (a reprocessing judges the flags,
+ * it does not correct): value[p] BORROWS raw (a->n values, NaN = missing), which must
+ * outlive a and is not freed by vg_adjusted_free; no error column (NULL: unknown, written
+ * as fill); flag 9 in every row. No effect when the column exists. Only the flags are
+ * allocated (1 byte a row instead of 17 for vg_adjusted_add). VG_ERR_NOMEM. */
+vg_err vg_adjusted_add_raw(vg_adjusted *a, vg_param p, const double *raw, vg_errinfo *err);
 
 /* Free every column; a is empty (n kept) afterwards. */
 void vg_adjusted_free(vg_adjusted *a);
