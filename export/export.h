@@ -37,8 +37,9 @@ typedef struct vg_export_options {
     double depth_m;       /* INSTAC: nominal depth of the sensors (DEPH), metres, >= 0 */
     const vg_platform_cfg *platform; /* optional: name, kind, fixed position, PIs */
     vg_time_us now;       /* creation time written in the file (0: the clock) */
-    const vg_adjusted *adjusted; /* GOSUD, optional (borrowed): the delayed-mode adjustment
-                                  * (dm/) of the series' rows; NULL: none */
+    const vg_adjusted *adjusted; /* optional (borrowed): the delayed-mode adjustment (dm/) of
+                                  * the series' rows; NULL: none. GOSUD: P_ADJUSTED*;
+                                  * INSTAC: the adjusted value in P, data mode in P_DM */
     const vg_external *external; /* GOSUD, optional (borrowed): water samples written as
                                   * DAYD_EXT and P_EXT*; NULL or n 0: none */
 } vg_export_options;

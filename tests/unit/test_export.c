@@ -415,7 +415,7 @@ static void test_blocks(void)
         s.time_qc[r] = (vg_flag)(i % 3);
         s.value[VG_P_SSPS][r] = edge ? NAN : 35.0 + (double)(i % 1000) * 1e-3;
         s.qc[VG_P_SSPS][r] = edge ? 9 : (vg_flag)(1 + i % 4);
-        a.value[VG_P_SSPS][r] = edge ? NAN : s.value[VG_P_SSPS][r] - 0.01;
+        a.value[VG_P_SSPS][r] = edge || i % 1000 == 500 ? NAN : s.value[VG_P_SSPS][r] - 0.01;
         a.error[VG_P_SSPS][r] = i % 2 ? NAN : 0.005;
         a.qc[VG_P_SSPS][r] = (vg_flag)((i + 1) % 5);
     }
@@ -450,6 +450,35 @@ static void test_blocks(void)
         CHECK(!"reading the adjusted columns");
     }
     free(fv), free(fe), free(q);
+    vg_series_free(&back);
+
+    /* The same adjustment in a Copernicus file: the adjusted value and flag with mode D where
+     * there is one; elsewhere the raw value and flag with mode R. */
+    o.format = VG_EXPORT_INSTAC;
+    path = tmp_path("long_instac.nc");
+    CHECK_MSG(vg_export_write(&s, &o, path, &err) == VG_OK, "%s", err.text);
+    CHECK_MSG(vg_export_read(path, &back, NULL, &err) == VG_OK, "%s", err.text);
+    char *dm = malloc(n);
+    if (back.n == n && dm && nc_open(path, NC_NOWRITE, &ncid) == NC_NOERR) {
+        CHECK(nc_inq_varid(ncid, "SSPS_DM", &var) == NC_NOERR && nc_get_var_text(ncid, var, dm) == NC_NOERR);
+        nc_close(ncid);
+        size_t bad = 0, n_r = 0;
+        for (size_t i = 0; i < n; i++) {
+            double av = a.value[VG_P_SSPS][i], raw = s.value[VG_P_SSPS][i];
+            bool use = !isnan(av);
+            double want = use ? av : raw;
+            vg_flag wq = isnan(want) ? 9 : use ? a.qc[VG_P_SSPS][i] : s.qc[VG_P_SSPS][i];
+            char wdm = isnan(want) ? ' ' : use ? 'D' : 'R';
+            bad += !same_value(want, back.value[VG_P_SSPS][i]) || back.qc[VG_P_SSPS][i] != wq ||
+                   dm[i] != wdm;
+            n_r += dm[i] == 'R';
+        }
+        CHECK_MSG(bad == 0, "%zu Copernicus rows differ from the adjustment", bad);
+        CHECK_MSG(n_r == n / 1000 + 1, "%zu rows of mode R", n_r); /* i % 1000 == 500 */
+    } else {
+        CHECK(!"reading the Copernicus file back");
+    }
+    free(dm);
     vg_series_free(&back);
     vg_series_free(&s);
     vg_adjusted_free(&a);
