@@ -40,4 +40,15 @@ vg_err vg_dm_reprocess(const vg_series *s, const vg_qc_plan *plan, const vg_plat
                        vg_store *store, vg_adjusted *a, vg_dm_counts *c,
                        vg_dm_progress progress, void *progress_ctx, vg_errinfo *err);
 
+/* vg_dm_reprocess in two steps, for a caller that overlaps the engine with the write
+ * (reprocess_write.h). prepare: a initialised with s->n rows, the value columns borrowed
+ * from s, flags 9, processing_states "2A" (what a writer needs to define the file); on
+ * failure a is freed. judge: the rest (flags, manual flags, counts, hist), into a
+ * prepared a; on failure a is left for the caller to free. */
+vg_err vg_dm_reprocess_prepare(const vg_series *s, vg_adjusted *a, vg_errinfo *err);
+vg_err vg_dm_reprocess_judge(const vg_series *s, const vg_qc_plan *plan,
+                             const vg_platform_cfg *pf, vg_store *store, vg_adjusted *a,
+                             vg_dm_counts *c, vg_dm_progress progress, void *progress_ctx,
+                             vg_errinfo *err);
+
 #endif

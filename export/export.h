@@ -42,6 +42,14 @@ typedef struct vg_export_options {
                                   * INSTAC: the adjusted value in P, data mode in P_DM */
     const vg_external *external; /* GOSUD, optional (borrowed): water samples written as
                                   * DAYD_EXT and P_EXT*; NULL or n 0: none */
+    /* GOSUD, optional: when set, the adjustment's flags and history (adjusted->qc,
+     * adjusted->hist) may still be being computed (on another thread) when the write
+     * starts; its n, value and error columns and processing_states must be final. The
+     * writer then writes every other variable first, calls await_adjusted (which returns
+     * once they are complete, or an error that fails the write), then _ADJUSTED_QC and
+     * _ADJUSTED_HIST. NULL: everything is ready, the usual order. */
+    vg_err (*await_adjusted)(void *ctx, vg_errinfo *err);
+    void *await_ctx;
 } vg_export_options;
 
 /* Defaults: GOSUD, NetCDF-4 classic model, deflate 1, 'R', harbour 4, depth 0. */

@@ -342,27 +342,44 @@ vg_err vg_export_gosud(const vg_series *s, const vg_export_options *o, vg_ncfile
     GOSUD_TRY(gosud__put_doubles(w, id.latx, s->lat_deg, NULL));
     GOSUD_TRY(gosud__put_doubles(w, id.lonx, s->lon_deg, NULL));
     GOSUD_TRY(gosud__put_flags(w, id.pos_qc, s->pos_qc, NULL));
-    bool dm = o->data_mode == 'D';
-    for (size_t k = 0; k < GOSUD_NPARAMS && st == NC_NOERR; k++) {
-        vg_param p = gosud_params[k];
-        if (id.v[k] < 0)
-            continue;
-        GOSUD_TRY(gosud__put_floats(w, id.v[k], s->value[p]));
-        GOSUD_TRY(gosud__put_flags(w, id.qc[k], s->qc[p], NULL));
-        /* Real time: nothing adjusted (fill, QC 0; 9 where the value is missing). Delayed
-         * mode asserted by the operator without a correction: adjusted = raw, same flags. */
-        const vg_adjusted *a = o->adjusted;
-        bool adjusted = a && a->n == n && a->value[p];
-        GOSUD_TRY(gosud__put_floats(w, id.adj[k],
-                                    adjusted ? a->value[p] : dm ? s->value[p] : NULL));
-        GOSUD_TRY(gosud__put_floats(w, id.adj_err[k], adjusted ? a->error[p] : NULL));
-        GOSUD_TRY(gosud__put_flags(w, id.adj_qc[k], adjusted ? a->qc[p] : dm ? s->qc[p] : NULL,
-                                   s->value[p]));
-        char hist[GOSUD_HIST_LEN];
-        memset(hist, ' ', sizeof hist);
-        const char *h = adjusted ? a->hist[p] : dm ? "no correction: values validated as they are" : "";
-        memcpy(hist, h, strnlen(h, sizeof hist));
-        GOSUD_TRY(nc_put_var_text(w->ncid, id.adj_hist[k], hist));
+    bool dm = o->data_mode == 'D', later = o->await_adjusted != NULL;
+    const vg_adjusted *a = o->adjusted;
+    /* pass 0: everything (the usual order); with await_adjusted, pass 1 writes what does
+     * not depend on the adjustment's flags, then pass 2 the flags and history. */
+    for (int pass = later ? 1 : 0; pass <= (later ? 2 : 0) && st == NC_NOERR; pass++) {
+        if (pass == 2) {
+            vg_err arc = o->await_adjusted(o->await_ctx, err);
+            if (arc != VG_OK) {
+                free(w);
+                return arc;
+            }
+        }
+        for (size_t k = 0; k < GOSUD_NPARAMS && st == NC_NOERR; k++) {
+            vg_param p = gosud_params[k];
+            if (id.v[k] < 0)
+                continue;
+            /* Real time: nothing adjusted (fill, QC 0; 9 where the value is missing).
+             * Delayed mode asserted by the operator without a correction: adjusted = raw,
+             * same flags. */
+            bool adjusted = a && a->n == n && a->value[p];
+            if (pass != 2) {
+                GOSUD_TRY(gosud__put_floats(w, id.v[k], s->value[p]));
+                GOSUD_TRY(gosud__put_flags(w, id.qc[k], s->qc[p], NULL));
+                GOSUD_TRY(gosud__put_floats(w, id.adj[k],
+                                            adjusted ? a->value[p] : dm ? s->value[p] : NULL));
+                GOSUD_TRY(gosud__put_floats(w, id.adj_err[k], adjusted ? a->error[p] : NULL));
+            }
+            if (pass == 1)
+                continue;
+            GOSUD_TRY(gosud__put_flags(w, id.adj_qc[k],
+                                       adjusted ? a->qc[p] : dm ? s->qc[p] : NULL, s->value[p]));
+            char hist[GOSUD_HIST_LEN];
+            memset(hist, ' ', sizeof hist);
+            const char *h = adjusted ? a->hist[p]
+                                     : dm ? "no correction: values validated as they are" : "";
+            memcpy(hist, h, strnlen(h, sizeof hist));
+            GOSUD_TRY(nc_put_var_text(w->ncid, id.adj_hist[k], hist));
+        }
     }
     free(w);
     const vg_external *x = o->external;
