@@ -4,8 +4,12 @@
  * (not timed), then timed: vigie's reader (file -> series), vg_dm_reprocess through the
  * default configuration's TSG chain (the daemon's stream engine), and the delayed-mode
  * GOSUD writer with the _ADJUSTED columns (NetCDF-4, deflate 1). Also the water-sample
- * correction of the year (a sample every 12 h, sliding median). Prints seconds, samples/s
- * and the ratio to the target; asserts nothing.
+ * correction of the year (a sample every 12 h, sliding median). Then the same reprocess
+ * and write overlapped (vg_dm_reprocess_write: the engine on a second thread while the
+ * writer compresses what does not depend on the new flags). Prints seconds, samples/s
+ * and the ratio to the target, and the peak memory of the generation of the input and of
+ * read + reprocess + write on their own (Linux: the peak is reset between them through
+ * /proc/self/clear_refs and read from VmHWM); asserts nothing.
  * usage: bench_reprocess [DAYS]   (default 365) */
 #include <math.h>
 #include <stdio.h>
@@ -16,6 +20,7 @@
 #include "daemon/setup.h"
 #include "dm/correct.h"
 #include "dm/reprocess.h"
+#include "dm/reprocess_write.h"
 #include "export/export.h"
 
 #define T0 (INT64_C(1735689600) * VG_US_PER_S) /* 2025-01-01T00:00:00Z */
@@ -25,6 +30,30 @@ static void die(const char *what, const vg_errinfo *err)
 {
     fprintf(stderr, "bench_reprocess: %s: %s\n", what, err ? err->text : "");
     exit(1);
+}
+
+/* Peak resident memory since the last reset_peak(), GB (VmHWM; NAN when unknown). */
+static double peak_gb(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    double kb = NAN;
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmHWM:", 6))
+            kb = atof(line + 6);
+    if (f)
+        fclose(f);
+    return kb / 1e6;
+}
+
+/* Reset the peak to the current resident memory (Linux 4.0+). */
+static void reset_peak(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f) {
+        fputs("5", f);
+        fclose(f);
+    }
 }
 
 static double now_s(void)
@@ -91,6 +120,8 @@ int main(int argc, char **argv)
 
     printf("bench_reprocess: %ld days of 1 Hz TSG data, %zu samples, 4 parameters + position\n",
            days, n);
+    double gen_gb = peak_gb();
+    reset_peak();
     double t0 = now_s();
     vg_series r;
     if (vg_export_read(in, &r, NULL, &err) != VG_OK)
@@ -113,6 +144,20 @@ int main(int argc, char **argv)
     printf("  write DM GOSUD + _ADJUSTED: %4.2f s  %10.0f samples/s\n", t3 - t2, n / (t3 - t2));
     printf("  read + reprocess + write: %6.2f s  %10.0f samples/s  target >= %.0f M/s: x%.2f %s\n",
            total, n / total, TARGET / 1e6, n / total / TARGET, n / total >= TARGET ? "met" : "NOT met");
+    printf("  peak memory: read + reprocess + write %.2f GB (making the input: %.2f GB)\n",
+           peak_gb(), gen_gb);
+    /* The same, the engine overlapped with the write (the read is the one above). */
+    vg_adjusted a2;
+    vg_dm_counts *c2 = calloc(1, sizeof *c2);
+    double o0 = now_s();
+    if (!c2 || vg_dm_reprocess_write(&r, setup.plan, pf, NULL, &eo, out, &a2, c2, NULL, NULL,
+                                     &err) != VG_OK)
+        die("reprocessing and writing", &err);
+    double o1 = now_s(), tot2 = (t1 - t0) + (o1 - o0);
+    printf("  reprocess + write overlapped: %5.2f s (sequential %.2f s): read + both %.2f s, "
+           "%10.0f samples/s: x%.2f\n", o1 - o0, t3 - t1, tot2, n / tot2, n / tot2 / TARGET);
+    vg_adjusted_free(&a2);
+    free(c2);
     /* The same write without compression (NetCDF-4, deflate 0) and in the classic format. */
     for (int k = 0; k < 2; k++) {
         eo.deflate = 0;

@@ -90,27 +90,41 @@ static int rp__manual(void *ctx, const vg_manual_flag *m)
     return 0;
 }
 
+vg_err vg_dm_reprocess_prepare(const vg_series *s, vg_adjusted *a, vg_errinfo *err)
+{
+    vg_adjusted_init(a, s->n);
+    vg_err rc = VG_OK;
+    for (int p = 0; p < VG_P__COUNT && rc == VG_OK; p++) /* the flags are judged, not the values */
+        if (s->value[p])
+            rc = vg_adjusted_add_raw(a, p, s->value[p], err);
+    if (rc != VG_OK)
+        vg_adjusted_free(a);
+    else
+        snprintf(a->processing_states, sizeof a->processing_states, "2A");
+    return rc;
+}
+
 vg_err vg_dm_reprocess(const vg_series *s, const vg_qc_plan *plan, const vg_platform_cfg *pf,
                        vg_store *store, vg_adjusted *a, vg_dm_counts *c,
                        vg_dm_progress progress, void *progress_ctx, vg_errinfo *err)
 {
-    vg_adjusted_init(a, s->n);
-    memset(c, 0, sizeof *c);
-    vg_err rc = VG_OK;
-    for (int p = 0; p < VG_P__COUNT && rc == VG_OK; p++)
-        if (s->value[p])
-            rc = vg_adjusted_add(a, p, err);
-    vg_qc_stream *st = NULL;
-    if (rc == VG_OK)
-        rc = vg_qc_stream_new(plan, pf, &st, err);
-    if (rc != VG_OK) {
+    vg_err rc = vg_dm_reprocess_prepare(s, a, err);
+    if (rc == VG_OK && (rc = vg_dm_reprocess_judge(s, plan, pf, store, a, c, progress,
+                                                   progress_ctx, err)) != VG_OK)
         vg_adjusted_free(a);
+    return rc;
+}
+
+vg_err vg_dm_reprocess_judge(const vg_series *s, const vg_qc_plan *plan,
+                             const vg_platform_cfg *pf, vg_store *store, vg_adjusted *a,
+                             vg_dm_counts *c, vg_dm_progress progress, void *progress_ctx,
+                             vg_errinfo *err)
+{
+    memset(c, 0, sizeof *c);
+    vg_qc_stream *st = NULL;
+    vg_err rc = vg_qc_stream_new(plan, pf, &st, err);
+    if (rc != VG_OK)
         return rc;
-    }
-    for (int p = 0; p < VG_P__COUNT; p++)
-        if (a->value[p])
-            for (size_t i = 0; i < s->n; i++)
-                a->value[p][i] = s->value[p][i]; /* the flags are judged, not the values */
     rp_ctx x = {.s = s, .a = a, .c = c};
     for (int p = 0; p < VG_P__COUNT; p++)
         if (a->value[p])
@@ -162,10 +176,8 @@ vg_err vg_dm_reprocess(const vg_series *s, const vg_qc_plan *plan, const vg_plat
     if (store) {
         rp_manual m = {.s = s, .a = a, .c = c};
         if (s->n && (rc = vg_manual_walk(store, s->platform, s->time[0], s->time[s->n - 1],
-                                         rp__manual, &m, err)) != VG_OK) {
-            vg_adjusted_free(a);
+                                         rp__manual, &m, err)) != VG_OK)
             return rc;
-        }
     }
     for (int p = 0; p < VG_P__COUNT; p++) {
         if (!a->value[p])
@@ -180,7 +192,6 @@ vg_err vg_dm_reprocess(const vg_series *s, const vg_qc_plan *plan, const vg_plat
                  "_QC keeps the real-time flags",
                  pf->id, c->manual[p] ? ", with the operators' manual flags" : "");
     }
-    snprintf(a->processing_states, sizeof a->processing_states, "2A");
     if (progress)
         progress(progress_ctx, s->n, s->n);
     return VG_OK;

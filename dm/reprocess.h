@@ -31,12 +31,24 @@ typedef void (*vg_dm_progress)(void *ctx, size_t done, size_t total);
 
 /* Run s (rows in time order) through a new stream of platform pf with plan; the result
  * goes into a (initialised here with s->n rows, free with vg_adjusted_free): for every
- * parameter column of s, value = the raw value, error NaN, qc = the new aggregate flag, or
+ * parameter column of s, value = the raw value (a->value[p] borrows s->value[p]: s must
+ * outlive a), error unknown (NULL), qc = the new aggregate flag, or
  * the manual flag when store is not NULL and holds one for that value (storage/audit.h);
  * 9 where the value is missing. Sets a->hist[p] and processing_states "2A". c (zeroed
  * here) gets the counts; the "old" flag of a value is s->qc[p]. progress may be NULL. */
 vg_err vg_dm_reprocess(const vg_series *s, const vg_qc_plan *plan, const vg_platform_cfg *pf,
                        vg_store *store, vg_adjusted *a, vg_dm_counts *c,
                        vg_dm_progress progress, void *progress_ctx, vg_errinfo *err);
+
+/* vg_dm_reprocess in two steps, for a caller that overlaps the engine with the write
+ * (reprocess_write.h). prepare: a initialised with s->n rows, the value columns borrowed
+ * from s, flags 9, processing_states "2A" (what a writer needs to define the file); on
+ * failure a is freed. judge: the rest (flags, manual flags, counts, hist), into a
+ * prepared a; on failure a is left for the caller to free. */
+vg_err vg_dm_reprocess_prepare(const vg_series *s, vg_adjusted *a, vg_errinfo *err);
+vg_err vg_dm_reprocess_judge(const vg_series *s, const vg_qc_plan *plan,
+                             const vg_platform_cfg *pf, vg_store *store, vg_adjusted *a,
+                             vg_dm_counts *c, vg_dm_progress progress, void *progress_ctx,
+                             vg_errinfo *err);
 
 #endif

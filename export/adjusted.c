@@ -35,10 +35,27 @@ vg_err vg_adjusted_add(vg_adjusted *a, vg_param p, vg_errinfo *err)
     return VG_OK;
 }
 
+vg_err vg_adjusted_add_raw(vg_adjusted *a, vg_param p, const double *raw, vg_errinfo *err)
+{
+    if ((unsigned)p >= VG_P__COUNT)
+        return vg_fail(err, VG_ERR_INVAL, "parameter index %d out of range", (int)p);
+    if (a->value[p])
+        return VG_OK;
+    size_t n = a->n ? a->n : 1;
+    a->qc[p] = malloc(n);
+    if (!a->qc[p])
+        return vg_fail(err, VG_ERR_NOMEM, "out of memory for %zu adjusted rows", a->n);
+    memset(a->qc[p], VG_FLAG_MISSING, n);
+    a->value[p] = (double *)raw; /* borrowed: never written through, never freed here */
+    a->borrowed[p] = 1;
+    return VG_OK;
+}
+
 void vg_adjusted_free(vg_adjusted *a)
 {
     for (int p = 0; p < VG_P__COUNT; p++) {
-        free(a->value[p]);
+        if (!a->borrowed[p])
+            free(a->value[p]);
         free(a->error[p]);
         free(a->qc[p]);
     }

@@ -13,6 +13,7 @@
 #include "core/config.h"
 #include "core/error.h"
 #include "export/adjusted.h"
+#include "export/external.h"
 #include "export/series.h"
 
 typedef enum vg_export_format {
@@ -36,8 +37,19 @@ typedef struct vg_export_options {
     double depth_m;       /* INSTAC: nominal depth of the sensors (DEPH), metres, >= 0 */
     const vg_platform_cfg *platform; /* optional: name, kind, fixed position, PIs */
     vg_time_us now;       /* creation time written in the file (0: the clock) */
-    const vg_adjusted *adjusted; /* GOSUD, optional (borrowed): the delayed-mode adjustment
-                                  * (dm/) of the series' rows; NULL: none */
+    const vg_adjusted *adjusted; /* optional (borrowed): the delayed-mode adjustment (dm/) of
+                                  * the series' rows; NULL: none. GOSUD: P_ADJUSTED*;
+                                  * INSTAC: the adjusted value in P, data mode in P_DM */
+    const vg_external *external; /* GOSUD, optional (borrowed): water samples written as
+                                  * DAYD_EXT and P_EXT*; NULL or n 0: none */
+    /* GOSUD, optional: when set, the adjustment's flags and history (adjusted->qc,
+     * adjusted->hist) may still be being computed (on another thread) when the write
+     * starts; its n, value and error columns and processing_states must be final. The
+     * writer then writes every other variable first, calls await_adjusted (which returns
+     * once they are complete, or an error that fails the write), then _ADJUSTED_QC and
+     * _ADJUSTED_HIST. NULL: everything is ready, the usual order. */
+    vg_err (*await_adjusted)(void *ctx, vg_errinfo *err);
+    void *await_ctx;
 } vg_export_options;
 
 /* Defaults: GOSUD, NetCDF-4 classic model, deflate 1, 'R', harbour 4, depth 0. */

@@ -2,7 +2,9 @@
  * DAYD; time as days since 1950-01-01 (REFERENCE_DATE_TIME 19500101000000); LATX, LONX,
  * POSITION_QC; for every GOSUD parameter present (SPDC, PRES, FLOW, CNDC, SSJT, SSPS,
  * SSTP) the value, _QC, _ADJUSTED, _ADJUSTED_ERROR, _ADJUSTED_QC and _ADJUSTED_HIST. Flags
- * are written as stored: 6 stays "harbour". Fill value 99999 for every float. */
+ * are written as stored: 6 stays "harbour". Fill value 99999 for every float. With
+ * external samples (external.h): dimension DAYD_EXT and DAYD_EXT, LATX_EXT, LONX_EXT,
+ * P_EXT, P_EXT_QC, P_EXT_TYPE. */
 #include "export/export.h"
 #include "export/ncfile.h"
 
@@ -25,6 +27,7 @@ typedef struct gosud_ids {
     int dayd, dayd_qc, latx, lonx, pos_qc, ref;
     int v[GOSUD_NPARAMS], qc[GOSUD_NPARAMS], adj[GOSUD_NPARAMS], adj_err[GOSUD_NPARAMS],
         adj_qc[GOSUD_NPARAMS], adj_hist[GOSUD_NPARAMS];
+    int ext_dayd, ext_lat, ext_lon, ext_v, ext_qc, ext_type; /* ext_dayd -1: no samples */
 } gosud_ids;
 
 /* Stop at the first netCDF failure: `st` keeps it. */
@@ -127,6 +130,59 @@ static vg_err gosud__define(const vg_series *s, const vg_export_options *o, vg_n
             return rc;
     }
 
+    id->ext_dayd = -1;
+    const vg_external *x = o->external;
+    if (x && x->n) {
+        const vg_param_info *pi = vg_param_get(x->param);
+        bool known = false;
+        for (size_t k = 0; k < GOSUD_NPARAMS; k++)
+            known |= gosud_params[k] == x->param;
+        if (!pi || !known)
+            return vg_fail(err, VG_ERR_INVAL, "external samples of parameter %d: not a GOSUD parameter",
+                           (int)x->param);
+        int d_ext, d_s4;
+        char name[NC_MAX_NAME + 1];
+        st = nc_def_dim(ncid, "DAYD_EXT", x->n, &d_ext);
+        GOSUD_TRY(nc_def_dim(ncid, "STRING4", 4, &d_s4));
+        if ((rc = vg_nc_check(st, "defining DAYD_EXT", err)))
+            return rc;
+        int dt[2] = {d_ext, d_s4};
+        struct { const char *suffix; int type, nd; int *id; } v[] = {
+            {"", NC_FLOAT, 1, &id->ext_v}, {"_QC", NC_BYTE, 1, &id->ext_qc},
+            {"_TYPE", NC_CHAR, 2, &id->ext_type}};
+        if ((rc = vg_ncfile_def_var(f, "DAYD_EXT", NC_DOUBLE, 1, &d_ext, 0, &id->ext_dayd, err)) ||
+            (rc = vg_ncfile_def_var(f, "LATX_EXT", NC_DOUBLE, 1, &d_ext, 0, &id->ext_lat, err)) ||
+            (rc = vg_ncfile_def_var(f, "LONX_EXT", NC_DOUBLE, 1, &d_ext, 0, &id->ext_lon, err)))
+            return rc;
+        for (int j = 0; j < 3; j++) {
+            snprintf(name, sizeof name, "%s_EXT%s", pi->code, v[j].suffix);
+            if ((rc = vg_ncfile_def_var(f, name, v[j].type, v[j].nd, dt, 0, v[j].id, err)))
+                return rc;
+        }
+        st = gosud__coord_attrs(ncid, id->ext_dayd, "Decimal julian day (UTC) of the external samples",
+                                "time", "days since 1950-01-01T00:00:00Z", "T");
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_dayd, "calendar", "standard"));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_lat, "long_name", "Latitude of the external samples"));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_lat, "standard_name", "latitude"));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_lat, "units", "degrees_north"));
+        GOSUD_TRY(vg_nc_double(ncid, id->ext_lat, "_FillValue", GOSUD_FILL));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_lon, "long_name", "Longitude of the external samples"));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_lon, "standard_name", "longitude"));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_lon, "units", "degrees_east"));
+        GOSUD_TRY(vg_nc_double(ncid, id->ext_lon, "_FillValue", GOSUD_FILL));
+        GOSUD_TRY(vg_nc_textf(ncid, id->ext_v, "long_name", "%s of the external samples", pi->long_name));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_v, "units", pi->units));
+        GOSUD_TRY(vg_nc_float(ncid, id->ext_v, "_FillValue", (float)GOSUD_FILL));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_v, "coordinates", "DAYD_EXT LATX_EXT LONX_EXT"));
+        snprintf(name, sizeof name, "%s_EXT", pi->code);
+        GOSUD_TRY(gosud__qc_attrs(ncid, id->ext_qc, name));
+        GOSUD_TRY(vg_nc_textf(ncid, id->ext_type, "long_name", "Type of the external samples of %s",
+                              pi->code));
+        GOSUD_TRY(vg_nc_text(ncid, id->ext_type, "conventions", "WS = water sample"));
+        if ((rc = vg_nc_check(st, "attributes of the external samples", err)))
+            return rc;
+    }
+
     /* Global attributes: position and time bounds over the known values. */
     double s_lat = INFINITY, n_lat = -INFINITY, w_lon = INFINITY, e_lon = -INFINITY;
     for (size_t i = 0; i < s->n; i++) {
@@ -179,20 +235,92 @@ static vg_err gosud__define(const vg_series *s, const vg_export_options *o, vg_n
     return vg_nc_check(nc_enddef(ncid), "leaving define mode", err);
 }
 
+/* The writes go by blocks of GOSUD_CHUNK rows, the chunks of the variables: each chunk is
+ * filled, compressed and written once, and the conversion buffers stay a block long (they
+ * do not grow with the file). */
+typedef struct gosud_put {
+    int ncid;
+    size_t n;                    /* rows of the file */
+    double d[GOSUD_CHUNK];       /* conversion buffers, one block */
+    float fb[GOSUD_CHUNK];
+    signed char bb[GOSUD_CHUNK];
+} gosud_put;
+
 /* Write column `col` (n doubles, NaN = missing) as floats with the fill value; col NULL:
  * all fill. */
-static int gosud__put_floats(int ncid, int var, const double *col, size_t n, float *buf)
+static int gosud__put_floats(gosud_put *w, int var, const double *col)
 {
-    for (size_t i = 0; i < n; i++)
-        buf[i] = col && !isnan(col[i]) ? (float)col[i] : (float)GOSUD_FILL;
-    return nc_put_var_float(ncid, var, buf);
+    int st = NC_NOERR;
+    for (size_t b = 0; b < w->n && st == NC_NOERR; b += GOSUD_CHUNK) {
+        size_t m = w->n - b < GOSUD_CHUNK ? w->n - b : GOSUD_CHUNK;
+        for (size_t i = 0; i < m; i++)
+            w->fb[i] = col && !isnan(col[b + i]) ? (float)col[b + i] : (float)GOSUD_FILL;
+        st = nc_put_vara_float(w->ncid, var, &b, &m, w->fb);
+    }
+    return st;
 }
 
-static int gosud__put_flags(int ncid, int var, const vg_flag *qc, size_t n, signed char *buf)
+/* Write a double column (NaN -> fill), or with `days` the times as days since 1950. */
+static int gosud__put_doubles(gosud_put *w, int var, const double *col, const vg_time_us *days)
 {
+    int st = NC_NOERR;
+    for (size_t b = 0; b < w->n && st == NC_NOERR; b += GOSUD_CHUNK) {
+        size_t m = w->n - b < GOSUD_CHUNK ? w->n - b : GOSUD_CHUNK;
+        for (size_t i = 0; i < m; i++)
+            w->d[i] = days ? vg_nc_days1950(days[b + i])
+                           : isnan(col[b + i]) ? GOSUD_FILL : col[b + i];
+        st = nc_put_vara_double(w->ncid, var, &b, &m, w->d);
+    }
+    return st;
+}
+
+/* Write flags; with `dm_of` (the value column) and qc NULL: the real-time adjusted flags,
+ * 9 where the value is missing and 0 elsewhere. */
+static int gosud__put_flags(gosud_put *w, int var, const vg_flag *qc, const double *dm_of)
+{
+    int st = NC_NOERR;
+    for (size_t b = 0; b < w->n && st == NC_NOERR; b += GOSUD_CHUNK) {
+        size_t m = w->n - b < GOSUD_CHUNK ? w->n - b : GOSUD_CHUNK;
+        for (size_t i = 0; i < m; i++)
+            w->bb[i] = (signed char)(qc ? qc[b + i]
+                                        : isnan(dm_of[b + i]) ? VG_FLAG_MISSING : VG_FLAG_NO_QC);
+        st = nc_put_vara_schar(w->ncid, var, &b, &m, w->bb);
+    }
+    return st;
+}
+
+/* The external samples: a few hundred at most, written whole. */
+static int gosud__put_external(int ncid, const gosud_ids *id, const vg_external *x)
+{
+    size_t n = x->n;
+    double *d = malloc(n * sizeof *d);
+    float *fv = malloc(n * sizeof *fv);
+    signed char *q = malloc(n);
+    char *type = malloc(n * 4);
+    if (!d || !fv || !q || !type) {
+        free(d), free(fv), free(q), free(type);
+        return NC_ENOMEM;
+    }
+    char t4[4] = {' ', ' ', ' ', ' '};
+    memcpy(t4, x->type ? x->type : "WS", strnlen(x->type ? x->type : "WS", 4));
+    for (size_t i = 0; i < n; i++) {
+        d[i] = vg_nc_days1950(x->time[i]);
+        fv[i] = isnan(x->value[i]) ? (float)GOSUD_FILL : (float)x->value[i];
+        q[i] = (signed char)x->qc[i];
+        memcpy(type + 4 * i, t4, 4);
+    }
+    int st = nc_put_var_double(ncid, id->ext_dayd, d);
     for (size_t i = 0; i < n; i++)
-        buf[i] = (signed char)qc[i];
-    return nc_put_var_schar(ncid, var, buf);
+        d[i] = isnan(x->lat_deg[i]) ? GOSUD_FILL : x->lat_deg[i];
+    GOSUD_TRY(nc_put_var_double(ncid, id->ext_lat, d));
+    for (size_t i = 0; i < n; i++)
+        d[i] = isnan(x->lon_deg[i]) ? GOSUD_FILL : x->lon_deg[i];
+    GOSUD_TRY(nc_put_var_double(ncid, id->ext_lon, d));
+    GOSUD_TRY(nc_put_var_float(ncid, id->ext_v, fv));
+    GOSUD_TRY(nc_put_var_schar(ncid, id->ext_qc, q));
+    GOSUD_TRY(nc_put_var_text(ncid, id->ext_type, type));
+    free(d), free(fv), free(q), free(type);
+    return st;
 }
 
 vg_err vg_export_gosud(const vg_series *s, const vg_export_options *o, vg_ncfile *f,
@@ -202,53 +330,60 @@ vg_err vg_export_gosud(const vg_series *s, const vg_export_options *o, vg_ncfile
     vg_err rc = gosud__define(s, o, f, &id, err);
     if (rc != VG_OK)
         return rc;
-    int ncid = f->ncid;
     size_t n = s->n;
-    double *d = malloc(n * sizeof *d);
-    float *fb = malloc(n * sizeof *fb);
-    signed char *bb = malloc(n);
-    vg_flag *adj_qc = malloc(n);
-    if (!d || !fb || !bb || !adj_qc) {
-        free(d), free(fb), free(bb), free(adj_qc);
-        return vg_fail(err, VG_ERR_NOMEM, "out of memory for %zu rows", n);
+    gosud_put *w = malloc(sizeof *w);
+    if (!w)
+        return vg_fail(err, VG_ERR_NOMEM, "out of memory for the write buffers");
+    w->ncid = f->ncid;
+    w->n = n;
+    int st = nc_put_var_text(w->ncid, id.ref, "19500101000000");
+    GOSUD_TRY(gosud__put_doubles(w, id.dayd, NULL, s->time));
+    GOSUD_TRY(gosud__put_flags(w, id.dayd_qc, s->time_qc, NULL));
+    GOSUD_TRY(gosud__put_doubles(w, id.latx, s->lat_deg, NULL));
+    GOSUD_TRY(gosud__put_doubles(w, id.lonx, s->lon_deg, NULL));
+    GOSUD_TRY(gosud__put_flags(w, id.pos_qc, s->pos_qc, NULL));
+    bool dm = o->data_mode == 'D', later = o->await_adjusted != NULL;
+    const vg_adjusted *a = o->adjusted;
+    /* pass 0: everything (the usual order); with await_adjusted, pass 1 writes what does
+     * not depend on the adjustment's flags, then pass 2 the flags and history. */
+    for (int pass = later ? 1 : 0; pass <= (later ? 2 : 0) && st == NC_NOERR; pass++) {
+        if (pass == 2) {
+            vg_err arc = o->await_adjusted(o->await_ctx, err);
+            if (arc != VG_OK) {
+                free(w);
+                return arc;
+            }
+        }
+        for (size_t k = 0; k < GOSUD_NPARAMS && st == NC_NOERR; k++) {
+            vg_param p = gosud_params[k];
+            if (id.v[k] < 0)
+                continue;
+            /* Real time: nothing adjusted (fill, QC 0; 9 where the value is missing).
+             * Delayed mode asserted by the operator without a correction: adjusted = raw,
+             * same flags. */
+            bool adjusted = a && a->n == n && a->value[p];
+            if (pass != 2) {
+                GOSUD_TRY(gosud__put_floats(w, id.v[k], s->value[p]));
+                GOSUD_TRY(gosud__put_flags(w, id.qc[k], s->qc[p], NULL));
+                GOSUD_TRY(gosud__put_floats(w, id.adj[k],
+                                            adjusted ? a->value[p] : dm ? s->value[p] : NULL));
+                GOSUD_TRY(gosud__put_floats(w, id.adj_err[k], adjusted ? a->error[p] : NULL));
+            }
+            if (pass == 1)
+                continue;
+            GOSUD_TRY(gosud__put_flags(w, id.adj_qc[k],
+                                       adjusted ? a->qc[p] : dm ? s->qc[p] : NULL, s->value[p]));
+            char hist[GOSUD_HIST_LEN];
+            memset(hist, ' ', sizeof hist);
+            const char *h = adjusted ? a->hist[p]
+                                     : dm ? "no correction: values validated as they are" : "";
+            memcpy(hist, h, strnlen(h, sizeof hist));
+            GOSUD_TRY(nc_put_var_text(w->ncid, id.adj_hist[k], hist));
+        }
     }
-    int st = nc_put_var_text(ncid, id.ref, "19500101000000");
-    for (size_t i = 0; i < n; i++)
-        d[i] = vg_nc_days1950(s->time[i]);
-    GOSUD_TRY(nc_put_var_double(ncid, id.dayd, d));
-    GOSUD_TRY(gosud__put_flags(ncid, id.dayd_qc, s->time_qc, n, bb));
-    for (size_t i = 0; i < n; i++)
-        d[i] = isnan(s->lat_deg[i]) ? GOSUD_FILL : s->lat_deg[i];
-    GOSUD_TRY(nc_put_var_double(ncid, id.latx, d));
-    for (size_t i = 0; i < n; i++)
-        d[i] = isnan(s->lon_deg[i]) ? GOSUD_FILL : s->lon_deg[i];
-    GOSUD_TRY(nc_put_var_double(ncid, id.lonx, d));
-    GOSUD_TRY(gosud__put_flags(ncid, id.pos_qc, s->pos_qc, n, bb));
-    bool dm = o->data_mode == 'D';
-    for (size_t k = 0; k < GOSUD_NPARAMS && st == NC_NOERR; k++) {
-        vg_param p = gosud_params[k];
-        if (id.v[k] < 0)
-            continue;
-        GOSUD_TRY(gosud__put_floats(ncid, id.v[k], s->value[p], n, fb));
-        GOSUD_TRY(gosud__put_flags(ncid, id.qc[k], s->qc[p], n, bb));
-        /* Real time: nothing adjusted (fill, QC 0; 9 where the value is missing). Delayed
-         * mode asserted by the operator without a correction: adjusted = raw, same flags. */
-        for (size_t i = 0; i < n; i++)
-            adj_qc[i] = dm ? s->qc[p][i] : isnan(s->value[p][i]) ? VG_FLAG_MISSING : VG_FLAG_NO_QC;
-        const vg_adjusted *a = o->adjusted;
-        bool adjusted = a && a->n == n && a->value[p];
-        if (adjusted)
-            memcpy(adj_qc, a->qc[p], n);
-        GOSUD_TRY(gosud__put_floats(ncid, id.adj[k],
-                                    adjusted ? a->value[p] : dm ? s->value[p] : NULL, n, fb));
-        GOSUD_TRY(gosud__put_floats(ncid, id.adj_err[k], adjusted ? a->error[p] : NULL, n, fb));
-        GOSUD_TRY(gosud__put_flags(ncid, id.adj_qc[k], adj_qc, n, bb));
-        char hist[GOSUD_HIST_LEN];
-        memset(hist, ' ', sizeof hist);
-        const char *h = adjusted ? a->hist[p] : dm ? "no correction: values validated as they are" : "";
-        memcpy(hist, h, strnlen(h, sizeof hist));
-        GOSUD_TRY(nc_put_var_text(ncid, id.adj_hist[k], hist));
-    }
-    free(d), free(fb), free(bb), free(adj_qc);
+    free(w);
+    const vg_external *x = o->external;
+    if (st == NC_NOERR && id.ext_dayd >= 0)
+        st = gosud__put_external(f->ncid, &id, x);
     return vg_nc_check(st, "writing the GOSUD variables", err);
 }

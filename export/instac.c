@@ -4,7 +4,9 @@
  * parameter P present as P(TIME, DEPTH) with P_QC (byte, _FillValue -128) and P_DM (R, A
  * or D); flag 6 (harbour) written as harbour_flag_as since 6 means "below detection" in
  * this scale; ACDD global attributes computed from the data with the masks of the official
- * checker (CopernicusMarineInsitu/file-content-checker). */
+ * checker (CopernicusMarineInsitu/file-content-checker). With a delayed-mode adjustment
+ * (adjusted.h): the adjusted value, its flag and data mode D in P, P_QC and P_DM, as the
+ * in-situ TAC carries the best value in the variable itself (docs/export.md). */
 #include "export/export.h"
 #include "export/ncfile.h"
 
@@ -344,6 +346,8 @@ static vg_err instac__define(const vg_series *s, const vg_export_options *o, vg_
         INSTAC_TRY(vg_nc_text(ncid, id->v[p], "coordinates", "TIME DEPH LATITUDE LONGITUDE"));
         INSTAC_TRY(vg_nc_textf(ncid, id->v[p], "ancillary_variables", "%s_QC %s_DM", pi->code, pi->code));
         INSTAC_TRY(vg_nc_textf(ncid, id->v[p], "data_mode", "%c", o->data_mode));
+        if (o->adjusted && o->adjusted->n == s->n && o->adjusted->value[p] && *o->adjusted->hist[p])
+            INSTAC_TRY(vg_nc_text(ncid, id->v[p], "comment", o->adjusted->hist[p]));
         snprintf(name, sizeof name, "%s quality flag", pi->long_name);
         INSTAC_TRY(instac__qc_attrs(ncid, id->qc[p], name));
         INSTAC_TRY(instac__dm_attrs(ncid, id->dm[p]));
@@ -410,12 +414,18 @@ vg_err vg_export_instac(const vg_series *s, const vg_export_options *o, vg_ncfil
         if (id.v[p] < 0)
             continue;
         const double *v = s->value[p];
+        /* Adjusted rows: the adjusted value and flag, data mode o->data_mode; the rows of an
+         * adjusted parameter left without adjustment keep their value and flag, mode R. */
+        const vg_adjusted *a = o->adjusted;
+        const double *av = a && a->n == n && a->value[p] ? a->value[p] : NULL;
         for (size_t i = 0; i < n; i++) {
-            bool miss = isnan(v[i]);
-            fb[i] = miss ? (float)INSTAC_FILL : (float)v[i];
+            bool use = av && !isnan(av[i]);
+            double x = use ? av[i] : v[i];
+            bool miss = isnan(x);
+            fb[i] = miss ? (float)INSTAC_FILL : (float)x;
             /* a missing value is flagged 9 and has no data mode (the checker's fill rules) */
-            bb[i] = miss ? VG_FLAG_MISSING : instac__flag(s->qc[p][i], hb);
-            cb[i] = miss ? ' ' : o->data_mode;
+            bb[i] = miss ? VG_FLAG_MISSING : instac__flag(use ? a->qc[p][i] : s->qc[p][i], hb);
+            cb[i] = miss ? ' ' : av && !use ? 'R' : o->data_mode;
         }
         INSTAC_TRY(nc_put_var_float(ncid, id.v[p], fb));
         INSTAC_TRY(nc_put_var_schar(ncid, id.qc[p], bb));

@@ -137,7 +137,8 @@ static vg_err ncread__all(ncread *r, vg_series *s, vg_export_format *format, vg_
         rc = vg_fail(err, VG_ERR_NOMEM, "out of memory for %zu rows", n);
         goto out;
     }
-    if ((rc = ncread__doubles(r, tname, n, t, false, err)))
+    if ((rc = ncread__doubles(r, tname, n, t, false, err)) ||
+        (rc = vg_series_reserve(s, n, err)))
         goto out;
     for (size_t i = 0; i < n; i++) {
         if (isnan(t[i])) {
@@ -151,6 +152,8 @@ static vg_err ncread__all(ncread *r, vg_series *s, vg_export_format *format, vg_
             goto out;
         }
     }
+    free(t); /* the times are in the series now: no second copy while the columns are read */
+    t = NULL;
     char qcname[NC_MAX_NAME + 1];
     snprintf(qcname, sizeof qcname, "%s_QC", tname);
     if ((rc = ncread__flags(r, qcname, n, s->time_qc, err)))

@@ -40,13 +40,9 @@ static bool series__grow(void **p, size_t n, size_t sz)
     return true;
 }
 
-static vg_err series__reserve(vg_series *s, size_t want, vg_errinfo *err)
+/* Grow every column to exactly cap rows (cap > s->cap). */
+static vg_err series__resize(vg_series *s, size_t cap, vg_errinfo *err)
 {
-    if (want <= s->cap)
-        return VG_OK;
-    size_t cap = s->cap ? s->cap : 1024;
-    while (cap < want)
-        cap *= 2;
     bool ok = series__grow((void **)&s->time, cap, sizeof *s->time) &&
               series__grow((void **)&s->time_qc, cap, sizeof *s->time_qc) &&
               series__grow((void **)&s->lat_deg, cap, sizeof *s->lat_deg) &&
@@ -60,6 +56,21 @@ static vg_err series__reserve(vg_series *s, size_t want, vg_errinfo *err)
         return vg_fail(err, VG_ERR_NOMEM, "out of memory for %zu rows of %s", cap, s->platform);
     s->cap = cap;
     return VG_OK;
+}
+
+static vg_err series__reserve(vg_series *s, size_t want, vg_errinfo *err)
+{
+    if (want <= s->cap)
+        return VG_OK;
+    size_t cap = s->cap ? s->cap : 1024;
+    while (cap < want)
+        cap *= 2;
+    return series__resize(s, cap, err);
+}
+
+vg_err vg_series_reserve(vg_series *s, size_t rows, vg_errinfo *err)
+{
+    return rows <= s->cap ? VG_OK : series__resize(s, rows, err);
 }
 
 vg_err vg_series_add_param(vg_series *s, vg_param p, vg_errinfo *err)

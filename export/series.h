@@ -40,6 +40,11 @@ void vg_series_free(vg_series *s);
  * flag 9. Returns the row index in *row. */
 vg_err vg_series_append(vg_series *s, vg_time_us t, size_t *row, vg_errinfo *err);
 
+/* Room for `rows` rows in every column, allocated once (a reader that knows its row count
+ * calls it first: appending then neither copies nor over-allocates). No effect when there
+ * is room already; VG_ERR_NOMEM names the rows. */
+vg_err vg_series_reserve(vg_series *s, size_t rows, vg_errinfo *err);
+
 /* Make column p exist (NaN, flag 9 in every row so far). */
 vg_err vg_series_add_param(vg_series *s, vg_param p, vg_errinfo *err);
 

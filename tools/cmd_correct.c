@@ -23,7 +23,8 @@ static void correct_usage(FILE *out)
             "usage: vigie correct (-s DIR | -c FILE) --platform ID [--from T] [--to T]\n"
             "                     --samples CSV -o FILE|DIR [OPTIONS]\n"
             "       vigie correct --input FILE.nc --samples CSV -o FILE|DIR [OPTIONS]\n\n"
-            "Correct a TSG parameter against water samples and write a delayed-mode GOSUD file\n"
+            "Correct a TSG parameter against water samples and write a delayed-mode GOSUD (or\n"
+            "Copernicus in-situ) file "
             "(docs/delayed-mode.md).\n\n"
             "  -s, --storage DIR      Berkeley DB environment directory (read only)\n"
             "  -c, --config FILE      take the store from storage.path and the platform's name\n"
@@ -31,7 +32,9 @@ static void correct_usage(FILE *out)
             "      --from, --to       inclusive UTC time range, ISO 8601 (default: everything)\n"
             "  -i, --input FILE       a GOSUD v3 or Copernicus in-situ NetCDF file instead\n"
             "  -w, --samples CSV      water samples: time,lat,lon,salinity,qc\n"
-            "  -o, --output P         the GOSUD file, or an existing directory (conventional name)\n"
+            "  -o, --output P         the file, or an existing directory (conventional name)\n"
+            "      --format F         gosud (default: P_ADJUSTED*, samples in P_EXT*) or instac\n"
+            "                         (Copernicus in-situ: adjusted value in P, P_DM D)\n"
             "      --param CODE       the corrected parameter (default SSPS)\n"
             "      --method M         median (default), drift, or none (calibration only;\n"
             "                         --samples then not needed)\n"
@@ -74,6 +77,7 @@ static int correct_main(int argc, char **argv)
         {"calib-slope", required_argument, NULL, 'A'},
         {"calib-offset", required_argument, NULL, 'B'},
         {"matches", no_argument, NULL, 'L'},        {"help", no_argument, NULL, 'h'},
+        {"format", required_argument, NULL, 'F'},
         {NULL, 0, NULL, 0},
     };
     const char *storage = NULL, *config = NULL, *platform = NULL, *input = NULL,
@@ -82,7 +86,7 @@ static int correct_main(int argc, char **argv)
     vg_dm_options o;
     vg_dm_options_default(&o);
     bool list = false;
-    int c, k;
+    int c, k, format = VG_EXPORT_GOSUD;
     double d;
     optind = 1;
     while ((c = getopt_long(argc, argv, "s:c:p:i:w:o:h", longopts, NULL)) != -1) {
@@ -94,6 +98,12 @@ static int correct_main(int argc, char **argv)
         case 'w': samples = optarg; break;
         case 'o': output = optarg; break;
         case 'L': list = true; break;
+        case 'F':
+            if ((format = vg_export_format_lookup(optarg)) < 0) {
+                fprintf(stderr, "vigie correct: --format '%s': gosud or instac\n", optarg);
+                return VG_EXIT_USAGE;
+            }
+            break;
         case 'f':
         case 't':
             if (!correct__time(optarg, c == 'f' ? &from : &to)) {
@@ -175,6 +185,7 @@ static int correct_main(int argc, char **argv)
     vg_export_options eo;
     vg_export_options_default(&eo);
     eo.data_mode = 'D';
+    eo.format = (vg_export_format)format;
     if (config) {
         if (vg_setup_load(config, &setup, &err) != VG_OK) {
             fprintf(stderr, "vigie correct: %s\n", err.text);
@@ -182,6 +193,7 @@ static int correct_main(int argc, char **argv)
         }
         storage = setup.cfg->storage_path;
         eo.platform = vg_config_platform(setup.cfg, platform);
+        eo.harbour_flag_as = setup.cfg->harbour_flag_as;
     }
     if (from_store) {
         vg_store_options so = {.cache_mb = 16, .read_only = true};
@@ -231,6 +243,21 @@ static int correct_main(int argc, char **argv)
                m->diff, status_names[m->status]);
     }
     eo.adjusted = &a;
+    /* The water samples of the series' time span go into the file too (DAYD_EXT, P_EXT*),
+     * as TSGQC keeps them, for the next operator to see what the correction rests on. */
+    size_t lo = 0, hi = w.n;
+    while (lo < w.n && w.time[lo] < s.time[0])
+        lo++;
+    while (hi > lo && w.time[hi - 1] > s.time[s.n - 1])
+        hi--;
+    vg_external ext = {.param = o.param, .n = hi - lo, .time = w.time + lo,
+                       .lat_deg = w.lat_deg + lo, .lon_deg = w.lon_deg + lo,
+                       .value = w.value + lo, .qc = w.qc + lo, .type = "WS"};
+    if (ext.n && eo.format == VG_EXPORT_GOSUD &&
+        (o.param == VG_P_SSPS || o.param == VG_P_SSJT || o.param == VG_P_SSTP)) {
+        eo.external = &ext;
+        printf("water samples written in the file: %zu (%s_EXT)\n", ext.n, code);
+    }
     struct stat sb;
     if (stat(output, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         char name[256];

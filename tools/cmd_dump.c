@@ -1,6 +1,8 @@
 /* cmd_dump.c: `vigie dump`: read the store (also while the daemon runs) by platform,
- * parameter, time range and minimum flag, as CSV or JSON lines; list the quarantine or the
- * QC events (datum shifts, clock offsets: storage/events.h); or print a QC summary (samples per flag per test). SIGINT, SIGTERM and SIGPIPE (`vigie dump
+ * parameter, time range and minimum flag, as CSV or JSON lines, with the operators'
+ * manual flags beside the automatic ones on demand; list the quarantine or the QC events
+ * (datum shifts, clock offsets: storage/events.h); or print a QC summary (samples per flag
+ * per test). SIGINT, SIGTERM and SIGPIPE (`vigie dump
  * | head`) stop the walk at the next row and close the store cleanly. */
 #include <errno.h>
 #include <getopt.h>
@@ -14,6 +16,7 @@
 #include "daemon/setup.h"
 #include "qc/test.h"
 #include "core/event.h"
+#include "storage/audit.h"
 #include "storage/events.h"
 #include "storage/store.h"
 #include "tools/command.h"
@@ -23,7 +26,8 @@ static void dump_usage(FILE *out)
     fprintf(out,
             "usage: vigie dump (-s DIR | -c FILE) [--platform ID] [--param CODE]\n"
             "                  [--from ISO8601] [--to ISO8601] [--min-flag N]\n"
-            "                  [--format csv|json] [--summary | --quarantine | --events]\n\n"
+            "                  [--format csv|json] [--manual] [--raw]\n"
+            "                  [--summary | --quarantine | --events]\n\n"
             "Read what the daemon stored (safe while it runs).\n\n"
             "  -s, --storage DIR    Berkeley DB environment directory\n"
             "  -c, --config FILE    take the directory from storage.path of FILE\n"
@@ -39,10 +43,13 @@ static void dump_usage(FILE *out)
             "      --events         list the QC events (datum shifts, clock offsets), of\n"
             "                       --platform or all; CSV columns platform,parameter,kind,\n"
             "                       first,last,detected,magnitude,units,score,text\n"
+            "      --manual         add the operators' manual flag of each value (vigie flag),\n"
+            "                       empty when it has none; flag stays the automatic one\n"
             "      --raw            add the frame each value came from, as received\n\n"
-            "CSV columns: platform,time,param,value,flag,lat,lon,pos_flag,time_flag,tests[,raw]\n"
-            "where tests is 'name=flag;...' for every test that judged the value, and raw the\n"
-            "frame with '\\', '\"', ',' and non-printable bytes written as \\xHH.\n");
+            "CSV columns: platform,time,param,value,flag,lat,lon,pos_flag,time_flag,tests\n"
+            "[,manual][,raw] where tests is 'name=flag;...' for every test that judged the\n"
+            "value, and raw the frame with '\\', '\"', ',' and non-printable bytes written as\n"
+            "\\xHH.\n");
 }
 
 /* The signal that asked dump to stop (SIGINT, SIGTERM, SIGPIPE), or 0. */
@@ -93,7 +100,42 @@ typedef struct dump_ctx {
     uint64_t rows;
     uint64_t samples, pos_agg[10], time_agg[10]; /* summary: per sample, not per value */
     vg_time_us last_time;
+    /* --manual: the manual flags of the platform in (time, param) order, the rows' order */
+    bool manual;
+    struct dump_manual { vg_time_us time; vg_param param; vg_flag flag; } *man;
+    size_t n_man, cap_man, next_man;
+    bool man_nomem;
 } dump_ctx;
+
+static int dump__collect_manual(void *ctx, const vg_manual_flag *m)
+{
+    dump_ctx *d = ctx;
+    if (d->n_man == d->cap_man) {
+        size_t cap = d->cap_man ? 2 * d->cap_man : 256;
+        void *p = realloc(d->man, cap * sizeof *d->man);
+        if (!p) {
+            d->man_nomem = true;
+            return 1;
+        }
+        d->man = p;
+        d->cap_man = cap;
+    }
+    d->man[d->n_man++] = (struct dump_manual){m->time, m->param, m->flag};
+    return 0;
+}
+
+/* The manual flag of row o (0-9), or -1: a cursor walks the sorted list with the rows. */
+static int dump__manual_of(dump_ctx *d, const vg_obs *o)
+{
+    while (d->next_man < d->n_man &&
+           (d->man[d->next_man].time < o->time ||
+            (d->man[d->next_man].time == o->time && d->man[d->next_man].param < o->param)))
+        d->next_man++;
+    if (d->next_man < d->n_man && d->man[d->next_man].time == o->time &&
+        d->man[d->next_man].param == o->param)
+        return d->man[d->next_man].flag;
+    return -1;
+}
 
 /* A number as CSV (empty when missing) or JSON (null when missing). */
 static void dump__number(FILE *out, double v, int json)
@@ -163,6 +205,13 @@ static int dump__row(void *ctx, const vg_obs *o)
             first = 0;
         }
         fputc('}', d->out);
+        if (d->manual) {
+            int m = dump__manual_of(d, o);
+            if (m >= 0)
+                fprintf(d->out, ",\"manual\":%d", m);
+            else
+                fputs(",\"manual\":null", d->out);
+        }
         if (d->store) {
             size_t cap = d->raw_len * 6 + 3;
             char *q = malloc(cap);
@@ -186,6 +235,12 @@ static int dump__row(void *ctx, const vg_obs *o)
             continue;
         fprintf(d->out, "%s%s=%d", first ? "" : ";", d->names[i], o->qc.test[i]);
         first = 0;
+    }
+    if (d->manual) {
+        int m = dump__manual_of(d, o);
+        fputc(',', d->out);
+        if (m >= 0)
+            fprintf(d->out, "%d", m);
     }
     if (d->store) {
         fputc(',', d->out);
@@ -325,11 +380,12 @@ static int dump_main(int argc, char **argv)
         {"min-flag", required_argument, NULL, 'm'}, {"format", required_argument, NULL, 'F'},
         {"summary", no_argument, NULL, 'S'},       {"quarantine", no_argument, NULL, 'Q'},
         {"raw", no_argument, NULL, 'R'},          {"events", no_argument, NULL, 'E'},
+        {"manual", no_argument, NULL, 'M'},
         {NULL, 0, NULL, 0},
     };
     const char *storage = NULL, *config = NULL, *platform = NULL, *format = "csv";
     vg_query q = {.param = -1, .from = VG_TIME_NONE, .to = VG_TIME_NONE, .min_flag = 0};
-    int summary = 0, quarantine = 0, events = 0, with_raw = 0, c;
+    int summary = 0, quarantine = 0, events = 0, with_raw = 0, with_manual = 0, c;
     vg_errinfo err;
     optind = 1;
     while ((c = getopt_long(argc, argv, "s:c:p:", longopts, NULL)) != -1) {
@@ -371,6 +427,7 @@ static int dump_main(int argc, char **argv)
         case 'Q': quarantine = 1; break;
         case 'R': with_raw = 1; break;
         case 'E': events = 1; break;
+        case 'M': with_manual = 1; break;
         default: dump_usage(stderr); return VG_EXIT_USAGE;
         }
     }
@@ -453,15 +510,25 @@ static int dump_main(int argc, char **argv)
         q.platform = platform;
         if (with_raw)
             d.store = st;
-        if (!d.json)
-            printf("platform,time,param,value,flag,lat,lon,pos_flag,time_flag,tests%s\n",
-                   with_raw ? ",raw" : "");
-        if (vg_store_query(st, &q, dump__row, &d, &err) != VG_OK) {
+        d.manual = with_manual;
+        if (with_manual && vg_manual_walk(st, platform, q.from, q.to, dump__collect_manual, &d,
+                                          &err) != VG_OK) {
+            fprintf(stderr, "vigie dump: %s\n", err.text);
+            status = VG_EXIT_FAIL;
+        } else if (d.man_nomem) {
+            fprintf(stderr, "vigie dump: out of memory for the manual flags of %s\n", platform);
+            status = VG_EXIT_FAIL;
+        }
+        if (!d.json && status == VG_EXIT_OK)
+            printf("platform,time,param,value,flag,lat,lon,pos_flag,time_flag,tests%s%s\n",
+                   with_manual ? ",manual" : "", with_raw ? ",raw" : "");
+        if (status == VG_EXIT_OK && vg_store_query(st, &q, dump__row, &d, &err) != VG_OK) {
             fprintf(stderr, "vigie dump: %s\n", err.text);
             status = VG_EXIT_FAIL;
         }
     }
     free(d.raw);
+    free(d.man);
     fflush(stdout);
     int write_failed = ferror(stdout), write_errno = errno;
     if (vg_store_close(st, &err) != VG_OK) {

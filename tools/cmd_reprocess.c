@@ -12,6 +12,7 @@
 #include "core/config.h"
 #include "daemon/setup.h"
 #include "dm/reprocess.h"
+#include "dm/reprocess_write.h"
 #include "export/export.h"
 #include "qc/test.h"
 #include "storage/store.h"
@@ -218,17 +219,9 @@ static int reprocess_main(int argc, char **argv)
                 as ? "" : " (use --as ID to judge it with another platform's chain)");
         goto out;
     }
-    vg_progress_start(&bar, "reprocess", quiet);
-    vg_err rc = vg_dm_reprocess(&s, setup.plan, pf, st, &a, counts, vg_progress_update, &bar, &err);
-    vg_progress_end(&bar);
-    if (rc != VG_OK) {
-        fprintf(stderr, "vigie reprocess: %s\n", err.text);
-        goto out;
-    }
     vg_export_options eo;
     vg_export_options_default(&eo);
     eo.data_mode = 'D';
-    eo.adjusted = &a;
     eo.platform = pf;
     eo.harbour_flag_as = setup.cfg->harbour_flag_as;
     struct stat sb;
@@ -248,7 +241,12 @@ static int reprocess_main(int argc, char **argv)
         fprintf(stderr, "vigie reprocess: out of memory\n");
         goto out;
     }
-    if (vg_export_write(&s, &eo, path, &err) != VG_OK) {
+    /* The engine judges on a second thread while most of the file is written. */
+    vg_progress_start(&bar, "reprocess", quiet);
+    vg_err rc = vg_dm_reprocess_write(&s, setup.plan, pf, st, &eo, path, &a, counts,
+                                      vg_progress_update, &bar, &err);
+    vg_progress_end(&bar);
+    if (rc != VG_OK) {
         fprintf(stderr, "vigie reprocess: %s\n", err.text);
         goto out;
     }

@@ -8,6 +8,9 @@ and reader, not vigie's code).
   dm_files.py check OUT.nc METHOD      SSPS_ADJUSTED recovers the truth: the applied
       correction SSPS - SSPS_ADJUSTED is within SSPS_ADJUSTED_ERROR of the injected one for
       >= 95 % of rows (median) or all rows (drift); PROCESSING_STATES 2C+, DATA_MODE D.
+  dm_files.py ext OUT.nc SAMPLES.csv   the water samples of the CSV within the file's
+      time span are in DAYD_EXT, LATX_EXT, LONX_EXT, SSPS_EXT, SSPS_EXT_QC, SSPS_EXT_TYPE
+      (time to the second, values to float precision, flags, type "WS", fill = none).
 """
 import math
 import random
@@ -96,8 +99,40 @@ def check(nc_path, method):
     return ok
 
 
+def ext(nc_path, csv_path):
+    rows = []
+    for line in open(csv_path):
+        if line.startswith("#") or line.startswith("time") or not line.strip():
+            continue
+        t, lat, lon, sal, q = line.strip().split(",")
+        secs = __import__("calendar").timegm(__import__("time").strptime(t, "%Y-%m-%dT%H:%M:%SZ"))
+        rows.append((secs / 86400.0 + 7305.0, float(lat or "nan"), float(lon or "nan"),
+                     float(sal or "nan"), int(q)))
+    rows.sort()
+    with netCDF4.Dataset(nc_path) as nc:
+        d = nc["DAYD"][:]
+        inside = [r for r in rows if d.min() <= r[0] <= d.max()]
+        got = (nc["DAYD_EXT"][:].filled(np.nan), nc["LATX_EXT"][:].filled(np.nan),
+               nc["LONX_EXT"][:].filled(np.nan), nc["SSPS_EXT"][:].filled(np.nan),
+               nc["SSPS_EXT_QC"][:])
+        types = {b"".join(t.compressed()).decode().strip() for t in nc["SSPS_EXT_TYPE"][:]}
+        n_dim = len(nc.dimensions["DAYD_EXT"])
+    want = np.array(inside, dtype=float).T if inside else np.zeros((5, 0))
+    ok = n_dim == len(inside) and len(inside) > 0
+    if ok:
+        ok = (np.all(np.abs(got[0] - want[0]) * 86400 < 1e-3)
+              and np.allclose(got[1], want[1], equal_nan=True)
+              and np.allclose(got[2], want[2], equal_nan=True)
+              and np.allclose(got[3], want[3].astype(np.float32), equal_nan=True, atol=0, rtol=1e-7)
+              and (got[4] == want[4]).all() and types == {"WS"})
+    print("DAYD_EXT %d, %d samples in the span; types %s" % (n_dim, len(inside), types))
+    return ok
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "make":
         make(sys.argv[2], sys.argv[3])
+    elif sys.argv[1] == "ext":
+        sys.exit(0 if ext(sys.argv[2], sys.argv[3]) else 1)
     else:
         sys.exit(0 if check(sys.argv[2], sys.argv[3]) else 1)

@@ -95,4 +95,18 @@ sys.exit(0 if r['records']==$n and r['audit_entries']==97 and s['manual']==91 an
 check "text report: per test lines" grep -q "^  test global_range" "$TMP/rep"
 "$VIGIE" flag list -s "$DB" --platform SIMTSG --from 2026-01-15T00:40:00Z --to 2026-01-15T00:40:09Z > "$TMP/list"
 check_eq "list: the validated values" 1 "$(grep -c ',SSPS,2026-01-15T00:40:00Z,1,' "$TMP/list")"
+# dump --manual: the manual flag beside the automatic one, in CSV and JSON
+"$VIGIE" dump -s "$DB" --platform SIMTSG --manual > "$TMP/dump.csv" || fail "dump --manual"
+check_eq "dump --manual: header" "platform,time,param,value,flag,lat,lon,pos_flag,time_flag,tests,manual" \
+  "$(head -n 1 "$TMP/dump.csv")"
+check_eq "dump --manual: the manual flags in force, per parameter" "SSJT 6 SSPS 91" \
+  "$(awk -F, 'NR>1 && $11!="" {n[$3]++} END {printf "SSJT %d SSPS %d", n["SSJT"], n["SSPS"]}' "$TMP/dump.csv")"
+check_eq "dump --manual: the validated value has manual flag 1" "1" \
+  "$(awk -F, '$2=="2026-01-15T00:40:00Z" && $3=="SSPS" {print $11}' "$TMP/dump.csv")"
+check_eq "dump --manual: as many rows as without" "$("$VIGIE" dump -s "$DB" --platform SIMTSG | wc -l)" \
+  "$(wc -l < "$TMP/dump.csv")"
+check_eq "dump --manual --format json: the same manual flags" "97" "$("$VIGIE" dump -s "$DB" \
+  --platform SIMTSG --manual --format json | $PY -c "
+import json,sys
+print(sum(1 for l in sys.stdin if json.loads(l)['manual'] is not None))")"
 finish

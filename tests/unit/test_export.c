@@ -5,7 +5,8 @@
  * times, positions, values (to float precision) and flags, with the documented remaps only
  * (INSTAC: 6 -> harbour_flag_as, time flag 0 -> 1, a missing value flagged 9). Also file
  * names, atomic writes (no temporary left, failures leave nothing), compression and the
- * reader's errors. */
+ * reader's errors. A long series (three write blocks and a part, missing values at the
+ * block edges) with delayed-mode adjusted columns comes back value for value. */
 #include <dirent.h>
 #include <math.h>
 #include <netcdf.h>
@@ -390,6 +391,99 @@ static void test_time(void)
     CHECK(vg_nc_days1950(-VG_NC_EPOCH_1950_US) == 0.0);
 }
 
+/* The GOSUD writer goes by blocks of 65536 rows: a series of 3 blocks and 17 rows, with
+ * missing values and changing flags on both sides of every block edge, and adjusted
+ * columns, must come back exactly (values to float precision, flags, _ADJUSTED*). */
+static void test_blocks(void)
+{
+    const size_t block = (size_t)1 << 16, n = 3 * block + 17;
+    vg_errinfo err;
+    vg_series s;
+    vg_series_init(&s, "LONG1");
+    CHECK(vg_series_reserve(&s, n, &err) == VG_OK && s.cap == n);
+    CHECK(vg_series_add_param(&s, VG_P_SSPS, &err) == VG_OK);
+    vg_adjusted a;
+    vg_adjusted_init(&a, n);
+    CHECK(vg_adjusted_add(&a, VG_P_SSPS, &err) == VG_OK);
+    for (size_t i = 0; i < n; i++) {
+        size_t r;
+        CHECK(vg_series_append(&s, t0_us() + (vg_time_us)i * VG_US_PER_S, &r, &err) == VG_OK);
+        bool edge = i % block == 0 || i % block == block - 1;
+        s.lat_deg[r] = edge ? NAN : 45.0 + (double)i * 1e-6;
+        s.lon_deg[r] = -10.0 - (double)i * 1e-6;
+        s.pos_qc[r] = edge ? 9 : 1;
+        s.time_qc[r] = (vg_flag)(i % 3);
+        s.value[VG_P_SSPS][r] = edge ? NAN : 35.0 + (double)(i % 1000) * 1e-3;
+        s.qc[VG_P_SSPS][r] = edge ? 9 : (vg_flag)(1 + i % 4);
+        a.value[VG_P_SSPS][r] = edge || i % 1000 == 500 ? NAN : s.value[VG_P_SSPS][r] - 0.01;
+        a.error[VG_P_SSPS][r] = i % 2 ? NAN : 0.005;
+        a.qc[VG_P_SSPS][r] = (vg_flag)((i + 1) % 5);
+    }
+    CHECK(s.cap == n); /* reserved once: no growth */
+    vg_export_options o;
+    vg_export_options_default(&o);
+    o.data_mode = 'D';
+    o.adjusted = &a;
+    const char *path = tmp_path("long.nc");
+    CHECK_MSG(vg_export_write(&s, &o, path, &err) == VG_OK, "%s", err.text);
+    vg_series back;
+    CHECK_MSG(vg_export_read(path, &back, NULL, &err) == VG_OK, "%s", err.text);
+    compare(&s, &back, false, 4, "three blocks and a part");
+    CHECK(back.cap == n);
+    int ncid, var;
+    float *fv = malloc(n * sizeof *fv), *fe = malloc(n * sizeof *fe);
+    signed char *q = malloc(n);
+    if (fv && fe && q && nc_open(path, NC_NOWRITE, &ncid) == NC_NOERR) {
+        CHECK(nc_inq_varid(ncid, "SSPS_ADJUSTED", &var) == NC_NOERR && nc_get_var_float(ncid, var, fv) == NC_NOERR);
+        CHECK(nc_inq_varid(ncid, "SSPS_ADJUSTED_ERROR", &var) == NC_NOERR && nc_get_var_float(ncid, var, fe) == NC_NOERR);
+        CHECK(nc_inq_varid(ncid, "SSPS_ADJUSTED_QC", &var) == NC_NOERR && nc_get_var_schar(ncid, var, q) == NC_NOERR);
+        nc_close(ncid);
+        size_t bad = 0;
+        for (size_t i = 0; i < n; i++) {
+            double v = a.value[VG_P_SSPS][i], e = a.error[VG_P_SSPS][i];
+            bad += fv[i] != (isnan(v) ? 99999.0f : (float)v);
+            bad += fe[i] != (isnan(e) ? 99999.0f : (float)e);
+            bad += q[i] != (signed char)a.qc[VG_P_SSPS][i];
+        }
+        CHECK_MSG(bad == 0, "%zu adjusted values differ", bad);
+    } else {
+        CHECK(!"reading the adjusted columns");
+    }
+    free(fv), free(fe), free(q);
+    vg_series_free(&back);
+
+    /* The same adjustment in a Copernicus file: the adjusted value and flag with mode D where
+     * there is one; elsewhere the raw value and flag with mode R. */
+    o.format = VG_EXPORT_INSTAC;
+    path = tmp_path("long_instac.nc");
+    CHECK_MSG(vg_export_write(&s, &o, path, &err) == VG_OK, "%s", err.text);
+    CHECK_MSG(vg_export_read(path, &back, NULL, &err) == VG_OK, "%s", err.text);
+    char *dm = malloc(n);
+    if (back.n == n && dm && nc_open(path, NC_NOWRITE, &ncid) == NC_NOERR) {
+        CHECK(nc_inq_varid(ncid, "SSPS_DM", &var) == NC_NOERR && nc_get_var_text(ncid, var, dm) == NC_NOERR);
+        nc_close(ncid);
+        size_t bad = 0, n_r = 0;
+        for (size_t i = 0; i < n; i++) {
+            double av = a.value[VG_P_SSPS][i], raw = s.value[VG_P_SSPS][i];
+            bool use = !isnan(av);
+            double want = use ? av : raw;
+            vg_flag wq = isnan(want) ? 9 : use ? a.qc[VG_P_SSPS][i] : s.qc[VG_P_SSPS][i];
+            char wdm = isnan(want) ? ' ' : use ? 'D' : 'R';
+            bad += !same_value(want, back.value[VG_P_SSPS][i]) || back.qc[VG_P_SSPS][i] != wq ||
+                   dm[i] != wdm;
+            n_r += dm[i] == 'R';
+        }
+        CHECK_MSG(bad == 0, "%zu Copernicus rows differ from the adjustment", bad);
+        CHECK_MSG(n_r == n / 1000 + 1, "%zu rows of mode R", n_r); /* i % 1000 == 500 */
+    } else {
+        CHECK(!"reading the Copernicus file back");
+    }
+    free(dm);
+    vg_series_free(&back);
+    vg_series_free(&s);
+    vg_adjusted_free(&a);
+}
+
 int main(void)
 {
     snprintf(tmp_root, sizeof tmp_root, "/tmp/vigie_export_XXXXXX");
@@ -398,6 +492,7 @@ int main(void)
         return 1;
     }
     test_time();
+    test_blocks();
     const char *dir = tmp_path("store");
     fill_store(dir);
     vg_store_options ro = {.cache_mb = 16, .read_only = true};
