@@ -21,17 +21,6 @@ uint8_t vg_flag_to_qartod(vg_flag f, uint8_t harbour_as)
     }
 }
 
-vg_flag vg_flag_from_qartod(uint8_t q)
-{
-    switch (q) {
-    case VG_QARTOD_PASS: return VG_FLAG_GOOD;
-    case VG_QARTOD_SUSPECT: return VG_FLAG_PROBABLY_BAD;
-    case VG_QARTOD_FAIL: return VG_FLAG_BAD;
-    case VG_QARTOD_MISSING: return VG_FLAG_MISSING;
-    default: return VG_FLAG_NO_QC;
-    }
-}
-
 uint8_t vg_qartod_aggregate(const uint8_t *flags, int n)
 {
     static const int rank[10] = {[4] = 5, [3] = 4, [1] = 3, [2] = 2, [9] = 1};

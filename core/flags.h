@@ -70,7 +70,17 @@ static inline vg_flag vg_flag_combine(vg_flag current, vg_flag incoming)
 uint8_t vg_flag_to_qartod(vg_flag f, uint8_t harbour_as);
 
 /* QARTOD -> GOSUD: 1 -> 1, 2 -> 0, 3 -> 3, 4 -> 4, 9 -> 9; other codes -> 0. */
-vg_flag vg_flag_from_qartod(uint8_t q);
+static inline vg_flag vg_flag_from_qartod(uint8_t q)
+{
+    /* inline: every QARTOD test calls it on every sample */
+    switch (q) {
+    case VG_QARTOD_PASS: return VG_FLAG_GOOD;
+    case VG_QARTOD_SUSPECT: return VG_FLAG_PROBABLY_BAD;
+    case VG_QARTOD_FAIL: return VG_FLAG_BAD;
+    case VG_QARTOD_MISSING: return VG_FLAG_MISSING;
+    default: return VG_FLAG_NO_QC;
+    }
+}
 
 /* Aggregate of several QARTOD flags with ioos_qc's precedence 4 > 3 > 1 > 2 > 9. */
 uint8_t vg_qartod_aggregate(const uint8_t *flags, int n);

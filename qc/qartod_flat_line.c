@@ -40,8 +40,9 @@ static void qartod__restart(flat_state *st, const vg_qc_window *w, int p, double
     st->since = w->cur->time;
     st->have = 1;
     if (w->prev && !isnan(w->prev->value[p]) && fabs(v - w->prev->value[p]) < tol) {
-        st->lo = fmin(v, w->prev->value[p]);
-        st->hi = fmax(v, w->prev->value[p]);
+        double u = w->prev->value[p];
+        st->lo = u < v ? u : v;
+        st->hi = u < v ? v : u;
         st->since = w->prev->time;
     }
 }
@@ -56,7 +57,9 @@ static vg_flag flat_run(const double *o, void *state, const vg_qc_window *w, int
     if (!st->have || !w->prev) {
         qartod__restart(st, w, p, -1.0);
     } else {
-        double lo = fmin(st->lo, v), hi = fmax(st->hi, v);
+        /* no NaN here (the engine never runs a test on a missing value): plain compares
+         * instead of fmin/fmax, which may be library calls */
+        double lo = v < st->lo ? v : st->lo, hi = v > st->hi ? v : st->hi;
         if (hi - lo < o[2])
             st->lo = lo, st->hi = hi;
         else

@@ -76,6 +76,10 @@ struct vg_qc_stream {
     /* True when two jobs set the same flag (one test in several ioos_qc contexts): the
      * last one that runs wins the slot, so the aggregate must be folded from the slots. */
     bool shared_flags;
+    /* Parameters the engine may compute or whose flags it may pass on (salinity from
+     * conductivity, sea level from pressures): the platform's SSPS, PSAL and SLEV. A sample
+     * that has them all already, or a platform without them, skips those steps. */
+    uint32_t derivable;
 };
 
 static void *stream__state(vg_qc_stream *st, size_t step, int var);
@@ -161,6 +165,8 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
                 .var = (int16_t)p, .fold = (uint16_t)p, .scope = step->scope};
         }
     }
+    st->derivable = pf->params & (VG_PARAM_BIT(VG_P_SSPS) | VG_PARAM_BIT(VG_P_PSAL) |
+                                  VG_PARAM_BIT(VG_P_SLEV));
     for (size_t a = 0; a < st->n_jobs; a++)
         for (size_t b = a + 1; b < st->n_jobs; b++)
             if (st->jobs[a].flag_off == st->jobs[b].flag_off)
@@ -207,6 +213,8 @@ static const struct {
 static uint32_t stream__derive(const vg_qc_stream *st, vg_sample *s)
 {
     uint32_t done = 0;
+    if (!(st->derivable & ~s->present))
+        return 0;
     for (size_t k = 0; k < sizeof derived / sizeof derived[0]; k++) {
         vg_param sal = derived[k].salinity, t = derived[k].temperature;
         if (!(st->pf->params & VG_PARAM_BIT(sal)) || vg_sample_has(s, sal) ||
@@ -304,7 +312,9 @@ static void stream__judge(vg_qc_stream *st, vg_sample *cur, const vg_sample *pre
         cur->qc[p].agg =
             isnan(cur->value[p]) ? VG_FLAG_MISSING : stream__aggregate(st, &cur->qc[p], p, seen[p]);
     }
-    for (size_t k = 0; k < sizeof inherits / sizeof inherits[0]; k++) {
+    const uint32_t salinities = VG_PARAM_BIT(VG_P_SSPS) | VG_PARAM_BIT(VG_P_PSAL);
+    for (size_t k = 0; (cur->present & salinities) && k < sizeof inherits / sizeof inherits[0];
+         k++) {
         vg_param s = inherits[k].salinity, t = inherits[k].temperature;
         if (vg_sample_has(cur, s) && vg_sample_has(cur, t) && !isnan(cur->value[s]) &&
             (cur->qc[t].agg == VG_FLAG_PROBABLY_BAD || cur->qc[t].agg == VG_FLAG_BAD))
