@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkgconf git
   libzmq3-dev libnetcdf-dev netcdf-bin libdb5.3-dev db5.3-util libgsl-dev
-  libcurl4-openssl-dev libesmtp-dev libyaml-dev libsystemd-dev
+  libcurl4-openssl-dev libesmtp-dev libyaml-dev libsystemd-dev zlib1g-dev
   python3 python3-zmq python3-aiosmtpd python3-pyftpdlib
   ferret-datasets valgrind
 )

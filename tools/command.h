@@ -14,7 +14,8 @@ typedef struct vg_command {
     void (*usage)(FILE *out);         /* full usage text for --help */
 } vg_command;
 
-extern const vg_command vg_cmd_run, vg_cmd_config, vg_cmd_dump, vg_cmd_simulate, vg_cmd_qc;
+extern const vg_command vg_cmd_run, vg_cmd_config, vg_cmd_dump, vg_cmd_simulate, vg_cmd_qc,
+    vg_cmd_feed;
 
 /* Exit statuses shared by all subcommands. */
 enum { VG_EXIT_OK = 0, VG_EXIT_FAIL = 1, VG_EXIT_USAGE = 2 };
