@@ -7,7 +7,11 @@
  * The daemon answers after the commit that made them durable, with one message of
  * VG_FEEDPROTO_ACK_PARTS frames:
  *   "vigie-ack/1", feed id, spool id (16 hex digits), sequence (decimal): every frame of
- *   that feed and spool up to this sequence is committed. */
+ *   that feed and spool up to this sequence is committed.
+ * When a batch starts after a gap (frames the engine never received, e.g. sent to a daemon
+ * that was then killed), the engine ingests none of it and asks, once until the feed
+ * complies, with the same four frames headed "vigie-resend/1": send again every frame after
+ * this sequence. */
 #ifndef VIGIE_CORE_FEEDPROTO_H
 #define VIGIE_CORE_FEEDPROTO_H
 
@@ -19,6 +23,7 @@
 
 #define VG_FEEDPROTO_BATCH "vigie-feed/1"
 #define VG_FEEDPROTO_ACK "vigie-ack/1"
+#define VG_FEEDPROTO_RESEND "vigie-resend/1"
 #define VG_FEEDPROTO_BATCH_PARTS 6
 #define VG_FEEDPROTO_ACK_PARTS 4
 #define VG_FEEDPROTO_EPOCH_LEN 16 /* hex digits of a spool id */

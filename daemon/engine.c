@@ -28,6 +28,7 @@ typedef struct engine_feed {
                                   * restart still to re-feed (not the ones held now) */
     vg_feed_mark committed;      /* as in the store after the last commit */
     bool ack_due;                /* sent something since its last acknowledgement */
+    bool resend_asked;           /* asked to resend after a gap; not again until it did */
 } engine_feed;
 
 struct vg_engine {
@@ -263,7 +264,8 @@ static void engine__send_acks(vg_engine *e)
         fd->ack_due = false;
         e->acks_due--;
         if (e->ack)
-            e->ack(e->ack_ctx, fd->id, fd->committed.epoch, vg_feed_mark_safe(&fd->committed));
+            e->ack(e->ack_ctx, fd->id, fd->committed.epoch, vg_feed_mark_safe(&fd->committed),
+                   false);
     }
     e->acks_due = 0;
 }
@@ -295,8 +297,15 @@ static vg_err engine__commit(vg_engine *e, vg_errinfo *err)
         engine__rollback(e);
     } else {
         for (size_t f = 0; f < e->n_feeds; f++) {
-            vg_feed_mark_clear(&e->feeds[f].committed);
-            e->feeds[f].committed = next[f];
+            engine_feed *fd = &e->feeds[f];
+            /* A held sample stored since (QC time-out, flush) moves the safe point: say so
+             * even to a feed that sent nothing since its last acknowledgement. */
+            if (!fd->ack_due && vg_feed_mark_safe(&next[f]) != vg_feed_mark_safe(&fd->committed)) {
+                fd->ack_due = true;
+                e->acks_due++;
+            }
+            vg_feed_mark_clear(&fd->committed);
+            fd->committed = next[f];
             memset(&next[f], 0, sizeof next[f]);
         }
         engine__send_acks(e);
@@ -650,6 +659,24 @@ vg_err vg_engine_feed_batch(vg_engine *e, size_t source, const char *feed, uint6
     }
     e->stats.messages++;
     e->stats.feed_batches++;
+    /* The next frame the engine needs: the first one of before a restart that is still to
+     * be stored (its sample was held by QC at the last commit), else high + 1. */
+    uint64_t need = fd->live.n_pending ? fd->live.pending[0] : fd->live.high + 1;
+    if (first_seq > need) {
+        /* Frames need..first_seq-1 never arrived (sent to a daemon that died, or lost in a
+         * reconnect): taking this batch would make them look like duplicates later, or
+         * (a pending one) come after newer samples of its stream. */
+        e->stats.feed_gaps++;
+        if (!fd->resend_asked) {
+            fd->resend_asked = true;
+            vg_info("feed %s: batch from frame %llu but frames %llu.. never arrived: asked "
+                    "to resend", feed, (unsigned long long)first_seq, (unsigned long long)need);
+            if (e->ack)
+                e->ack(e->ack_ctx, fd->id, fd->live.epoch, need - 1, true);
+        }
+        return VG_OK;
+    }
+    fd->resend_asked = false;
     if (!fd->ack_due) {
         fd->ack_due = true;
         e->acks_due++;
@@ -663,13 +690,8 @@ vg_err vg_engine_feed_batch(vg_engine *e, size_t source, const char *feed, uint6
         if (!take) {
             e->stats.feed_duplicates++;
         } else {
-            if (seq > fd->live.high) {
-                if (fd->live.high && seq > fd->live.high + 1)
-                    vg_warn("feed %s: frames %llu..%llu never arrived (the feed's spool lost "
-                            "them?)", feed, (unsigned long long)fd->live.high + 1,
-                            (unsigned long long)seq - 1);
-                fd->live.high = seq;
-            }
+            if (seq > fd->live.high)
+                fd->live.high = seq; /* no gap: the batch started at `need` at most */
             if (fl)
                 engine__line(e, fd->ops, fd->state, fd->id, p, fl, received[i], now_mono_us,
                              fi, seq);

@@ -7,6 +7,7 @@
 #ifndef VIGIE_DAEMON_ENGINE_H
 #define VIGIE_DAEMON_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,7 @@ typedef struct vg_engine_stats {
     uint64_t feed_batches;                    /* batches of acknowledged feeds */
     uint64_t feed_duplicates;                 /* frames of resent batches already stored */
     uint64_t feed_rollbacks;                  /* failed batches: feeds must resend */
+    uint64_t feed_gaps;                       /* batches refused: frames before them missing */
 } vg_engine_stats;
 
 /* Called with every stored sample (for publishing). s is valid during the call only. */
@@ -49,9 +51,12 @@ void vg_engine_set_listener(vg_engine *e, vg_engine_listener fn, void *ctx);
 /* Acknowledgement of an acknowledged feed (ingest kind `feed`): every frame of feed `feed`
  * (spool `epoch`) with a sequence <= seq is committed in the store. Called after a commit
  * (from vg_engine_feed_batch, vg_engine_tick or vg_engine_flush) for each feed that sent a
- * batch since its last acknowledgement; never for a batch that was rolled back. feed is
- * valid during the call. */
-typedef void (*vg_engine_ack_fn)(void *ctx, const char *feed, uint64_t epoch, uint64_t seq);
+ * batch since its last acknowledgement; never for a batch that was rolled back. With
+ * resend true it is a request instead: a batch came after a gap (frames after seq never
+ * arrived), it was not ingested, and the feed must send again every frame after seq.
+ * feed is valid during the call. */
+typedef void (*vg_engine_ack_fn)(void *ctx, const char *feed, uint64_t epoch, uint64_t seq,
+                                 bool resend);
 
 void vg_engine_set_ack(vg_engine *e, vg_engine_ack_fn fn, void *ctx);
 

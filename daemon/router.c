@@ -136,6 +136,7 @@ int vg_router_recv(vg_router *r, void *sock, size_t source, vg_engine *e, vg_err
     const unsigned char *tb = zmq_msg_data(&p[4]);
     for (size_t i = 0; i < count; i++)
         r->times[i] = vg_feedproto_get_time(tb + 8 * i);
+    router__route(r, feed, sock, &r->parts[0]); /* before: the engine may answer at once */
     vg_errinfo why;
     vg_err rc = vg_engine_feed_batch(e, source, feed, epoch, first, count, r->times,
                                      zmq_msg_data(&p[5]), zmq_msg_size(&p[5]),
@@ -144,7 +145,6 @@ int vg_router_recv(vg_router *r, void *sock, size_t source, vg_engine *e, vg_err
         router__malformed(r, why.text);
         return 1;
     }
-    router__route(r, feed, sock, &r->parts[0]);
     if (rc != VG_OK) {
         if (err)
             *err = why;
@@ -153,7 +153,7 @@ int vg_router_recv(vg_router *r, void *sock, size_t source, vg_engine *e, vg_err
     return 1;
 }
 
-void vg_router_ack(void *ctx, const char *feed, uint64_t epoch, uint64_t seq)
+void vg_router_ack(void *ctx, const char *feed, uint64_t epoch, uint64_t seq, bool resend)
 {
     vg_router *r = ctx;
     for (size_t i = 0; i < r->n; i++) {
@@ -164,7 +164,8 @@ void vg_router_ack(void *ctx, const char *feed, uint64_t epoch, uint64_t seq)
         snprintf(ep, sizeof ep, "%016llx", (unsigned long long)epoch);
         int sl = snprintf(sq, sizeof sq, "%llu", (unsigned long long)seq);
         if (zmq_send(rt->sock, rt->peer, rt->peer_len, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
-            zmq_send(rt->sock, VG_FEEDPROTO_ACK, strlen(VG_FEEDPROTO_ACK),
+            zmq_send(rt->sock, resend ? VG_FEEDPROTO_RESEND : VG_FEEDPROTO_ACK,
+                     strlen(resend ? VG_FEEDPROTO_RESEND : VG_FEEDPROTO_ACK),
                      ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
             zmq_send(rt->sock, feed, strlen(feed), ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||
             zmq_send(rt->sock, ep, VG_FEEDPROTO_EPOCH_LEN, ZMQ_SNDMORE | ZMQ_DONTWAIT) < 0 ||

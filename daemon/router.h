@@ -6,6 +6,7 @@
 #ifndef VIGIE_DAEMON_ROUTER_H
 #define VIGIE_DAEMON_ROUTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/error.h"
@@ -24,9 +25,9 @@ void vg_router_free(vg_router *r);
 int vg_router_recv(vg_router *r, void *sock, size_t source, vg_engine *e, vg_errinfo *err);
 
 /* The engine's acknowledgement callback (vg_engine_set_ack with ctx = the router): sends
- * [peer, "vigie-ack/1", feed, epoch, seq] to the peer that last sent a batch of that feed,
+ * [peer, "vigie-ack/1" (or "vigie-resend/1"), feed, epoch, seq] to the peer that last sent a batch of that feed,
  * without blocking (an acknowledgement that cannot leave now is dropped: the feed resends,
  * and the resent batch is acknowledged at once). */
-void vg_router_ack(void *ctx, const char *feed, uint64_t epoch, uint64_t seq);
+void vg_router_ack(void *ctx, const char *feed, uint64_t epoch, uint64_t seq, bool resend);
 
 #endif

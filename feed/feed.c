@@ -73,9 +73,13 @@ static void feed__acks(feed_ctx *f)
         if (!got)
             return;
         uint64_t epoch = 0, seq = 0;
+        bool resend = n && zmq_msg_size(&part[0]) == strlen(VG_FEEDPROTO_RESEND) &&
+                      memcmp(zmq_msg_data(&part[0]), VG_FEEDPROTO_RESEND,
+                             zmq_msg_size(&part[0])) == 0;
         bool ok = n == VG_FEEDPROTO_ACK_PARTS &&
-                  zmq_msg_size(&part[0]) == strlen(VG_FEEDPROTO_ACK) &&
-                  memcmp(zmq_msg_data(&part[0]), VG_FEEDPROTO_ACK, zmq_msg_size(&part[0])) == 0 &&
+                  (resend || (zmq_msg_size(&part[0]) == strlen(VG_FEEDPROTO_ACK) &&
+                              memcmp(zmq_msg_data(&part[0]), VG_FEEDPROTO_ACK,
+                                     zmq_msg_size(&part[0])) == 0)) &&
                   zmq_msg_size(&part[1]) == strlen(f->opt->id) &&
                   memcmp(zmq_msg_data(&part[1]), f->opt->id, zmq_msg_size(&part[1])) == 0 &&
                   vg_feedproto_parse_u64(zmq_msg_data(&part[2]), zmq_msg_size(&part[2]), 16, &epoch) &&
@@ -88,6 +92,17 @@ static void feed__acks(feed_ctx *f)
         }
         if (epoch != vg_spool_id(f->spool))
             continue; /* for a spool of before: nothing to do with this one */
+        if (resend) {
+            /* The engine never got the frames after seq (they went to a daemon that died):
+             * send again from there. */
+            uint64_t from = seq > vg_spool_acked(f->spool) ? seq : vg_spool_acked(f->spool);
+            if (from < f->sent) {
+                vg_info("the engine asks for the frames after %" PRIu64 ": resending", seq);
+                f->sent = from;
+                f->resends++;
+            }
+            continue;
+        }
         vg_errinfo err;
         uint64_t before = vg_spool_acked(f->spool);
         if (vg_spool_ack(f->spool, seq, &err) != VG_OK) {
@@ -97,6 +112,8 @@ static void feed__acks(feed_ctx *f)
         if (seq > before) {
             f->progress_mono = vg_time_mono_us();
             f->timeout_us = (int64_t)f->opt->ack_timeout_ms * 1000;
+            if (vg_spool_unacked(f->spool) == 0)
+                vg_info("spool drained: every frame up to %" PRIu64 " acknowledged", seq);
         }
         if (seq > f->sent)
             f->sent = seq; /* the engine already had them (a restart of the feed) */

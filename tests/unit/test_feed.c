@@ -200,14 +200,19 @@ static const char *yaml =
 #define T0 INT64_C(1767225600000000) /* 2026-01-01T00:00:00Z */
 
 typedef struct acks {
-    int n;
-    uint64_t seq, epoch;
+    int n, resends;
+    uint64_t seq, epoch, resend_from;
 } acks;
 
-static void on_ack(void *ctx, const char *feed, uint64_t epoch, uint64_t seq)
+static void on_ack(void *ctx, const char *feed, uint64_t epoch, uint64_t seq, bool resend)
 {
     acks *a = ctx;
     CHECK_STR(feed, "F1");
+    if (resend) {
+        a->resends++;
+        a->resend_from = seq + 1;
+        return;
+    }
     a->n++;
     a->seq = seq;
     a->epoch = epoch;
@@ -215,6 +220,8 @@ static void on_ack(void *ctx, const char *feed, uint64_t epoch, uint64_t seq)
 
 /* A batch of frames first..last: hourly TG1 samples, frame k at hour k; frame k % 7 == 0
  * is garbage (quarantined). */
+static int hour_offset; /* frame k is at hour k + hour_offset */
+
 static vg_err batch(vg_engine *e, uint64_t epoch, uint64_t first, uint64_t last)
 {
     static char text[1 << 16];
@@ -226,7 +233,7 @@ static vg_err batch(vg_engine *e, uint64_t epoch, uint64_t first, uint64_t last)
                                     (unsigned long long)k);
         } else {
             char iso[VG_TIME_ISO_LEN];
-            vg_time_format_iso8601(T0 + (vg_time_us)k * 3600 * 1000000, iso);
+            vg_time_format_iso8601(T0 + (vg_time_us)(k + (uint64_t)hour_offset) * 3600 * 1000000, iso);
             len += (size_t)snprintf(text + len, sizeof text - len,
                                     "{\"platform\":\"TG1\",\"time\":\"%s\",\"values\":{\"SLEV\":%g}}\n",
                                     iso, (double)k / 100);
@@ -307,6 +314,10 @@ static void test_engine(const char *dir)
     CHECK(vg_feed_mark_safe(&m) == 29);
     vg_feed_mark_clear(&m);
     vg_engine_set_ack(e, on_ack, &a);
+    /* a batch that skips the pending frame 30 is refused: 30 would come after 31 */
+    CHECK(batch(e, 0xabc, 31, 33) == VG_OK);
+    CHECK(a.resends == 1 && a.resend_from == 30);
+    a.resends = 0;
     /* the feed resends from 30: 30 is stored (it was pending), nothing else twice */
     CHECK(batch(e, 0xabc, 25, 33) == VG_OK);
     CHECK(vg_engine_flush(e, &err) == VG_OK);
@@ -315,14 +326,26 @@ static void test_engine(const char *dir)
     CHECK_MSG(ns == 29 && nq == 4, "%llu samples, %llu quarantined", (unsigned long long)ns,
               (unsigned long long)nq);
 
-    /* a new spool id: the sequence starts again, and its frames are taken, not skipped
-     * (hours 1-3 are older than the stream's last sample: quarantined as "order") */
-    CHECK(batch(e, 0xdef, 1, 3) == VG_OK);
-    CHECK(batch(e, 0xdef, 41, 43) == VG_OK); /* 42 is garbage */
+    /* a new spool id: the sequence starts again, and its frames are taken, not skipped */
+    hour_offset = 40;
+    CHECK(batch(e, 0xdef, 1, 3) == VG_OK); /* hours 41-43 */
     CHECK(vg_engine_flush(e, &err) == VG_OK);
-    CHECK(a.epoch == 0xdef && a.seq == 43);
+    CHECK(a.epoch == 0xdef && a.seq == 3);
     counts(store, &ns, &nq);
-    CHECK_MSG(ns == 31 && nq == 8, "%llu samples, %llu quarantined", (unsigned long long)ns,
+    CHECK_MSG(ns == 32 && nq == 4, "%llu samples, %llu quarantined", (unsigned long long)ns,
+              (unsigned long long)nq);
+
+    /* a batch after a gap is refused, and the feed asked (once) to resend */
+    CHECK(batch(e, 0xdef, 10, 12) == VG_OK);
+    CHECK(batch(e, 0xdef, 13, 15) == VG_OK);
+    CHECK(a.resends == 1 && a.resend_from == 4);
+    CHECK(vg_engine_get_stats(e)->feed_gaps == 3); /* with the one after the crash */
+    CHECK(batch(e, 0xdef, 4, 5) == VG_OK);
+    CHECK(batch(e, 0xdef, 10, 12) == VG_OK); /* a new gap: asked again */
+    CHECK(a.resends == 2 && a.resend_from == 6);
+    CHECK(vg_engine_flush(e, &err) == VG_OK);
+    counts(store, &ns, &nq);
+    CHECK_MSG(ns == 34 && nq == 4, "%llu samples, %llu quarantined", (unsigned long long)ns,
               (unsigned long long)nq);
 
     /* malformed batches are refused whole */
