@@ -63,7 +63,11 @@ run_daemon() {
   done
   return 1
 }
-cleanup_feed() { [ -n "$FEED_PID" ] && kill -KILL "$FEED_PID" 2>/dev/null; kill "$APPENDER" 2>/dev/null; true; }
+# The feed and the appender are stopped and waited for before the folder is removed.
+cleanup_feed() {
+  if [ -n "$FEED_PID" ]; then kill -KILL "$FEED_PID" 2>/dev/null || true; wait "$FEED_PID" 2>/dev/null || true; fi
+  kill "$APPENDER" 2>/dev/null || true; wait "$APPENDER" 2>/dev/null || true
+}
 trap 'cleanup_feed; cleanup' EXIT
 
 start_feed
