@@ -160,6 +160,11 @@ static void daemon__log_stats(const vg_engine *e, const daemon_ctx *d, const cha
               by[0] ? " (" : "", by, by[0] ? ")" : "", (unsigned long long)st->commits,
               (unsigned long long)st->store_errors, (unsigned long long)d->published,
               (unsigned long long)d->publish_dropped);
+    if (st->feed_batches)
+        vg_notice("%s: feeds: %llu batches, %llu resent frames skipped, %llu batches after a "
+                  "gap refused, %llu batches rolled back", when,
+                  (unsigned long long)st->feed_batches, (unsigned long long)st->feed_duplicates,
+                  (unsigned long long)st->feed_gaps, (unsigned long long)st->feed_rollbacks);
 }
 
 /* SIGHUP: load the file again; keep everything as it is unless the new setup is valid and
