@@ -246,7 +246,7 @@ static vg_err input__file_read(vg_input *in, vg_input_frame_fn fn, void *ctx, vg
         if (!input__file_open(in, (vg_spool_pos){0, 0}))
             return VG_OK;
     }
-    for (int k = 0; k < 64; k++) { /* bounded: the loop also sends and receives */
+    for (int k = 0; k < 4; k++) { /* bounded: the loop also syncs, sends and receives */
         ssize_t r = read(in->fd, in->buf, sizeof in->buf);
         if (r < 0 && errno == EINTR)
             continue;
@@ -306,7 +306,7 @@ vg_err vg_input_read(vg_input *in, vg_input_frame_fn fn, void *ctx, bool *eof,
         }
         return VG_OK;
     }
-    for (int k = 0; k < 64; k++) {
+    for (int k = 0; k < 4; k++) { /* bounded: the loop also syncs, sends and receives */
         ssize_t r = read(in->fd, in->buf, sizeof in->buf);
         if (r < 0 && errno == EINTR)
             continue;

@@ -507,7 +507,7 @@ vg_err vg_spool_append(vg_spool *sp, vg_time_us t, const char *frame, size_t len
     sp->wlen = need;
     sp->pos = pos;
     *seq = sp->next_seq++;
-    if (sp->opt.sync == VG_SPOOL_SYNC_ALWAYS || sp->wlen >= 1024 * 1024)
+    if (sp->wlen >= 1024 * 1024)
         return vg_spool_flush(sp, vg_time_mono_us(), err);
     return VG_OK;
 }

@@ -21,7 +21,8 @@
 #include "core/time.h"
 
 typedef enum vg_spool_sync {
-    VG_SPOOL_SYNC_ALWAYS,   /* fdatasync after every frame written */
+    VG_SPOOL_SYNC_ALWAYS,   /* fdatasync at every vg_spool_flush: the feed flushes after
+                             * each read of its input, before any of its frames is sent */
     VG_SPOOL_SYNC_INTERVAL, /* fdatasync at most every sync_interval_ms */
     VG_SPOOL_SYNC_NEVER,    /* write only: survives a crash of the feed, not of the system */
 } vg_spool_sync;
