@@ -15,7 +15,7 @@ typedef struct vg_command {
 } vg_command;
 
 extern const vg_command vg_cmd_run, vg_cmd_config, vg_cmd_dump, vg_cmd_simulate, vg_cmd_qc,
-    vg_cmd_feed;
+    vg_cmd_feed, vg_cmd_db;
 
 /* Exit statuses shared by all subcommands. */
 enum { VG_EXIT_OK = 0, VG_EXIT_FAIL = 1, VG_EXIT_USAGE = 2 };

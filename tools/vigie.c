@@ -7,7 +7,7 @@
 
 static const vg_command *const commands[] = {
     &vg_cmd_run, &vg_cmd_config, &vg_cmd_dump, &vg_cmd_simulate, &vg_cmd_qc, &vg_cmd_feed,
-    NULL,
+    &vg_cmd_db, NULL,
 };
 
 static void usage(FILE *out)
