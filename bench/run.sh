@@ -12,3 +12,4 @@ echo "== vigie benchmarks ($(nproc) cores; figures vary with machine load: compa
 "$build/bench/bench_engine" 200000 raw
 "$build/bench/bench_engine" 200000 json
 "$build/bench/bench_qc" "${BENCH_QC_N:-31536000}"
+"$(dirname "$0")/feed.sh" "$build" "${BENCH_FEED_N:-400000}" 10000 10

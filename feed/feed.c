@@ -17,6 +17,14 @@
 static volatile sig_atomic_t feed_stop;
 static void feed__on_stop(int sig) { feed_stop = sig; }
 
+/* Acknowledgement latency: send time of each batch in flight, and a histogram of the time
+ * from a batch's send to the acknowledgement that covers it (0.1 ms buckets to 10 s). */
+#define FEED_LAT_BUCKETS 100000
+typedef struct feed_inflight {
+    uint64_t last;   /* last sequence of the batch */
+    int64_t sent_us; /* monotonic */
+} feed_inflight;
+
 typedef struct feed_ctx {
     const vg_feed_options *opt;
     vg_spool *spool;
@@ -31,7 +39,47 @@ typedef struct feed_ctx {
     unsigned char *times;
     char *text;
     size_t text_cap;
+    feed_inflight *fl;        /* ring of batches in flight */
+    size_t fl_cap, fl_head, fl_n;
+    uint32_t *lat;            /* FEED_LAT_BUCKETS counts */
+    uint64_t lat_n;
 } feed_ctx;
+
+/* A batch ending at `last` was sent now. */
+static void feed__lat_sent(feed_ctx *f, uint64_t last)
+{
+    if (!f->fl || f->fl_n == f->fl_cap)
+        return;
+    f->fl[(f->fl_head + f->fl_n++) % f->fl_cap] = (feed_inflight){last, vg_time_mono_us()};
+}
+
+/* Everything up to seq is acknowledged now. */
+static void feed__lat_acked(feed_ctx *f, uint64_t seq)
+{
+    int64_t now = vg_time_mono_us();
+    while (f->fl_n && f->fl[f->fl_head].last <= seq) {
+        int64_t us = now - f->fl[f->fl_head].sent_us;
+        size_t b = us < 0 ? 0 : (size_t)(us / 100);
+        f->lat[b < FEED_LAT_BUCKETS ? b : FEED_LAT_BUCKETS - 1]++;
+        f->lat_n++;
+        f->fl_head = (f->fl_head + 1) % f->fl_cap;
+        f->fl_n--;
+    }
+}
+
+/* The q-quantile (0..1) of the acknowledgement latency, milliseconds. */
+static double feed__lat_quantile(const feed_ctx *f, double q)
+{
+    uint64_t want = (uint64_t)(q * (double)f->lat_n), seen = 0;
+    if (want >= f->lat_n)
+        want = f->lat_n - 1;
+    for (size_t b = 0; b < FEED_LAT_BUCKETS; b++) {
+        seen += f->lat[b];
+        if (seen > want)
+            return (double)(b + 1) / 10.0;
+    }
+    return 10000.0;
+}
 
 static void feed__on_frame(void *ctx, vg_time_us t, const char *frame, size_t len,
                            vg_spool_pos pos)
@@ -99,6 +147,7 @@ static void feed__acks(feed_ctx *f)
             if (from < f->sent) {
                 vg_info("the engine asks for the frames after %" PRIu64 ": resending", seq);
                 f->sent = from;
+                f->fl_n = 0;
                 f->resends++;
             }
             continue;
@@ -110,6 +159,7 @@ static void feed__acks(feed_ctx *f)
             continue;
         }
         if (seq > before) {
+            feed__lat_acked(f, seq);
             f->progress_mono = vg_time_mono_us();
             f->timeout_us = (int64_t)f->opt->ack_timeout_ms * 1000;
             if (vg_spool_unacked(f->spool) == 0)
@@ -171,6 +221,7 @@ static void feed__send(feed_ctx *f)
         if (f->sent == acked)
             f->progress_mono = vg_time_mono_us(); /* the time-out counts from the first send */
         f->sent = f->frames[n - 1].seq;
+        feed__lat_sent(f, f->sent);
     }
 }
 
@@ -191,7 +242,10 @@ int vg_feed_run(const vg_feed_options *opt)
     int status = 1;
     f.frames = calloc(opt->batch_frames, sizeof *f.frames);
     f.times = malloc(8 * opt->batch_frames);
-    if (!f.frames || !f.times) {
+    f.fl_cap = opt->window_frames / opt->batch_frames + 2;
+    f.fl = calloc(f.fl_cap, sizeof *f.fl);
+    f.lat = calloc(FEED_LAT_BUCKETS, sizeof *f.lat);
+    if (!f.frames || !f.times || !f.fl || !f.lat) {
         vg_error("out of memory");
         goto out;
     }
@@ -260,6 +314,7 @@ int vg_feed_run(const vg_feed_options *opt)
                    "no acknowledgement for %lld ms: resending from frame %" PRIu64,
                    (long long)(f.timeout_us / 1000), acked + 1);
             f.sent = acked;
+            f.fl_n = 0; /* resent batches are timed again */
             f.progress_mono = now;
             if (f.timeout_us < 60 * 1000000LL)
                 f.timeout_us *= 2;
@@ -272,6 +327,11 @@ int vg_feed_run(const vg_feed_options *opt)
     vg_notice("vigie feed %s stopping: %" PRIu64 " frames spooled in this run, acknowledged up "
               "to %" PRIu64 ", %" PRIu64 " waiting in the spool, %" PRIu64 " resends",
               opt->id, f.spooled, vg_spool_acked(f.spool), vg_spool_unacked(f.spool), f.resends);
+    if (f.lat_n)
+        vg_notice("acknowledgement latency (send of a batch to the acknowledgement that "
+                  "covers it): p50 %.1f ms, p99 %.1f ms, max %.1f ms, %" PRIu64 " batches",
+                  feed__lat_quantile(&f, 0.5), feed__lat_quantile(&f, 0.99),
+                  feed__lat_quantile(&f, 1.0), f.lat_n);
     if (f.spool_errors)
         status = 1;
 out:
@@ -284,5 +344,7 @@ out:
     free(f.frames);
     free(f.times);
     free(f.text);
+    free(f.fl);
+    free(f.lat);
     return status;
 }
