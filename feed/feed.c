@@ -204,7 +204,8 @@ static void feed__send(feed_ctx *f)
         size_t at = 0;
         for (size_t i = 0; i < n; i++) {
             vg_feedproto_put_time(f->times + 8 * i, f->frames[i].time);
-            memcpy(f->text + at, f->frames[i].data, f->frames[i].len);
+            if (f->frames[i].len)
+                memcpy(f->text + at, f->frames[i].data, f->frames[i].len);
             at += f->frames[i].len;
             f->text[at++] = '\n';
         }

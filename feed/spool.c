@@ -208,7 +208,8 @@ static vg_err spool__list(vg_spool *sp, vg_errinfo *err)
         sp->segs[sp->n_segs++] = base;
     }
     closedir(d);
-    qsort(sp->segs, sp->n_segs, sizeof *sp->segs, cmp_u64);
+    if (sp->n_segs) /* qsort's array must not be NULL, even for 0 elements */
+        qsort(sp->segs, sp->n_segs, sizeof *sp->segs, cmp_u64);
     return VG_OK;
 }
 
