@@ -294,6 +294,19 @@ vg_err vg_input_read(vg_input *in, vg_input_frame_fn fn, void *ctx, bool *eof,
             input__tcp_connect(in);
         return VG_OK;
     }
+    if (in->opt.kind == VG_INPUT_SERIAL && in->fd < 0) {
+        if (vg_time_mono_us() < in->retry_mono)
+            return VG_OK;
+        in->retry_mono = vg_time_mono_us() + INPUT_RETRY_US;
+        vg_errinfo e;
+        if (input__serial(in, &e) != VG_OK) {
+            if (in->fd >= 0)
+                close(in->fd);
+            in->fd = -1;
+            return VG_OK; /* still gone: try again in a second */
+        }
+        vg_notice("%s: serial port open again", in->opt.path);
+    }
     if (in->opt.kind == VG_INPUT_UDP) {
         for (int k = 0; k < 256; k++) {
             ssize_t r = recv(in->fd, in->buf, sizeof in->buf, 0);
@@ -312,6 +325,8 @@ vg_err vg_input_read(vg_input *in, vg_input_frame_fn fn, void *ctx, bool *eof,
             continue;
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
             return VG_OK;
+        if (r == 0 && in->opt.kind == VG_INPUT_SERIAL)
+            return VG_OK; /* raw mode, VMIN = VTIME = 0: nothing there now, not an end */
         if (r <= 0) {
             const char *what = r < 0 ? strerror(errno) : "end of input";
             if (in->len)
@@ -328,9 +343,13 @@ vg_err vg_input_read(vg_input *in, vg_input_frame_fn fn, void *ctx, bool *eof,
                 in->retry_mono = vg_time_mono_us() + INPUT_RETRY_US;
                 return VG_OK;
             }
-            if (r == 0) /* a serial port gives 0 when nothing is there */
-                return VG_OK;
-            return vg_fail(err, VG_ERR_IO, "%s: read: %s", in->opt.path, what);
+            /* A serial port that fails (a USB adapter unplugged): close it, reopen it every
+             * second (vg_input_fd is then -1 and the loop polls on its timer). */
+            vg_fail(err, VG_ERR_IO, "%s: read: %s: reopening", in->opt.path, what);
+            close(in->fd);
+            in->fd = -1;
+            in->retry_mono = vg_time_mono_us() + INPUT_RETRY_US;
+            return VG_ERR_IO;
         }
         input__frame(in, in->buf, (size_t)r, fn, ctx);
     }
