@@ -194,7 +194,8 @@ static bool engine__mark_copy(vg_feed_mark *dst, const vg_feed_mark *src)
 static bool engine__mark_equal(const vg_feed_mark *a, const vg_feed_mark *b)
 {
     return a->epoch == b->epoch && a->high == b->high && a->n_pending == b->n_pending &&
-           (!a->n_pending || memcmp(a->pending, b->pending, a->n_pending * sizeof *a->pending) == 0);
+           (!a->n_pending ||
+            memcmp(a->pending, b->pending, a->n_pending * sizeof *a->pending) == 0);
 }
 
 static int engine__cmp_u64(const void *a, const void *b)

@@ -130,8 +130,10 @@ static void feed__acks(feed_ctx *f)
                                      zmq_msg_size(&part[0])) == 0)) &&
                   zmq_msg_size(&part[1]) == strlen(f->opt->id) &&
                   memcmp(zmq_msg_data(&part[1]), f->opt->id, zmq_msg_size(&part[1])) == 0 &&
-                  vg_feedproto_parse_u64(zmq_msg_data(&part[2]), zmq_msg_size(&part[2]), 16, &epoch) &&
-                  vg_feedproto_parse_u64(zmq_msg_data(&part[3]), zmq_msg_size(&part[3]), 10, &seq);
+                  vg_feedproto_parse_u64(zmq_msg_data(&part[2]), zmq_msg_size(&part[2]), 16,
+                                         &epoch) &&
+                  vg_feedproto_parse_u64(zmq_msg_data(&part[3]), zmq_msg_size(&part[3]), 10,
+                                         &seq);
         for (size_t i = 0; i < n; i++)
             zmq_msg_close(&part[i]);
         if (!ok) {

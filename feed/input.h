@@ -2,9 +2,10 @@
  * Sources: a file being appended to (tail -F: follows rotation and truncation, resumes at
  * the position the spool recorded), stdin, a UDP port (each datagram holds whole lines), a
  * TCP server the feed connects to (reconnecting when it closes), and a serial port (termios
- * raw, 8N1, the given baud rate; reopened every second after a read error). Lines end with "\n" ("\r\n" accepted); empty lines are
- * skipped; a line longer than VG_INPUT_LINE_MAX is cut into frames of that size, which the
- * engine quarantines as too long (nothing silently dropped). */
+ * raw, 8N1, the given baud rate; reopened every second after a read error). Lines end with
+ * "\n" ("\r\n" accepted); empty lines are skipped; a line longer than VG_INPUT_LINE_MAX
+ * is cut into frames of that size, which the engine quarantines as too long (nothing is
+ * silently dropped). */
 #ifndef VIGIE_FEED_INPUT_H
 #define VIGIE_FEED_INPUT_H
 

@@ -475,7 +475,8 @@ vg_err vg_spool_append(vg_spool *sp, vg_time_us t, const char *frame, size_t len
     if (len > REC_MAX)
         return vg_fail(err, VG_ERR_RANGE, "a frame of %zu bytes (at most %u)", len, REC_MAX);
     vg_err rc;
-    if (sp->wsize + sp->wlen + REC_HDR + len > sp->opt.segment_bytes && sp->wsize + sp->wlen > SEG_HDR) {
+    if (sp->wsize + sp->wlen + REC_HDR + len > sp->opt.segment_bytes &&
+        sp->wsize + sp->wlen > SEG_HDR) {
         /* Close the segment (synced unless NEVER) and start the next one. */
         int64_t now = vg_time_mono_us();
         if ((rc = vg_spool_flush(sp, now, err)) != VG_OK)

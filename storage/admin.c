@@ -49,8 +49,8 @@ vg_err vg_store_verify(const char *path, FILE *out, vg_errinfo *err)
             fprintf(out, "%s: DAMAGED: %s%s%s\n", admin_files[i], db_strerror(ret),
                     admin_verify_text[0] ? ": " : "", admin_verify_text);
             if (rc == VG_OK)
-                rc = vg_fail(err, VG_ERR_DB, "%s: damaged: %s%s%s", file, db_strerror(ret),
-                             admin_verify_text[0] ? " (" : "", admin_verify_text[0] ? "see above)" : "");
+                rc = vg_fail(err, VG_ERR_DB, "%s: damaged: %s%s", file, db_strerror(ret),
+                             admin_verify_text[0] ? " (details above)" : "");
         }
     }
     return rc;

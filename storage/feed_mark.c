@@ -175,9 +175,10 @@ vg_err vg_store_feed_mark_walk(vg_store *s, int (*fn)(void *ctx, const vg_feed_m
                 break;
             if (n == cap) {
                 size_t nc = cap ? 2 * cap : 16;
-                void *a = realloc(ids, nc * sizeof *ids), *b = a ? realloc(marks, nc * sizeof *marks) : NULL;
+                void *a = realloc(ids, nc * sizeof *ids);
                 if (a)
                     ids = a;
+                void *b = a ? realloc(marks, nc * sizeof *marks) : NULL;
                 if (!a || !b) {
                     rc = vg_fail(err, VG_ERR_NOMEM, "%s: out of memory", s->path);
                     break;
@@ -207,11 +208,10 @@ vg_err vg_store_feed_mark_walk(vg_store *s, int (*fn)(void *ctx, const vg_feed_m
         rc = vg_senv_fail(err, ret, s->where[VG_STORE_META], "DBC->get");
     if (bad && rc == VG_OK)
         rc = vg_store__corrupt(err, s, VG_STORE_META, "feed mark");
-    for (size_t i = 0; i < n; i++) {
+    /* The callbacks run after the snapshot ended: nothing is held while they do. */
+    for (size_t i = 0; rc == VG_OK && i < n; i++) {
         vg_feed_mark_row r = {.source = ids[i], .mark = &marks[i]};
-        if (rc == VG_OK && fn(ctx, &r) != 0)
-            rc = VG_OK, fn = NULL;
-        if (!fn)
+        if (fn(ctx, &r) != 0)
             break;
     }
     for (size_t i = 0; i < n; i++)
