@@ -12,7 +12,9 @@
 #include "storage/admin.h"
 #include "storage/feed_mark.h"
 #include "storage/store.h"
+#include "storage/walk.h"
 #include "tools/command.h"
+#include "tools/db_lines.h"
 
 static void db_usage(FILE *out)
 {
@@ -20,7 +22,9 @@ static void db_usage(FILE *out)
             "usage: vigie db stats (-s DIR | -c FILE)\n"
             "       vigie db verify (-s DIR | -c FILE)\n"
             "       vigie db backup (-s DIR | -c FILE) TARGET\n"
-            "       vigie db restore BACKUP (-s DIR | -c FILE)\n\n"
+            "       vigie db restore BACKUP (-s DIR | -c FILE)\n"
+            "       vigie db export (-s DIR | -c FILE) > FILE.jsonl\n"
+            "       vigie db import (-s DIR | -c FILE) FILE.jsonl\n\n"
             "Operate on the Berkeley DB store (docs/storage.md, \"Operator commands\").\n\n"
             "  stats     records, acknowledged feeds and what each has committed, files\n"
             "  verify    check every database file (offline: stop the daemon first);\n"
@@ -28,7 +32,10 @@ static void db_usage(FILE *out)
             "  backup    hot backup into TARGET (a new directory), also while the daemon\n"
             "            writes: databases and logs, restorable with `vigie db restore`\n"
             "  restore   make the store DIR (new or empty) from a backup; the daemon\n"
-            "            then opens it as usual\n\n"
+            "            then opens it as usual\n"
+            "  export    every sample, whole (values, every flag, raw frame), as JSON lines\n"
+            "  import    store the samples of an export (stop the daemon first); a sample\n"
+            "            with the same platform and time is replaced\n\n"
             "  -s, --storage DIR   the store directory\n"
             "  -c, --config FILE   take it from storage.path of FILE\n");
 }
@@ -83,6 +90,75 @@ static int db__stats(const char *dir)
     return status;
 }
 
+static int db__export_one(void *ctx, const vg_sample *smp)
+{
+    return vg_db_line_write(stdout, smp) != 0;
+}
+
+static int db__import(const char *dir, const char *file)
+{
+    FILE *in = strcmp(file, "-") == 0 ? stdin : fopen(file, "r");
+    if (!in) {
+        fprintf(stderr, "vigie db import: %s: cannot open\n", file);
+        return VG_EXIT_FAIL;
+    }
+    vg_store *s;
+    vg_errinfo err;
+    vg_store_options so = {.cache_mb = 32};
+    if (vg_store_open(dir, &so, &s, &err) != VG_OK) {
+        fprintf(stderr, "vigie db import: %s\n", err.text);
+        if (in != stdin)
+            fclose(in);
+        return VG_EXIT_FAIL;
+    }
+    static char raw[1 << 20];
+    char *line = NULL;
+    size_t cap = 0, n = 0, in_batch = 0;
+    ssize_t len;
+    long lineno = 0;
+    int status = VG_EXIT_OK;
+    while ((len = getline(&line, &cap, in)) > 0) {
+        lineno++;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+            len--;
+        if (!len)
+            continue;
+        vg_sample smp;
+        if (vg_db_line_read(line, (size_t)len, &smp, raw, sizeof raw, &err) != VG_OK ||
+            (!vg_store_in_batch(s) && vg_store_begin(s, &err) != VG_OK) ||
+            vg_store_put_sample(s, &smp, &err) != VG_OK) {
+            fprintf(stderr, "vigie db import: %s:%ld: %s\n", file, lineno, err.text);
+            vg_store_abort(s);
+            status = VG_EXIT_FAIL;
+            break;
+        }
+        n++;
+        if (++in_batch == 5000) {
+            if (vg_store_commit(s, &err) != VG_OK) {
+                fprintf(stderr, "vigie db import: %s\n", err.text);
+                status = VG_EXIT_FAIL;
+                break;
+            }
+            in_batch = 0;
+        }
+    }
+    if (status == VG_EXIT_OK && vg_store_in_batch(s) && vg_store_commit(s, &err) != VG_OK) {
+        fprintf(stderr, "vigie db import: %s\n", err.text);
+        status = VG_EXIT_FAIL;
+    }
+    if (status == VG_EXIT_OK)
+        printf("%s: %zu samples imported from %s\n", dir, n, file);
+    else
+        fprintf(stderr, "vigie db import: stopped at line %ld; the batches before it are "
+                        "stored (5000 lines each); importing again replaces, never doubles\n",
+                lineno);
+    free(line);
+    vg_store_close(s, NULL);
+    if (in != stdin)
+        fclose(in);
+    return status;
+}
+
 static int db_main(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -116,7 +192,10 @@ static int db_main(int argc, char **argv)
         }
         dir = cfg->storage_path;
     }
-    int want = strcmp(sub, "backup") == 0 || strcmp(sub, "restore") == 0 ? 1 : 0;
+    int want = strcmp(sub, "backup") == 0 || strcmp(sub, "restore") == 0 ||
+                       strcmp(sub, "import") == 0
+                   ? 1
+                   : 0;
     if (!dir || nargs != want) {
         fprintf(stderr, "vigie db %s: %s\n", sub,
                 !dir ? "give the store with -s DIR or -c FILE" : "wrong number of arguments");
@@ -142,6 +221,18 @@ static int db_main(int argc, char **argv)
         rc = vg_store_restore(args[0], dir, &err);
         if (rc == VG_OK)
             printf("%s: restored from %s (recovered); start the daemon on it\n", dir, args[0]);
+    } else if (strcmp(sub, "export") == 0) {
+        vg_store *st;
+        vg_store_options so = {.cache_mb = 8, .read_only = true};
+        rc = vg_store_open(dir, &so, &st, &err);
+        if (rc == VG_OK) {
+            rc = vg_store_walk_samples(st, db__export_one, NULL, &err);
+            if (rc == VG_OK && (fflush(stdout) != 0 || ferror(stdout)))
+                rc = vg_fail(&err, VG_ERR_IO, "writing to standard output failed");
+            vg_store_close(st, NULL);
+        }
+    } else if (strcmp(sub, "import") == 0) {
+        status = db__import(dir, args[0]);
     } else {
         fprintf(stderr, "vigie db: unknown subcommand '%s'\n", sub);
         db_usage(stderr);
@@ -157,7 +248,7 @@ static int db_main(int argc, char **argv)
 
 const vg_command vg_cmd_db = {
     .name = "db",
-    .summary = "operate on the store: stats, verify, backup, restore",
+    .summary = "operate on the store: stats, verify, backup, restore, export, import",
     .main = db_main,
     .usage = db_usage,
 };
