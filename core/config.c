@@ -737,6 +737,15 @@ static vg_err config__ingest_entry(config__ctx *c, vg_ingest_cfg *in, yaml_node_
             if (!rc && !config__endpoint_ok(in->endpoint))
                 rc = config__fail(c, val, "ingest[].bind = '%s' is not %s", in->endpoint,
                                   CONFIG__ENDPOINT_WHAT);
+        } else if (strcmp(k, "kind") == 0) {
+            const char *v = vg_yaml_scalar(val);
+            if (v && strcmp(v, "pull") == 0)
+                in->kind = VG_INGEST_PULL;
+            else if (v && strcmp(v, "feed") == 0)
+                in->kind = VG_INGEST_FEED;
+            else
+                rc = config__fail(c, val, "ingest[].kind must be 'pull' or 'feed', not '%s'",
+                                  v ? v : config__what(val));
         } else if (strcmp(k, "format") == 0) {
             rc = config__strdup(c, val, "ingest[].format", &in->format);
         } else if (strcmp(k, "platform") == 0) {
@@ -1105,6 +1114,9 @@ bool vg_config_reloadable(const vg_config *cur, const vg_config *next, vg_errinf
             what = "format", va = a->format, vb = b->format;
         else if (strcmp(a->platform, b->platform) != 0)
             what = "platform", va = a->platform, vb = b->platform;
+        else if (a->kind != b->kind)
+            what = "kind", va = a->kind == VG_INGEST_FEED ? "feed" : "pull",
+            vb = b->kind == VG_INGEST_FEED ? "feed" : "pull";
         if (what) {
             vg_fail(err, VG_ERR_CONFIG,
                     "%s:%d: ingest[].%s cannot change on reload (restart vigie): was '%s', now "

@@ -52,7 +52,12 @@ typedef struct vg_platform_cfg {
     int line;                 /* 1-based line of the entry in the file */
 } vg_platform_cfg;
 
+/* How an ingest endpoint receives: fire-and-forget PULL, or the acknowledged feed protocol
+ * (ROUTER; docs/storage.md, "Feeds"). */
+typedef enum vg_ingest_kind { VG_INGEST_PULL = 0, VG_INGEST_FEED } vg_ingest_kind;
+
 typedef struct vg_ingest_cfg {
+    vg_ingest_kind kind;            /* ingest[].kind: pull (default) or feed */
     char *endpoint;                 /* ingest[].bind: ZeroMQ endpoint to bind, owned */
     char *format;                   /* ingest[].format: a parser name (ingest/parser.h), owned */
     char platform[VG_PLATFORM_MAX]; /* ingest[].platform: platform of a raw stream; "" for json */

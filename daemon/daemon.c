@@ -1,8 +1,10 @@
 /* daemon.c: the event loop of `vigie run` (daemon.h). Signal handlers only set
- * volatile sig_atomic_t flags; the loop acts on them between messages. */
+ * volatile sig_atomic_t flags; the loop acts on them between messages. Ingest endpoints
+ * are PULL sockets, or ROUTER sockets for acknowledged feeds (router.h). */
 #include "daemon/daemon.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 #include "core/log.h"
 #include "daemon/engine.h"
 #include "daemon/scheduler.h"
+#include "daemon/router.h"
 #include "daemon/setup.h"
 #include "daemon/uploader.h"
 #include "qc/test.h"
@@ -44,8 +47,10 @@ static void daemon__signals(void)
 
 typedef struct daemon_ctx {
     void *zctx;
-    void **pull;       /* one PULL socket per ingest endpoint */
+    void **pull;       /* one socket per ingest endpoint: PULL, or ROUTER (kind feed) */
+    bool *feed;        /* feed[i]: pull[i] is a ROUTER */
     size_t n_pull;
+    vg_router *router; /* acknowledged feeds */
     void *pub;         /* PUB socket or NULL */
     char *json;        /* publish buffer */
     size_t json_cap;
@@ -110,6 +115,8 @@ static void daemon__close(daemon_ctx *d)
         if (d->pull[i])
             zmq_close(d->pull[i]);
     free(d->pull);
+    free(d->feed);
+    vg_router_free(d->router);
     if (d->pub)
         zmq_close(d->pub);
     if (d->zctx)
@@ -121,21 +128,30 @@ static int daemon__open_sockets(daemon_ctx *d, const vg_config *cfg)
 {
     d->zctx = zmq_ctx_new();
     d->pull = calloc(cfg->n_ingest ? cfg->n_ingest : 1, sizeof *d->pull);
+    d->feed = calloc(cfg->n_ingest ? cfg->n_ingest : 1, sizeof *d->feed);
+    d->router = vg_router_new();
     d->json_cap = 16 * 1024;
     d->json = malloc(d->json_cap);
-    if (!d->zctx || !d->pull || !d->json) {
+    if (!d->zctx || !d->pull || !d->feed || !d->router || !d->json) {
         vg_error("cannot create the ZeroMQ context: %s", zmq_strerror(zmq_errno()));
         return -1;
     }
     int linger = 0, hwm = 100000;
     for (size_t i = 0; i < cfg->n_ingest; i++) {
-        d->pull[i] = zmq_socket(d->zctx, ZMQ_PULL);
+        d->feed[i] = cfg->ingest[i].kind == VG_INGEST_FEED;
+        d->pull[i] = zmq_socket(d->zctx, d->feed[i] ? ZMQ_ROUTER : ZMQ_PULL);
         d->n_pull = i + 1;
         if (!d->pull[i])
             return -1;
         zmq_setsockopt(d->pull[i], ZMQ_LINGER, &linger, sizeof linger);
         zmq_setsockopt(d->pull[i], ZMQ_RCVHWM, &hwm, sizeof hwm);
-        if (daemon__bind(d->pull[i], cfg->ingest[i].endpoint, "ingest") != 0)
+        if (d->feed[i]) { /* the last acknowledgements get 1 s to leave at shutdown */
+            int ack_linger = 1000;
+            zmq_setsockopt(d->pull[i], ZMQ_SNDHWM, &hwm, sizeof hwm);
+            zmq_setsockopt(d->pull[i], ZMQ_LINGER, &ack_linger, sizeof ack_linger);
+        }
+        if (daemon__bind(d->pull[i], cfg->ingest[i].endpoint,
+                         d->feed[i] ? "feed ingest" : "ingest") != 0)
             return -1;
     }
     if (cfg->publish_endpoint) {
@@ -172,6 +188,11 @@ static void daemon__log_stats(const vg_engine *e, const daemon_ctx *d, const cha
               by[0] ? " (" : "", by, by[0] ? ")" : "", (unsigned long long)st->commits,
               (unsigned long long)st->store_errors, (unsigned long long)d->published,
               (unsigned long long)d->publish_dropped);
+    if (st->feed_batches)
+        vg_notice("%s: feeds: %llu batches, %llu resent frames skipped, %llu batches after a "
+                  "gap refused, %llu batches rolled back", when,
+                  (unsigned long long)st->feed_batches, (unsigned long long)st->feed_duplicates,
+                  (unsigned long long)st->feed_gaps, (unsigned long long)st->feed_rollbacks);
 }
 
 /* SIGHUP: load the file again; keep everything as it is unless the new setup is valid and
@@ -295,6 +316,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
     }
     vg_engine_set_listener(engine, daemon__publish, &d);
     vg_engine_set_event_listener(engine, daemon__publish_event, &d);
+    vg_engine_set_ack(engine, vg_router_ack, d.router);
     (void)vg_qc_test_names(); /* fill the name table before anything else runs */
 
     sd_notifyf(0, "READY=1\nSTATUS=ingesting on %zu endpoints\nMAINPID=%lu",
@@ -343,7 +365,14 @@ int vg_daemon_run(const vg_daemon_options *opt)
                 continue;
             /* Drain a bounded number of messages per socket so that no source starves the
              * others or the commit timer. */
-            for (int k = 0; k < 1000; k++) {
+            for (int k = 0; k < 1000 && d.feed[i]; k++) {
+                int got = vg_router_recv(d.router, d.pull[i], i, engine, &err);
+                if (got == 0)
+                    break;
+                if (got < 0) /* not acknowledged: the feed resends; the log says why */
+                    vg_error("storage failed, batch not acknowledged: %s", err.text);
+            }
+            for (int k = 0; k < 1000 && !d.feed[i]; k++) {
                 if (zmq_msg_recv(&msg, d.pull[i], ZMQ_DONTWAIT) < 0)
                     break;
                 vg_err frc = vg_engine_feed(engine, i, zmq_msg_data(&msg), zmq_msg_size(&msg),
@@ -377,9 +406,11 @@ int vg_daemon_run(const vg_daemon_options *opt)
         vg_notice("signal %d: stopping", (int)stop_requested);
     /* Take what is already queued on the sockets, then judge held samples and commit. */
     for (size_t i = 0; i < d.n_pull; i++) {
+        while (d.feed[i] && vg_router_recv(d.router, d.pull[i], i, engine, &err) != 0)
+            ;
         zmq_msg_t m;
         zmq_msg_init(&m);
-        while (zmq_msg_recv(&m, d.pull[i], ZMQ_DONTWAIT) >= 0)
+        while (!d.feed[i] && zmq_msg_recv(&m, d.pull[i], ZMQ_DONTWAIT) >= 0)
             if (vg_engine_feed(engine, i, zmq_msg_data(&m), zmq_msg_size(&m), vg_time_now(),
                                vg_time_mono_us(), &err) != VG_OK)
                 vg_error("storage failed: %s", err.text);

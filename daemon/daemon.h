@@ -1,5 +1,6 @@
-/* daemon.h: `vigie run`: the foreground daemon. Binds the ZeroMQ ingest endpoints (PULL)
- * and the publish endpoint (PUB), feeds the engine, commits on time, and handles signals:
+/* daemon.h: `vigie run`: the foreground daemon. Binds the ZeroMQ ingest endpoints (PULL,
+ * or ROUTER for acknowledged feeds: router.h) and the publish endpoint (PUB), feeds the
+ * engine, commits on time, and handles signals:
  * SIGTERM/SIGINT flush and close the store cleanly; SIGHUP re-reads the configuration and
  * swaps only if the new one is valid (the old one stays otherwise). Speaks systemd's notify
  * protocol (READY, STATUS, RELOADING, STOPPING) when NOTIFY_SOCKET is set. */

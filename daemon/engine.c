@@ -1,6 +1,9 @@
-/* engine.c: the daemon's pipeline, ingest -> QC -> storage -> listener (engine.h). */
+/* engine.c: the daemon's pipeline, ingest -> QC -> storage -> listener (engine.h), and the
+ * bookkeeping of acknowledged feeds: which frames each commit made durable, written in the
+ * same transaction (storage/feed_mark.h), and the acknowledgements that follow commits. */
 #include "daemon/engine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,12 +11,26 @@
 #include "ingest/parser.h"
 #include "qc/stream.h"
 #include "storage/events.h"
+#include "storage/feed_mark.h"
 
 typedef struct engine_source {
     const vg_parser_ops *ops;
     void *state;
     const vg_ingest_cfg *cfg;
 } engine_source;
+
+/* One acknowledged feed (vigie feed), known from its first batch on. */
+typedef struct engine_feed {
+    char id[VG_FEED_ID_MAX];
+    size_t source;               /* ingest endpoint of its last batch */
+    const vg_parser_ops *ops;    /* its own parser (per-feed state such as the last fix); */
+    void *state;                 /*   NULL until its next batch after a reconfiguration */
+    vg_feed_mark live;           /* high = last frame fed; pending = frames of before a
+                                  * restart still to re-feed (not the ones held now) */
+    vg_feed_mark committed;      /* as in the store after the last commit */
+    bool ack_due;                /* sent something since its last acknowledgement */
+    bool resend_asked;           /* asked to resend after a gap; not again until it did */
+} engine_feed;
 
 struct vg_engine {
     const vg_config *cfg;
@@ -33,6 +50,13 @@ struct vg_engine {
     int64_t maintain_mono;       /* last vg_store_maintain (monotonic us) */
     vg_err store_rc;             /* first storage error inside the current emit cascade */
     vg_errinfo store_err;
+    engine_feed *feeds;          /* acknowledged feeds, in order of first batch */
+    size_t n_feeds, cap_feeds, last_feed;
+    long *held_feed;             /* per platform: feed of the sample its stream holds, -1 */
+    uint64_t *held_seq;          /*   and that frame's sequence */
+    size_t acks_due;             /* feeds with ack_due set */
+    vg_engine_ack_fn ack;
+    void *ack_ctx;
 };
 
 static void engine__free_sources(vg_engine *e)
@@ -51,6 +75,20 @@ static void engine__free_streams(vg_engine *e, size_t n)
         vg_qc_stream_free(e->streams[i]);
     free(e->streams);
     e->streams = NULL;
+    free(e->held_feed);
+    free(e->held_seq);
+    e->held_feed = NULL;
+    e->held_seq = NULL;
+}
+
+static void engine__free_feed_parsers(vg_engine *e)
+{
+    for (size_t i = 0; i < e->n_feeds; i++) {
+        if (e->feeds[i].ops)
+            e->feeds[i].ops->destroy(e->feeds[i].state);
+        e->feeds[i].ops = NULL;
+        e->feeds[i].state = NULL;
+    }
 }
 
 static vg_err engine__setup(vg_engine *e, const vg_config *cfg, const vg_qc_plan *plan,
@@ -59,10 +97,15 @@ static vg_err engine__setup(vg_engine *e, const vg_config *cfg, const vg_qc_plan
     e->cfg = cfg;
     e->plan = plan;
     e->last_platform = 0;
-    e->streams = calloc(cfg->n_platforms ? cfg->n_platforms : 1, sizeof *e->streams);
+    size_t np = cfg->n_platforms ? cfg->n_platforms : 1;
+    e->streams = calloc(np, sizeof *e->streams);
+    e->held_feed = malloc(np * sizeof *e->held_feed);
+    e->held_seq = calloc(np, sizeof *e->held_seq);
     e->sources = calloc(cfg->n_ingest ? cfg->n_ingest : 1, sizeof *e->sources);
-    if (!e->streams || !e->sources)
+    if (!e->streams || !e->sources || !e->held_feed || !e->held_seq)
         return vg_fail(err, VG_ERR_NOMEM, "out of memory for the engine");
+    for (size_t i = 0; i < np; i++)
+        e->held_feed[i] = -1;
     for (size_t i = 0; i < cfg->n_ingest; i++) {
         const vg_ingest_cfg *ic = &cfg->ingest[i];
         const vg_parser_ops *ops = vg_parser_find(ic->format);
@@ -103,6 +146,12 @@ void vg_engine_free(vg_engine *e)
         return;
     engine__free_sources(e);
     engine__free_streams(e, e->cfg->n_platforms);
+    engine__free_feed_parsers(e);
+    for (size_t i = 0; i < e->n_feeds; i++) {
+        vg_feed_mark_clear(&e->feeds[i].live);
+        vg_feed_mark_clear(&e->feeds[i].committed);
+    }
+    free(e->feeds);
     free(e);
 }
 
@@ -120,20 +169,6 @@ void vg_engine_set_event_listener(vg_engine *e, vg_engine_event_listener fn, voi
 
 const vg_engine_stats *vg_engine_get_stats(const vg_engine *e) { return &e->stats; }
 
-static vg_err engine__commit(vg_engine *e, vg_errinfo *err)
-{
-    if (!vg_store_in_batch(e->store))
-        return VG_OK;
-    vg_err rc = vg_store_commit(e->store, err);
-    e->batch_samples = 0;
-    if (rc != VG_OK) {
-        e->stats.store_errors++;
-        return rc;
-    }
-    e->stats.commits++;
-    return VG_OK;
-}
-
 static vg_err engine__ensure_batch(vg_engine *e, vg_errinfo *err)
 {
     if (vg_store_in_batch(e->store))
@@ -141,6 +176,154 @@ static vg_err engine__ensure_batch(vg_engine *e, vg_errinfo *err)
     e->batch_start_mono = vg_time_mono_us();
     e->batch_samples = 0;
     return vg_store_begin(e->store, err);
+}
+
+static void engine__clear_tags(vg_engine *e)
+{
+    for (size_t i = 0; i < e->cfg->n_platforms; i++)
+        e->held_feed[i] = -1;
+}
+
+/* Copy a mark (pending duplicated); false when out of memory (dst then cleared). */
+static bool engine__mark_copy(vg_feed_mark *dst, const vg_feed_mark *src)
+{
+    vg_feed_mark_clear(dst);
+    *dst = *src;
+    dst->pending = NULL;
+    if (!src->n_pending)
+        return true;
+    if (!(dst->pending = malloc(src->n_pending * sizeof *dst->pending))) {
+        vg_feed_mark_clear(dst);
+        return false;
+    }
+    memcpy(dst->pending, src->pending, src->n_pending * sizeof *dst->pending);
+    return true;
+}
+
+static bool engine__mark_equal(const vg_feed_mark *a, const vg_feed_mark *b)
+{
+    return a->epoch == b->epoch && a->high == b->high && a->n_pending == b->n_pending &&
+           (!a->n_pending ||
+            memcmp(a->pending, b->pending, a->n_pending * sizeof *a->pending) == 0);
+}
+
+static int engine__cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The mark of feed f as it stands now: its high, and as pending the frames of before a
+ * restart not re-fed yet plus the samples its frames left held in QC streams. */
+static bool engine__mark_now(const vg_engine *e, size_t f, vg_feed_mark *out)
+{
+    const engine_feed *fd = &e->feeds[f];
+    size_t n = fd->live.n_pending;
+    for (size_t p = 0; p < e->cfg->n_platforms; p++)
+        n += e->held_feed[p] == (long)f;
+    memset(out, 0, sizeof *out);
+    out->epoch = fd->live.epoch;
+    out->high = fd->live.high;
+    if (!n)
+        return true;
+    if (!(out->pending = malloc(n * sizeof *out->pending)))
+        return false;
+    if (fd->live.n_pending)
+        memcpy(out->pending, fd->live.pending, fd->live.n_pending * sizeof *out->pending);
+    size_t k = fd->live.n_pending;
+    for (size_t p = 0; p < e->cfg->n_platforms; p++)
+        if (e->held_feed[p] == (long)f)
+            out->pending[k++] = e->held_seq[p];
+    qsort(out->pending, n, sizeof *out->pending, engine__cmp_u64);
+    size_t u = 0; /* unique */
+    for (size_t i = 0; i < n; i++)
+        if (!u || out->pending[i] != out->pending[u - 1])
+            out->pending[u++] = out->pending[i];
+    out->n_pending = u;
+    return true;
+}
+
+/* A batch failed: abort it, and bring the feeds back to what is committed. Their frames of
+ * the aborted batch will be resent; the QC streams restart so that the resent samples are
+ * not refused as going back in time (what the streams held is then lost for PULL
+ * endpoints, whose senders do not resend; acknowledged feeds resend it). */
+static void engine__rollback(vg_engine *e)
+{
+    vg_store_abort(e->store);
+    e->batch_samples = 0;
+    if (!e->n_feeds)
+        return;
+    e->stats.feed_rollbacks++;
+    for (size_t f = 0; f < e->n_feeds; f++)
+        if (!engine__mark_copy(&e->feeds[f].live, &e->feeds[f].committed))
+            vg_error("feed %s: out of memory restoring its mark", e->feeds[f].id);
+    for (size_t i = 0; i < e->cfg->n_platforms; i++) {
+        vg_qc_stream_free(e->streams[i]);
+        e->streams[i] = NULL;
+    }
+    engine__clear_tags(e);
+}
+
+/* Send the acknowledgements due: the committed safe point of each feed that sent. */
+static void engine__send_acks(vg_engine *e)
+{
+    for (size_t f = 0; e->acks_due && f < e->n_feeds; f++) {
+        engine_feed *fd = &e->feeds[f];
+        if (!fd->ack_due)
+            continue;
+        fd->ack_due = false;
+        e->acks_due--;
+        if (e->ack)
+            e->ack(e->ack_ctx, fd->id, fd->committed.epoch, vg_feed_mark_safe(&fd->committed),
+                   false);
+    }
+    e->acks_due = 0;
+}
+
+/* Commit the open batch with the marks of the feeds that changed, then acknowledge. */
+static vg_err engine__commit(vg_engine *e, vg_errinfo *err)
+{
+    vg_feed_mark *next = NULL;
+    vg_err rc = VG_OK;
+    if (e->n_feeds && !(next = calloc(e->n_feeds, sizeof *next)))
+        rc = vg_fail(err, VG_ERR_NOMEM, "out of memory for the feed marks");
+    for (size_t f = 0; rc == VG_OK && f < e->n_feeds; f++) {
+        if (!engine__mark_now(e, f, &next[f])) {
+            rc = vg_fail(err, VG_ERR_NOMEM, "out of memory for the feed marks");
+        } else if (!engine__mark_equal(&next[f], &e->feeds[f].committed)) {
+            rc = engine__ensure_batch(e, err);
+            if (rc == VG_OK)
+                rc = vg_store_feed_mark_put(e->store, e->feeds[f].id, &next[f], err);
+        }
+    }
+    if (rc == VG_OK && vg_store_in_batch(e->store)) {
+        rc = vg_store_commit(e->store, err);
+        e->batch_samples = 0;
+        if (rc == VG_OK)
+            e->stats.commits++;
+    }
+    if (rc != VG_OK) {
+        e->stats.store_errors++;
+        engine__rollback(e);
+    } else {
+        for (size_t f = 0; f < e->n_feeds; f++) {
+            engine_feed *fd = &e->feeds[f];
+            /* A held sample stored since (QC time-out, flush) moves the safe point: say so
+             * even to a feed that sent nothing since its last acknowledgement. */
+            if (!fd->ack_due && vg_feed_mark_safe(&next[f]) != vg_feed_mark_safe(&fd->committed)) {
+                fd->ack_due = true;
+                e->acks_due++;
+            }
+            vg_feed_mark_clear(&fd->committed);
+            fd->committed = next[f];
+            memset(&next[f], 0, sizeof next[f]);
+        }
+        engine__send_acks(e);
+    }
+    for (size_t f = 0; next && f < e->n_feeds; f++)
+        vg_feed_mark_clear(&next[f]);
+    free(next);
+    return rc;
 }
 
 /* Emit callback of the QC streams: store, then tell the listener. */
@@ -266,11 +449,14 @@ static long engine__platform(vg_engine *e, const char *id)
     return -1;
 }
 
-static void engine__line(vg_engine *e, engine_source *src, const char *line, size_t len,
-                         vg_time_us received, int64_t now_mono)
+/* One frame: parse with ops/state, check, push into its platform's stream. A frame of
+ * an acknowledged feed carries (feed, seq), feed = -1 otherwise: when its sample stays
+ * held in the stream, the stream is tagged with it (engine__mark_now). */
+static void engine__line(vg_engine *e, const vg_parser_ops *ops, void *state,
+                         const char *name, const char *line, size_t len,
+                         vg_time_us received, int64_t now_mono, long feed, uint64_t seq)
 {
     vg_errinfo why;
-    const char *name = src->cfg->endpoint;
     e->stats.frames++;
     if (len > VG_FRAME_MAX) {
         vg_fail(&why, VG_ERR_TRUNCATED, "line of %zu bytes is longer than the %d-byte limit",
@@ -281,7 +467,7 @@ static void engine__line(vg_engine *e, engine_source *src, const char *line, siz
     vg_sample s;
     bool produced = false;
     vg_sample_init(&s);
-    vg_err rc = src->ops->parse_line(src->state, line, len, received, &s, &produced, &why);
+    vg_err rc = ops->parse_line(state, line, len, received, &s, &produced, &why);
     if (rc != VG_OK) {
         why.code = rc;
         engine__quarantine(e, name, received, &why, line, len);
@@ -320,7 +506,10 @@ static void engine__line(vg_engine *e, engine_source *src, const char *line, siz
     if (rc != VG_OK) {
         why.code = rc;
         engine__quarantine(e, name, received, &why, line, len);
+        return;
     }
+    e->held_feed[pi] = vg_qc_stream_pending(*st) ? feed : -1;
+    e->held_seq[pi] = seq;
     engine__run_events_of(e, (size_t)pi);
 }
 
@@ -331,8 +520,7 @@ static vg_err engine__take_store_error(vg_engine *e, vg_errinfo *err)
         if (err)
             *err = e->store_err;
         e->store_rc = VG_OK;
-        vg_store_abort(e->store);
-        e->batch_samples = 0;
+        engine__rollback(e);
     }
     return rc;
 }
@@ -352,7 +540,8 @@ vg_err vg_engine_feed(vg_engine *e, size_t source, const char *msg, size_t len,
         if (n && p[n - 1] == '\r')
             n--;
         if (n)
-            engine__line(e, src, p, n, received, now_mono_us);
+            engine__line(e, src->ops, src->state, src->cfg->endpoint, p, n, received,
+                         now_mono_us, -1, 0);
         p = nl ? nl + 1 : end;
     }
     vg_err rc = engine__take_store_error(e, err);
@@ -365,15 +554,20 @@ vg_err vg_engine_feed(vg_engine *e, size_t source, const char *msg, size_t len,
 
 vg_err vg_engine_tick(vg_engine *e, int64_t now_mono_us, vg_errinfo *err)
 {
-    for (size_t i = 0; i < e->cfg->n_platforms; i++)
-        if (e->streams[i])
+    for (size_t i = 0; i < e->cfg->n_platforms; i++) {
+        if (e->streams[i]) {
             vg_qc_stream_expire(e->streams[i], now_mono_us, engine__emit, e);
+            if (!vg_qc_stream_pending(e->streams[i]))
+                e->held_feed[i] = -1;
+        }
+    }
     engine__run_events(e);
     vg_err rc = engine__take_store_error(e, err);
     if (rc != VG_OK)
         return rc;
-    if (vg_store_in_batch(e->store) &&
-        now_mono_us - e->batch_start_mono >= (int64_t)e->cfg->commit_interval_ms * 1000)
+    if (vg_store_in_batch(e->store)
+            ? now_mono_us - e->batch_start_mono >= (int64_t)e->cfg->commit_interval_ms * 1000
+            : e->acks_due > 0)
         rc = engine__commit(e, err);
     /* Once a second: release what dead readers (vigie dump) held in the store. The batch
      * is committed first: a store that needs recovery is recovered without one open. */
@@ -392,6 +586,8 @@ long vg_engine_next_tick_ms(const vg_engine *e, int64_t now_mono_us)
     if (vg_store_in_batch(e->store)) {
         int64_t due = e->batch_start_mono + (int64_t)e->cfg->commit_interval_ms * 1000;
         next = due <= now_mono_us ? 0 : (long)((due - now_mono_us + 999) / 1000);
+    } else if (e->acks_due) {
+        next = 0; /* a resent batch held nothing new: acknowledge it at once */
     }
     for (size_t i = 0; i < e->cfg->n_platforms; i++) {
         if (e->streams[i] && vg_qc_stream_pending(e->streams[i])) {
@@ -409,6 +605,7 @@ vg_err vg_engine_flush(vg_engine *e, vg_errinfo *err)
         if (e->streams[i])
             vg_qc_stream_flush(e->streams[i], engine__emit, e);
     engine__run_events(e);
+    engine__clear_tags(e);
     vg_err rc = engine__take_store_error(e, err);
     if (rc != VG_OK)
         return rc;
@@ -423,5 +620,164 @@ vg_err vg_engine_reconfigure(vg_engine *e, const vg_config *cfg, const vg_qc_pla
         return rc;
     engine__free_sources(e);
     engine__free_streams(e, e->cfg->n_platforms);
+    engine__free_feed_parsers(e); /* recreated from the new configuration at their next batch */
     return engine__setup(e, cfg, plan, err);
+}
+
+void vg_engine_set_ack(vg_engine *e, vg_engine_ack_fn fn, void *ctx)
+{
+    e->ack = fn;
+    e->ack_ctx = ctx;
+}
+
+/* The feed named id, found or added (its committed mark read from the store); NULL and
+ * err set on failure. */
+static engine_feed *engine__feed(vg_engine *e, const char *id, vg_errinfo *err)
+{
+    if (e->last_feed < e->n_feeds && strcmp(e->feeds[e->last_feed].id, id) == 0)
+        return &e->feeds[e->last_feed];
+    for (size_t i = 0; i < e->n_feeds; i++)
+        if (strcmp(e->feeds[i].id, id) == 0)
+            return &e->feeds[e->last_feed = i];
+    if (e->n_feeds == e->cap_feeds) {
+        size_t nc = e->cap_feeds ? 2 * e->cap_feeds : 8;
+        engine_feed *nf = realloc(e->feeds, nc * sizeof *nf);
+        if (!nf) {
+            vg_fail(err, VG_ERR_NOMEM, "out of memory for feed %s", id);
+            return NULL;
+        }
+        e->feeds = nf;
+        e->cap_feeds = nc;
+    }
+    engine_feed *fd = &e->feeds[e->n_feeds];
+    memset(fd, 0, sizeof *fd);
+    snprintf(fd->id, sizeof fd->id, "%s", id);
+    vg_err rc = vg_store_feed_mark_get(e->store, id, &fd->committed, err);
+    if (rc == VG_ERR_NOTFOUND)
+        rc = VG_OK;
+    if (rc != VG_OK || !engine__mark_copy(&fd->live, &fd->committed)) {
+        if (rc == VG_OK)
+            vg_fail(err, VG_ERR_NOMEM, "out of memory for feed %s", id);
+        vg_feed_mark_clear(&fd->committed);
+        return NULL;
+    }
+    vg_info("feed %s: first batch since start; committed up to %llu (%zu pending)", id,
+            (unsigned long long)fd->committed.high, fd->committed.n_pending);
+    e->last_feed = e->n_feeds++;
+    return fd;
+}
+
+/* Remove seq from the ascending array m->pending; true if it was there. */
+static bool engine__take_pending(vg_feed_mark *m, uint64_t seq)
+{
+    size_t lo = 0, hi = m->n_pending;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (m->pending[mid] < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == m->n_pending || m->pending[lo] != seq)
+        return false;
+    memmove(m->pending + lo, m->pending + lo + 1, (m->n_pending - lo - 1) * sizeof *m->pending);
+    m->n_pending--;
+    return true;
+}
+
+vg_err vg_engine_feed_batch(vg_engine *e, size_t source, const char *feed, uint64_t epoch,
+                            uint64_t first_seq, size_t n, const vg_time_us *received,
+                            const char *frames, size_t len, int64_t now_mono_us,
+                            vg_errinfo *err)
+{
+    if (source >= e->n_sources)
+        return vg_fail(err, VG_ERR_INVAL, "no ingest source %zu", source);
+    if (!feed || !vg_platform_id_valid(feed, strnlen(feed, VG_FEED_ID_MAX)))
+        return vg_fail(err, VG_ERR_PARSE, "feed id is not 1-31 characters of [A-Za-z0-9_.-]");
+    if (first_seq == 0 || first_seq > UINT64_MAX - n)
+        return vg_fail(err, VG_ERR_PARSE, "feed %s: first sequence %llu out of range", feed,
+                       (unsigned long long)first_seq);
+    size_t count = 0;
+    for (const char *p = frames, *end = frames + len; p < end; count++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            return vg_fail(err, VG_ERR_PARSE, "feed %s: last frame without its newline", feed);
+        p = nl + 1;
+    }
+    if (count != n)
+        return vg_fail(err, VG_ERR_PARSE, "feed %s: %zu frames for %zu reception times", feed,
+                       count, n);
+    engine_feed *fd = engine__feed(e, feed, err);
+    if (!fd)
+        return VG_ERR_DB;
+    long fi = (long)(fd - e->feeds);
+    const vg_ingest_cfg *ic = e->sources[source].cfg;
+    if (!fd->ops || fd->source != source) {
+        if (fd->ops)
+            fd->ops->destroy(fd->state);
+        fd->ops = NULL;
+        vg_err rc = e->sources[source].ops->create(ic, &fd->state, err);
+        if (rc != VG_OK)
+            return rc;
+        fd->ops = e->sources[source].ops;
+        fd->source = source;
+    }
+    if (epoch != fd->live.epoch) {
+        if (fd->live.high || fd->live.epoch)
+            vg_notice("feed %s: new spool (id %016llx, was %016llx): its sequence numbers "
+                      "start again", feed, (unsigned long long)epoch,
+                      (unsigned long long)fd->live.epoch);
+        vg_feed_mark_clear(&fd->live);
+        fd->live.epoch = epoch;
+        for (size_t p = 0; p < e->cfg->n_platforms; p++)
+            if (e->held_feed[p] == fi)
+                e->held_feed[p] = -1;
+    }
+    e->stats.messages++;
+    e->stats.feed_batches++;
+    /* The next frame the engine needs: the first one of before a restart that is still to
+     * be stored (its sample was held by QC at the last commit), else high + 1. */
+    uint64_t need = fd->live.n_pending ? fd->live.pending[0] : fd->live.high + 1;
+    if (first_seq > need) {
+        /* Frames need..first_seq-1 never arrived (sent to a daemon that died, or lost in a
+         * reconnect): taking this batch would make them look like duplicates later, or
+         * (a pending one) come after newer samples of its stream. */
+        e->stats.feed_gaps++;
+        if (!fd->resend_asked) {
+            fd->resend_asked = true;
+            vg_info("feed %s: batch from frame %llu but frames %llu.. never arrived: asked "
+                    "to resend", feed, (unsigned long long)first_seq, (unsigned long long)need);
+            if (e->ack)
+                e->ack(e->ack_ctx, fd->id, fd->live.epoch, need - 1, true);
+        }
+        return VG_OK;
+    }
+    fd->resend_asked = false;
+    if (!fd->ack_due) {
+        fd->ack_due = true;
+        e->acks_due++;
+    }
+    const char *p = frames;
+    for (size_t i = 0; i < n; i++) {
+        const char *nl = memchr(p, '\n', (size_t)(frames + len - p));
+        size_t fl = (size_t)(nl - p);
+        uint64_t seq = first_seq + i;
+        bool take = seq > fd->live.high || engine__take_pending(&fd->live, seq);
+        if (!take) {
+            e->stats.feed_duplicates++;
+        } else {
+            if (seq > fd->live.high)
+                fd->live.high = seq; /* no gap: the batch started at `need` at most */
+            if (fl)
+                engine__line(e, fd->ops, fd->state, fd->id, p, fl, received[i], now_mono_us,
+                             fi, seq);
+        }
+        p = nl + 1;
+    }
+    vg_err rc = engine__take_store_error(e, err);
+    if (rc != VG_OK)
+        return rc;
+    if (e->batch_samples >= e->cfg->commit_max_samples)
+        return engine__commit(e, err);
+    return VG_OK;
 }

@@ -7,6 +7,7 @@
 #ifndef VIGIE_DAEMON_ENGINE_H
 #define VIGIE_DAEMON_ENGINE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -29,6 +30,10 @@ typedef struct vg_engine_stats {
     uint64_t commits;                         /* storage transactions committed */
     uint64_t store_errors;                    /* failed puts or commits */
     uint64_t events;                          /* QC events raised (datum shifts, clock...) */
+    uint64_t feed_batches;                    /* batches of acknowledged feeds */
+    uint64_t feed_duplicates;                 /* frames of resent batches already stored */
+    uint64_t feed_rollbacks;                  /* failed batches: feeds must resend */
+    uint64_t feed_gaps;                       /* batches refused: frames before them missing */
 } vg_engine_stats;
 
 /* Called with every stored sample (for publishing). s is valid during the call only. */
@@ -50,6 +55,32 @@ void vg_engine_set_listener(vg_engine *e, vg_engine_listener fn, void *ctx);
 typedef void (*vg_engine_event_listener)(void *ctx, const vg_event *ev);
 
 void vg_engine_set_event_listener(vg_engine *e, vg_engine_event_listener fn, void *ctx);
+
+/* Acknowledgement of an acknowledged feed (ingest kind `feed`): every frame of feed `feed`
+ * (spool `epoch`) with a sequence <= seq is committed in the store. Called after a commit
+ * (from vg_engine_feed_batch, vg_engine_tick or vg_engine_flush) for each feed that sent a
+ * batch since its last acknowledgement; never for a batch that was rolled back. With
+ * resend true it is a request instead: a batch came after a gap (frames after seq never
+ * arrived), it was not ingested, and the feed must send again every frame after seq.
+ * feed is valid during the call. */
+typedef void (*vg_engine_ack_fn)(void *ctx, const char *feed, uint64_t epoch, uint64_t seq,
+                                 bool resend);
+
+void vg_engine_set_ack(vg_engine *e, vg_engine_ack_fn fn, void *ctx);
+
+/* Feed one batch of an acknowledged feed received on ingest endpoint `source` (an index
+ * into cfg->ingest; its format and platform say how to parse). feed: the feed's id
+ * (1-31 of [A-Za-z0-9_.-]); epoch: its spool's id; frames: n frames, each followed by one
+ * "\n" (a frame holds no "\n"), with sequence numbers first_seq.., first_seq >= 1, received
+ * at received[i] (UTC). Frames already committed (a resent batch) are skipped and counted
+ * in feed_duplicates; the others go through the pipeline as vg_engine_feed's lines do, each
+ * feed with its own parser state. Returns VG_ERR_PARSE when the frames do not match n or
+ * the id is invalid (nothing ingested), VG_ERR_DB when storage failed (then the open batch
+ * was rolled back, QC streams restarted, and the feeds will resend: nothing is lost). */
+vg_err vg_engine_feed_batch(vg_engine *e, size_t source, const char *feed, uint64_t epoch,
+                            uint64_t first_seq, size_t n, const vg_time_us *received,
+                            const char *frames, size_t len, int64_t now_mono_us,
+                            vg_errinfo *err);
 
 /* Feed one message received on ingest endpoint `source` (index into cfg->ingest): one or
  * more lines separated by "\n" ("\r\n" accepted). received: wall-clock UTC of arrival;

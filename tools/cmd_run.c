@@ -11,8 +11,9 @@ static void run_usage(FILE *out)
     fprintf(out,
             "usage: vigie run (-c FILE | --default) [--storage DIR] [--max-runtime SECONDS]\n\n"
             "Run the QC daemon in the foreground: bind the ingest endpoints of the\n"
-            "configuration (ZeroMQ PULL), quality-control every sample, store it in the\n"
-            "Berkeley DB environment and publish it as JSON (ZeroMQ PUB). Logs go to stderr.\n\n"
+            "configuration (ZeroMQ PULL, or ROUTER for kind feed), quality-control every\n"
+            "sample, store it in the Berkeley DB environment and publish it as JSON\n"
+            "(ZeroMQ PUB). Logs go to stderr.\n\n"
             "  -c, --config FILE      configuration file (YAML; see docs/configuration.md)\n"
             "      --default          use the embedded default configuration\n"
             "  -s, --storage DIR      Berkeley DB environment directory (overrides storage.path)\n"

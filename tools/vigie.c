@@ -11,6 +11,8 @@ static const vg_command *const commands[] = {
     &vg_cmd_dump,
     &vg_cmd_simulate,
     &vg_cmd_qc,
+    &vg_cmd_feed,
+    &vg_cmd_db,
     &vg_cmd_tide,
     &vg_cmd_export,
     &vg_cmd_alerts,

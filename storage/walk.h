@@ -1,0 +1,18 @@
+/* walk.h: every sample of a store, whole (position, values, every flag, raw frame), in
+ * key order (platform, then time): for `vigie db export`. Read in chunks, each in its own
+ * snapshot, with nothing held while the caller's callback runs (like the queries of
+ * store.h). Part of the storage layer's public interface, next to store.h. */
+#ifndef VIGIE_STORAGE_WALK_H
+#define VIGIE_STORAGE_WALK_H
+
+#include "core/error.h"
+#include "core/sample.h"
+#include "storage/store.h"
+
+/* Call fn for every stored sample; smp (and its raw frame) is valid during the call only.
+ * fn returns non-zero to stop (the walk then returns VG_OK). VG_ERR_DB for a Berkeley DB
+ * failure or a record this vigie cannot decode. */
+vg_err vg_store_walk_samples(vg_store *s, int (*fn)(void *ctx, const vg_sample *smp),
+                             void *ctx, vg_errinfo *err);
+
+#endif
