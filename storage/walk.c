@@ -47,13 +47,28 @@ static bool walk__add(walk_buf *b, const DBT *k, const DBT *v)
 vg_err vg_store_walk_samples(vg_store *s, int (*fn)(void *ctx, const vg_sample *smp),
                              void *ctx, vg_errinfo *err)
 {
+    return vg_store_walk_platform(s, NULL, VG_TIME_NONE, VG_TIME_NONE, fn, ctx, err);
+}
+
+vg_err vg_store_walk_platform(vg_store *s, const char *platform, vg_time_us from,
+                              vg_time_us to, int (*fn)(void *ctx, const vg_sample *smp),
+                              void *ctx, vg_errinfo *err)
+{
     vg_err rc = vg_store__usable(s, err);
     if (rc != VG_OK)
         return rc;
+    if (platform && !vg_platform_id_valid(platform, strlen(platform)))
+        return vg_fail(err, VG_ERR_INVAL, "invalid platform id '%s'", platform);
     walk_buf b = {0};
-    unsigned char last[VG_SKEY_MAX];
+    unsigned char last[VG_SKEY_MAX], pfx[VG_PLATFORM_MAX];
     u_int32_t last_len = 0;
-    bool done = false, stop = false;
+    size_t pfx_len = 0;
+    bool done = false, stop = false, first_chunk = true;
+    if (platform) {
+        /* start at (platform, from): the first chunk positions there, inclusive */
+        pfx_len = vg_skey_platform(pfx, platform);
+        last_len = (u_int32_t)vg_skey_sample(last, platform, from);
+    }
     DB *db = s->db[VG_STORE_SAMPLES];
     while (rc == VG_OK && !done && !stop) {
         b.n = b.len = 0;
@@ -67,9 +82,19 @@ vg_err vg_store_walk_samples(vg_store *s, int (*fn)(void *ctx, const vg_sample *
             DBT k = {.data = last, .size = last_len, .ulen = sizeof last, .flags = DB_DBT_USERMEM};
             DBT v = {0};
             ret = last_len ? c->get(c, &k, &v, DB_SET_RANGE) : c->get(c, &k, &v, DB_FIRST);
-            if (ret == 0 && last_len && k.size == last_len && memcmp(k.data, last, last_len) == 0)
+            if (ret == 0 && last_len && !(platform && first_chunk) && k.size == last_len &&
+                memcmp(k.data, last, last_len) == 0)
                 ret = c->get(c, &k, &v, DB_NEXT); /* the last key of the previous chunk */
+            first_chunk = false;
             while (ret == 0 && b.n < WALK_CHUNK) {
+                /* past the platform, or past `to` (the time is the key's last 8 bytes) */
+                if (platform &&
+                    (k.size != pfx_len + VG_SKEY_TIME_LEN || memcmp(k.data, pfx, pfx_len) != 0 ||
+                     (to != VG_TIME_NONE &&
+                      vg_skey_get_time((const unsigned char *)k.data + pfx_len) > to))) {
+                    ret = DB_NOTFOUND;
+                    break;
+                }
                 if (!walk__add(&b, &k, &v)) {
                     rc = vg_fail(err, VG_ERR_NOMEM, "%s: out of memory", s->path);
                     break;

@@ -1,5 +1,6 @@
-/* walk.h: every sample of a store, whole (position, values, every flag, raw frame), in
- * key order (platform, then time): for `vigie db export`. Read in chunks, each in its own
+/* walk.h: every sample of a store, or of one platform over a time range, whole (position,
+ * values, every flag, raw frame), in key order (platform, then time): for `vigie db
+ * export` and the NetCDF export. Read in chunks, each in its own
  * snapshot, with nothing held while the caller's callback runs (like the queries of
  * store.h). Part of the storage layer's public interface, next to store.h. */
 #ifndef VIGIE_STORAGE_WALK_H
@@ -14,5 +15,12 @@
  * failure or a record this vigie cannot decode. */
 vg_err vg_store_walk_samples(vg_store *s, int (*fn)(void *ctx, const vg_sample *smp),
                              void *ctx, vg_errinfo *err);
+
+/* The same for the samples of one platform with from <= time <= to (VG_TIME_NONE: open),
+ * in time order: one decode per sample (vg_store_query calls back once per parameter
+ * value). VG_ERR_INVAL for an invalid platform id. */
+vg_err vg_store_walk_platform(vg_store *s, const char *platform, vg_time_us from,
+                              vg_time_us to, int (*fn)(void *ctx, const vg_sample *smp),
+                              void *ctx, vg_errinfo *err);
 
 #endif

@@ -119,9 +119,11 @@ static void test_model(void)
     CHECK(vg_param_lookup("SSJT", 4) == VG_P_SSJT);
     CHECK(vg_param_lookup("SSJ", 3) == -1);
     CHECK(vg_param_lookup("ssjt", 4) == -1);
+    CHECK(vg_param_lookup("SSJTX", 5) == -1);
     for (int p = 0; p < VG_P__COUNT; p++) {
         const vg_param_info *pi = vg_param_get((vg_param)p);
         CHECK(pi && pi->code && pi->units && pi->long_name);
+        CHECK(strlen(pi->code) == 4); /* vg_param_lookup and the store's records rely on it */
         CHECK(vg_param_lookup(pi->code, strlen(pi->code)) == p);
     }
     CHECK(vg_param_get(VG_P__COUNT) == NULL);
