@@ -20,6 +20,7 @@ typedef enum vg_alert_type {
     VG_ALERT_CONSECUTIVE, /* N consecutive values flagged 3/4 by one test */
     VG_ALERT_FRACTION,    /* a fraction of values flagged 3/4 over the last W values */
     VG_ALERT_SILENT,      /* no sample for longer than interval_s x factor (timer) */
+    VG_ALERT_EVENT,       /* a QC event (core/event.h) newly found: one mail per event */
 } vg_alert_type;
 
 typedef enum vg_starttls {
@@ -48,6 +49,8 @@ typedef struct vg_alert_rule {
     double fraction;              /* fraction: start at >= this, 0 < f <= 1 */
     double clear_fraction;        /* fraction: end below this, 0 <= f < fraction (f/2) */
     double factor;                /* silent: x the platform's interval_s, 1..10000 (3) */
+    uint32_t events;              /* event: rules[].events, set of 1u << vg_event_kind
+                                     (required, not empty) */
     bool to_pi;                   /* rules[].pi: mail the platforms' pi lists (true) */
     char **recipients;            /* rules[].recipients: extra addresses, owned */
     size_t n_recipients;
@@ -99,7 +102,7 @@ void vg_alert_rules_free(vg_alert_rules *r);
 /* The digest period (s) of recipient addr (compared without case), or 0: immediate mails. */
 int vg_alert_digest_period(const vg_alert_rules *r, const char *addr);
 
-/* "consecutive", "fraction", "silent". */
+/* "consecutive", "fraction", "silent", "event". */
 const char *vg_alert_type_name(vg_alert_type t);
 
 /* True if rule r applies to platform pl. */
