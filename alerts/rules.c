@@ -4,7 +4,8 @@
  *     smtp_host: smtp.example.org
  *     smtp_port: 587
  *     from: vigie@example.org
- *     smtp: {starttls: required, credentials: /etc/vigie/smtp.cred, timeout_s: 30,
+ *     smtp: {starttls: required, credentials: /etc/vigie/smtp.cred, ca_file: ca.pem,
+ *            timeout_s: 30,
  *            retry_base_s: 30, retry_max_s: 3600}
  *     reminder_h: 24
  *     templates: {subject: "...", intro: "..."}
@@ -163,6 +164,12 @@ static vg_err rules__smtp(rules__ctx *c, yaml_node_t *map)
                 rc = rules__fail(c, v, "alerts.smtp.credentials: path too long");
             else if (!rc)
                 snprintf(r->smtp.credentials, sizeof r->smtp.credentials, "%s", s);
+        } else if (!strcmp(k, "ca_file")) {
+            const char *s = rules__text(c, v, "alerts.smtp.ca_file", &rc);
+            if (!rc && strlen(s) >= sizeof r->smtp.ca_file)
+                rc = rules__fail(c, v, "alerts.smtp.ca_file: path too long");
+            else if (!rc)
+                snprintf(r->smtp.ca_file, sizeof r->smtp.ca_file, "%s", s);
         } else if (!strcmp(k, "timeout_s")) {
             rc = rules__number(c, v, "alerts.smtp.timeout_s", 1, 600, &r->smtp.timeout_s);
         } else if (!strcmp(k, "retry_base_s")) {

@@ -70,6 +70,8 @@ typedef struct vg_smtp_cfg {
     char from[256];               /* alerts.from ("vigie@localhost" if absent) */
     vg_starttls starttls;         /* alerts.smtp.starttls (opportunistic) */
     char credentials[1024];       /* alerts.smtp.credentials: file path; "" = no AUTH */
+    char ca_file[1024];           /* alerts.smtp.ca_file: PEM file of the CAs trusted for the
+                                     server's certificate, besides the system's; "" = none */
     double timeout_s;             /* alerts.smtp.timeout_s: each SMTP step, 1..600 (30) */
     double retry_base_s;          /* alerts.smtp.retry_base_s: first back-off, 0.1..86400 (30) */
     double retry_max_s;           /* alerts.smtp.retry_max_s: longest back-off (3600) */

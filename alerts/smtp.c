@@ -4,6 +4,10 @@
  * callback). */
 #include "alerts/smtp.h"
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+/* after <openssl/ssl.h>: libesmtp.h declares smtp_starttls_set_ctx only then */
 #include <auth-client.h>
 #include <errno.h>
 #include <libesmtp.h>
@@ -23,6 +27,8 @@ typedef struct smtp_ctx {
     bool starttls_missing; /* STARTTLS required but not offered */
     bool replied;          /* the server sent at least one line */
     bool in_auth;
+    const char *ca_file;   /* alerts.smtp.ca_file, or NULL */
+    char tls_error[256];   /* why the server's certificate was refused */
 } smtp_ctx;
 
 static pthread_once_t smtp_once = PTHREAD_ONCE_INIT;
@@ -66,8 +72,43 @@ vg_err vg_smtp_credentials(const char *path, char *user, char *pass, size_t size
     return VG_OK;
 }
 
+/* The TLS settings of a session (libesmtp's own would read ~/.authenticate): the system's
+ * CAs plus alerts.smtp.ca_file, and TLS 1.2 at most: libesmtp 1.1.0 (Debian 12) loses the
+ * session now and then when a TLS 1.3 server sends its session tickets after the handshake
+ * ("SMTP server dropped connection"; tests/integration/test_alerts_tls.sh). *out is owned by
+ * the caller (SSL_CTX_free). */
+static vg_err smtp__tls_ctx(const vg_smtp_cfg *r, SSL_CTX **out, vg_errinfo *err)
+{
+    SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+    *out = NULL;
+    if (!ctx)
+        return vg_fail(err, VG_ERR_NOMEM, "SMTP: cannot create a TLS context");
+    if (SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+        SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION) != 1 ||
+        SSL_CTX_set_default_verify_paths(ctx) != 1) {
+        SSL_CTX_free(ctx);
+        return vg_fail(err, VG_ERR_IO, "SMTP: cannot set up TLS (OpenSSL)");
+    }
+    if (r->ca_file[0] && SSL_CTX_load_verify_locations(ctx, r->ca_file, NULL) != 1) {
+        SSL_CTX_free(ctx);
+        ERR_clear_error();
+        return vg_fail(err, VG_ERR_CONFIG, "%s: cannot load the CA certificates of "
+                       "alerts.smtp.ca_file (a readable PEM file of certificates expected)",
+                       r->ca_file);
+    }
+    *out = ctx;
+    return VG_OK;
+}
+
 vg_err vg_smtp_check(const vg_smtp_cfg *r, vg_errinfo *err)
 {
+    if (r->ca_file[0]) {
+        SSL_CTX *ctx = NULL;
+        vg_err rc = smtp__tls_ctx(r, &ctx, err);
+        SSL_CTX_free(ctx);
+        if (rc != VG_OK)
+            return rc;
+    }
     if (!r->credentials[0])
         return VG_OK;
     char user[SMTP_CRED_MAX], pass[SMTP_CRED_MAX];
@@ -128,15 +169,30 @@ static void smtp__event(smtp_session_t session, int event, void *arg, ...)
         break;
     }
     case SMTP_EV_INVALID_PEER_CERTIFICATE: {
-        (void)va_arg(ap, long);
-        int *ok = va_arg(ap, int *);
-        *ok = 0; /* a relay must have a valid certificate */
-        break;
-    }
-    case SMTP_EV_NO_PEER_CERTIFICATE:
-    case SMTP_EV_WRONG_PEER_CERTIFICATE: {
+        /* trusted neither by the system's CAs nor by alerts.smtp.ca_file (smtp__tls_ctx):
+         * a relay must have a valid certificate */
+        long res = va_arg(ap, long);
         int *ok = va_arg(ap, int *);
         *ok = 0;
+        snprintf(c->tls_error, sizeof c->tls_error, "the server's certificate is not "
+                     "trusted: %s (%s; alerts.smtp.ca_file names the CAs to trust)",
+                     X509_verify_cert_error_string(res),
+                     c->ca_file ? "not by the system's CAs nor by alerts.smtp.ca_file"
+                                : "not by the system's CAs");
+        break;
+    }
+    case SMTP_EV_NO_PEER_CERTIFICATE: {
+        int *ok = va_arg(ap, int *);
+        *ok = 0;
+        snprintf(c->tls_error, sizeof c->tls_error, "the server sent no certificate");
+        break;
+    }
+    case SMTP_EV_WRONG_PEER_CERTIFICATE: {
+        int *ok = va_arg(ap, int *);
+        const char *name = va_arg(ap, const char *);
+        *ok = 0;
+        snprintf(c->tls_error, sizeof c->tls_error, "the server's certificate is for '%.100s', "
+                 "not for the host of alerts.smtp_host", name ? name : "");
         break;
     }
     case SMTP_EV_NO_CLIENT_CERTIFICATE: {
@@ -200,11 +256,18 @@ vg_err vg_smtp_send(const vg_smtp_cfg *r, const vg_mail_envelope *env, char *war
         free(c);
         return rc;
     }
+    c->ca_file = r->ca_file[0] ? r->ca_file : NULL;
+    SSL_CTX *tctx = NULL;
+    if (r->starttls != VG_STARTTLS_OFF && (rc = smtp__tls_ctx(r, &tctx, err)) != VG_OK) {
+        free(c);
+        return rc;
+    }
     smtp_session_t session = smtp_create_session();
     smtp_message_t msg = session ? smtp_add_message(session) : NULL;
     if (!msg) {
         if (session)
             smtp_destroy_session(session);
+        SSL_CTX_free(tctx);
         free(c);
         return vg_fail(err, VG_ERR_NOMEM, "SMTP: cannot create a libesmtp session");
     }
@@ -220,6 +283,7 @@ vg_err vg_smtp_send(const vg_smtp_cfg *r, const vg_mail_envelope *env, char *war
     };
     int ok = smtp_set_server(session, r->server) &&
              smtp_starttls_enable(session, tls[r->starttls]) &&
+             (!tctx || smtp_starttls_set_ctx(session, tctx)) &&
              smtp_set_eventcb(session, smtp__event, c) &&
              smtp_set_monitorcb(session, smtp__monitor, c, 0) &&
              smtp_set_reverse_path(msg, env->from) &&
@@ -243,6 +307,8 @@ vg_err vg_smtp_send(const vg_smtp_cfg *r, const vg_mail_envelope *env, char *war
         if (c->starttls_missing)
             snprintf(what, sizeof what, "STARTTLS is required (alerts.smtp.starttls) but the "
                      "server does not offer it");
+        else if (c->tls_error[0])
+            snprintf(what, sizeof what, "STARTTLS failed: %s", c->tls_error);
         else
             snprintf(what, sizeof what, "session failed: %s", why ? why : "unknown error");
         rc = smtp__fail(err, r, what, c->last_reply);
@@ -253,6 +319,10 @@ vg_err vg_smtp_send(const vg_smtp_cfg *r, const vg_mail_envelope *env, char *war
         if (c->starttls_missing) {
             rc = smtp__fail(err, r, "STARTTLS is required (alerts.smtp.starttls) but the server "
                             "does not offer it", NULL);
+        } else if (c->tls_error[0]) {
+            char what[400];
+            snprintf(what, sizeof what, "STARTTLS failed: %s", c->tls_error);
+            rc = smtp__fail(err, r, what, NULL);
         } else if (st && st->code >= 200 && st->code < 300 && rr.accepted > 0) {
             rc = VG_OK;
         } else if (c->auth_reply[0]) {
@@ -296,6 +366,7 @@ vg_err vg_smtp_send(const vg_smtp_cfg *r, const vg_mail_envelope *env, char *war
     if (rc == VG_OK && session_failed)
         *session_failed = false;
     smtp_destroy_session(session);
+    SSL_CTX_free(tctx);
     if (auth)
         auth_destroy_context(auth);
     memset(c, 0, sizeof *c);

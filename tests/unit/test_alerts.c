@@ -62,6 +62,7 @@ static void test_compile(void)
         "  smtp_host: mail.example.org\n"
         "  smtp_port: 587\n"
         "  smtp: {starttls: required, credentials: /etc/vigie/smtp.cred, timeout_s: 10,\n"
+        "         ca_file: /etc/vigie/ca.pem,\n"
         "         retry_base_s: 5, retry_max_s: 600}\n"
         "  reminder_h: 12\n"
         "  templates: {subject: '{platform}: {state}', intro: Hello}\n"
@@ -78,6 +79,7 @@ static void test_compile(void)
     CHECK_STR(r->smtp.server, "mail.example.org:587");
     CHECK_STR(r->smtp.from, "vigie@example.org");
     CHECK(r->smtp.starttls == VG_STARTTLS_REQUIRED);
+    CHECK_STR(r->smtp.ca_file, "/etc/vigie/ca.pem");
     CHECK_STR(r->smtp.credentials, "/etc/vigie/smtp.cred");
     CHECK(r->smtp.timeout_s == 10 && r->smtp.retry_base_s == 5 && r->smtp.retry_max_s == 600);
     CHECK(r->reminder_h == 12);
