@@ -301,6 +301,49 @@ static void mail__csv(mail_buf *b, const vg_alert_event *ev)
     }
 }
 
+static void mail__html_escape(mail_buf *b, const char *s)
+{
+    for (; *s && !b->failed; s++) {
+        switch (*s) {
+        case '<': mb_printf(b, "&lt;"); break;
+        case '>': mb_printf(b, "&gt;"); break;
+        case '&': mb_printf(b, "&amp;"); break;
+        case '"': mb_printf(b, "&quot;"); break;
+        default: mb_printf(b, "%c", *s); break;
+        }
+    }
+}
+
+/* The text part of a mail, its headers included: text/plain, or with
+ * alerts.templates.html a multipart/alternative of the text and the same text as HTML
+ * (escaped, preformatted, under the subject as a heading), for the mail readers that show
+ * only HTML. The inner boundary "=_vigie_alt" is no prefix of the outer ones
+ * ("=_vigie_SINCE_RULE") nor found in the text. Sets b->failed when text failed. */
+static void mail__text_part(mail_buf *b, const vg_alert_rules *r, const mail_buf *text,
+                            const char *subject)
+{
+    if (text->failed || !text->p) {
+        b->failed = true;
+        return;
+    }
+    if (!r->html) {
+        mb_printf(b, "Content-Type: text/plain; charset=utf-8\r\n"
+                  "Content-Transfer-Encoding: 8bit\r\n\r\n%s", text->p);
+        return;
+    }
+    mb_printf(b, "Content-Type: multipart/alternative; boundary=\"=_vigie_alt\"\r\n\r\n"
+              "--=_vigie_alt\r\nContent-Type: text/plain; charset=utf-8\r\n"
+              "Content-Transfer-Encoding: 8bit\r\n\r\n%s\r\n--=_vigie_alt\r\n"
+              "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
+              "\r\n<!DOCTYPE html>\r\n<html><head><meta charset=\"utf-8\"><title>", text->p);
+    mail__html_escape(b, subject);
+    mb_printf(b, "</title></head>\r\n<body>\r\n<h3>");
+    mail__html_escape(b, subject);
+    mb_printf(b, "</h3>\r\n<pre>");
+    mail__html_escape(b, text->p);
+    mb_printf(b, "</pre>\r\n</body></html>\r\n\r\n--=_vigie_alt--\r\n");
+}
+
 static void mail__envelope(mail_buf *b, const char *from, const char **rcpt, size_t n)
 {
     mb_printf(b, "vigie-mail 1\nfrom %s\n", from);
@@ -354,10 +397,13 @@ vg_err vg_mail_compose(const vg_alert_rules *r, const vg_alert_event *ev, const 
     snprintf(boundary, sizeof boundary, "=_vigie_%lld_%s", (long long)ev->since,
              ev->rule->name);
     mb_printf(&b, "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"%s\"\r\n"
-              "\r\nThis is a MIME message.\r\n\r\n--%s\r\n"
-              "Content-Type: text/plain; charset=utf-8\r\n"
-              "Content-Transfer-Encoding: 8bit\r\n\r\n", boundary, boundary);
-    mail__body(&b, r, ev);
+              "\r\nThis is a MIME message.\r\n\r\n--%s\r\n", boundary, boundary);
+    mail_buf text = {0}, subject = {0};
+    mail__body(&text, r, ev);
+    mail__subject(&subject, r, ev);
+    mail__text_part(&b, r, &text, subject.p ? subject.p : "");
+    free(text.p);
+    free(subject.p);
     if (ev->n_rows) {
         char t[VG_TIME_ISO_LEN];
         mail__iso(ev->since, t);
@@ -645,9 +691,13 @@ vg_err vg_mail_compose_event(const vg_alert_rules *r, const vg_alert_rule *rule,
     mb_printf(&b, "X-Vigie-Rule: %s\r\nX-Vigie-Platform: %s\r\nX-Vigie-Parameter: %s\r\n"
               "X-Vigie-State: event\r\nX-Vigie-Event: %s\r\n", rule->name, pl->id,
               mail__param((int)ev->param), vg_event_kind_name(ev->kind));
-    mb_printf(&b, "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
-              "Content-Transfer-Encoding: 8bit\r\n\r\n");
-    mail__event_body(&b, r, rule, pl, ev, now);
+    mb_printf(&b, "MIME-Version: 1.0\r\n");
+    mail_buf text = {0}, subject = {0};
+    mail__event_body(&text, r, rule, pl, ev, now);
+    mail__event_subject(&subject, r, rule, pl, ev);
+    mail__text_part(&b, r, &text, subject.p ? subject.p : "");
+    free(text.p);
+    free(subject.p);
     return mail__finish(&b, payload, len, err);
 }
 

@@ -1,5 +1,6 @@
 /* message.h: an alert event as the e-mail a PI reads, and the outbox payload that carries
  * it. The mail is RFC 5322 with CRLF line ends, MIME multipart/mixed: a plain-text part
+ * (with alerts.templates.html, a multipart/alternative of it and its HTML form)
  * (platform, parameter, rule, test and what it checks, first and last time, position,
  * values and flags, the `vigie dump` command that shows the data) and a CSV attachment of
  * the values. Subject "[vigie] PLATFORM PARAM RULE: started|resolved|reminder" by default

@@ -8,7 +8,7 @@
  *            timeout_s: 30,
  *            retry_base_s: 30, retry_max_s: 3600}
  *     reminder_h: 24
- *     templates: {subject: "...", intro: "..."}
+ *     templates: {subject: "...", intro: "...", html: false}
  *     digests: [{recipient: pi@example.org, period: daily}]
  *     rules:
  *       - {name: stuck, type: consecutive, test: stuck_value, count: 10, kind: tsg}
@@ -195,10 +195,15 @@ static vg_err rules__templates(rules__ctx *c, yaml_node_t *map)
         yaml_node_t *key = yaml_document_get_node(c->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
         const char *k = vg_yaml_scalar(key);
+        if (!strcmp(k, "html")) {
+            rc = rules__bool(c, v, "alerts.templates.html", &c->r->html);
+            continue;
+        }
         char **dst = !strcmp(k, "subject") ? &c->r->subject
                      : !strcmp(k, "intro") ? &c->r->intro : NULL;
         if (!dst)
-            return rules__fail(c, key, "unknown key 'alerts.templates.%s' (subject, intro)", k);
+            return rules__fail(c, key, "unknown key 'alerts.templates.%s' (subject, intro, "
+                               "html)", k);
         const char *s = vg_yaml_scalar(v);
         if (!s)
             return rules__fail(c, v, "alerts.templates.%s must be a text", k);

@@ -83,6 +83,8 @@ typedef struct vg_alert_rules {
     double reminder_h;            /* alerts.reminder_h: 0 = no reminder (0), else up to 8760 */
     char *subject;                /* alerts.templates.subject, owned (see docs/alerts.md) */
     char *intro;                  /* alerts.templates.intro: first paragraph, owned ("") */
+    bool html;                    /* alerts.templates.html: add a text/html alternative of
+                                     the text to alert and event mails (false) */
     vg_alert_rule *rules;         /* owned array */
     size_t n_rules;
     vg_alert_digest *digests;     /* alerts.digests, owned array */

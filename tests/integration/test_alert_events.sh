@@ -64,6 +64,7 @@ alerts:
   smtp_port: $P_SMTP
   from: vigie@example.org
   smtp: {starttls: off, timeout_s: 5, retry_base_s: 0.5, retry_max_s: 1}
+  templates: {html: true}
   rules:
     - {name: sealevel, type: event, events: [datum_shift, clock_offset], kind: tide_gauge,
        parameters: [SLEV], recipients: [ops@example.org]}
@@ -200,6 +201,17 @@ check "the mail gives the step" grep -q "^The mean level stepped by +0.0[789][0-
 check "the mail says what a clock offset means" grep -q "clock is.*fast by that much\|probably fast by that much" "$clock_mail"
 check "the mail gives the command to look at the events" grep -q "vigie dump -c $TMP/vigie.yaml --events --platform PPT" "$shift_mail"
 check "... and at the data from the event on" grep -q "vigie dump -c $TMP/vigie.yaml --platform PPT --param SLEV --from 2026-01-26T00:00:00Z" "$shift_mail"
+# templates.html: Python's MIME parser sees a text and an HTML alternative of it
+parts=$($PY - "$shift_mail" <<'PYEOF'
+import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], 'rb'))
+kinds = [p.get_content_type() for p in m.walk()]
+html = [p for p in m.walk() if p.get_content_type() == 'text/html'][0].get_payload(decode=True).decode()
+plain = [p for p in m.walk() if p.get_content_type() == 'text/plain'][0].get_payload(decode=True).decode()
+print(' '.join(kinds), 'same-text' if 'stepped by' in html and 'stepped by' in plain else 'differ')
+PYEOF
+)
+check_eq "HTML alternative (templates.html)" "multipart/alternative text/plain text/html same-text" "$parts"
 check "no sanitizer report in the daemon's log" \
   bash -c "! grep -Eq 'Sanitizer|runtime error' '$TMP/daemon.log'"
 finish

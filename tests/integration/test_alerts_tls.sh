@@ -58,6 +58,7 @@ alerts:
   smtp_port: $2
   from: vigie@example.org
   smtp: {timeout_s: 5, retry_base_s: 0.5, retry_max_s: 1, $3}
+  templates: {html: true}
   rules:
     - {name: silent, type: silent, factor: 1, platform: TIDE1}
 YAML
@@ -124,6 +125,11 @@ for _ in $(seq 1 100); do grep -q "SIGHUP" "$TMP/daemon.log" && break; sleep 0.1
 for _ in $(seq 1 300); do [ "$(grep -l 'TIDE1 station silent: started' "$TMP"/mail/*.eml 2>/dev/null | wc -l)" -ge 1 ] && break; sleep 0.1; done
 check_eq "with the CA file, the alert arrives once" 1 "$(grep -l 'TIDE1 station silent: started' "$TMP"/mail/*.eml | wc -l)"
 check "... over TLS" grep -q '^X-TLS: yes' "$(grep -l 'TIDE1 station silent: started' "$TMP"/mail/*.eml)"
+parts=$($PY -c 'import email, sys
+m = email.message_from_binary_file(open(sys.argv[1], "rb"))
+print(" ".join(p.get_content_type() for p in m.walk()))' "$(grep -l 'TIDE1 station silent: started' "$TMP"/mail/*.eml)")
+check_eq "alert mail with templates.html: the text and its HTML form" \
+  "multipart/mixed multipart/alternative text/plain text/html" "$parts"
 stop_daemon
 check_eq "daemon stopped cleanly" 0 "$DAEMON_RC"
 check "no sanitizer report in the daemon's log" bash -c "! grep -Eq 'Sanitizer|runtime error' '$TMP/daemon.log'"

@@ -713,6 +713,25 @@ static void test_event_rules(void)
         free(env);
     }
     free(payload);
+
+    /* templates.html: a multipart/alternative of the text and its HTML form */
+    r->html = true;
+    free(r->intro);
+    r->intro = strdup("Dear <PI> & co,");
+    CHECK(vg_mail_compose_event(r, &r->rules[0], tide, &ev, T0, rcpt, n, &payload, &len,
+                                &err) == VG_OK);
+    if (payload) {
+        CHECK(strstr(payload, "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; "
+                              "boundary=\"=_vigie_alt\"\r\n\r\n--=_vigie_alt\r\n"
+                              "Content-Type: text/plain; charset=utf-8\r\n"));
+        CHECK(strstr(payload, "\r\n\r\nDear <PI> & co,\r\n"));
+        CHECK(strstr(payload, "--=_vigie_alt\r\nContent-Type: text/html; charset=utf-8\r\n"));
+        CHECK(strstr(payload, "<h3>[vigie] TIDE1 SLEV sl: datum_shift</h3>\r\n<pre>Dear &lt;PI&gt; "
+                              "&amp; co,\r\n"));
+        CHECK(strstr(payload, "</pre>\r\n</body></html>\r\n\r\n--=_vigie_alt--\r\n"));
+    }
+    free(payload);
+    r->html = false;
     ev.kind = VG_EVENT_CLOCK_OFFSET;
     ev.magnitude = -3.0;
     snprintf(ev.units, sizeof ev.units, "min");
