@@ -26,6 +26,8 @@ struct vg_alerts {
     vg_alert_sender *sender;
     vg_alerts_stats stats; /* events, queued, errors: engine thread only */
     char (*mailed)[ALERTS_EVENT_KEY]; /* the QC events mailed (VG_EVENT_SEEN_QUEUE), keys */
+    bool in_tick;   /* inside vg_alerts_tick: the first event opens a batch (tick_batch) */
+    bool tick_batch; /* that batch is open: committed at the end of the tick */
     size_t n_mailed, cap_mailed;
 };
 
@@ -92,6 +94,15 @@ static void alerts__event(void *ctx, const vg_alert_event *ev)
 {
     vg_alerts *a = ctx;
     a->stats.events++;
+    vg_errinfo te;
+    if (a->in_tick && !a->tick_batch && !vg_store_in_batch(a->store)) {
+        /* the alerts of one tick (silences, reminders) land together, in one commit */
+        if (vg_store_begin(a->store, &te) == VG_OK)
+            a->tick_batch = true;
+        else
+            vg_warn("alerts: no batch for this tick's alerts (each is committed alone): %s",
+                    te.text);
+    }
     alerts__record(a, ev);
     const char *rcpt[VG_MAIL_RCPT_MAX];
     size_t n = vg_mail_recipients(a->rules, ev, rcpt);
@@ -349,7 +360,16 @@ void vg_alerts_tick(vg_alerts *a, vg_time_us now)
 {
     if (!a)
         return;
+    a->in_tick = true;
     vg_alert_monitor_tick(a->monitor, now, alerts__event, a);
+    a->in_tick = false;
+    vg_errinfo e;
+    if (a->tick_batch && vg_store_commit(a->store, &e) != VG_OK) {
+        a->stats.errors++;
+        vg_error("alerts: committing this tick's alerts (they are lost; a silence is "
+                 "reported again at the next start): %s", e.text);
+    }
+    a->tick_batch = false;
     vg_alert_sender_wake(a->sender);
 }
 

@@ -47,7 +47,8 @@ void vg_alerts_sample(vg_alerts *a, const vg_sample *s);
 void vg_alerts_event(vg_alerts *a, const vg_event *ev, vg_time_us now);
 
 /* About once a second from the daemon's loop, after the engine's tick: silent platforms,
- * reminders, and a wake-up of the sender for what was committed. now: wall clock. */
+ * reminders (their mails committed together: in a batch of their own when the engine has
+ * none open), and a wake-up of the sender for what was committed. now: wall clock. */
 void vg_alerts_tick(vg_alerts *a, vg_time_us now);
 
 /* SIGHUP: use cfg and r (borrowed, replacing the previous ones, which may be freed after

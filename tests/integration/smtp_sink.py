@@ -1,6 +1,7 @@
 """smtp_sink.py: a real SMTP server for the alert tests (Debian's python3-aiosmtpd), on
 127.0.0.1 only. Each message it accepts is written to DIR/NNNNNN.eml: one "X-Rcpt-To: ADDR"
-line per envelope recipient, one "X-Mail-From: ADDR" line, then the message as received.
+line per envelope recipient, one "X-Mail-From: ADDR" line, one "X-Session: N" line (N counts
+the SMTP connections, from 1), then the message as received.
 With --user and --password, AUTH (PLAIN or LOGIN) is required before MAIL. With --tls CERT
 KEY it offers STARTTLS with that certificate, each message gets an "X-TLS: yes|no" line
 saying whether its session was encrypted, and AUTH is offered only after STARTTLS.
@@ -23,17 +24,22 @@ class Sink:
         self.out = out
         self.tls = tls
         self.n = 0
+        self.sessions = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.n += 1
             name = os.path.join(self.out, "%06d.eml" % self.n)
+            if not hasattr(session, "vigie_number"):
+                self.sessions += 1
+                session.vigie_number = self.sessions
         tmp = name + ".tmp"
         with open(tmp, "wb") as f:
             for r in envelope.rcpt_tos:
                 f.write(b"X-Rcpt-To: " + r.encode() + b"\r\n")
             f.write(b"X-Mail-From: " + envelope.mail_from.encode() + b"\r\n")
+            f.write(b"X-Session: %d\r\n" % session.vigie_number)
             if self.tls:
                 f.write(b"X-TLS: " + (b"yes" if session.ssl else b"no") + b"\r\n")
             f.write(envelope.original_content)

@@ -6,7 +6,8 @@
 # clear: the server refuses AUTH then), a certificate trusted by nobody, by another CA, or
 # for another name (a clear error, nothing sent), an unreadable CA file. Then the daemon:
 # an alert whose delivery fails on the certificate stays in the outbox with the error, and
-# arrives once after the CA file is added (SIGHUP) and `vigie alerts resend`.
+# arrives once after the CA file is added (SIGHUP) and `vigie alerts resend`; two mails of
+# one round share one SMTP connection.
 here=$(dirname "$0")
 source "$here/lib.sh"
 require_python_module zmq
@@ -132,5 +133,36 @@ check_eq "alert mail with templates.html: the text and its HTML form" \
   "multipart/mixed multipart/alternative text/plain text/html" "$parts"
 stop_daemon
 check_eq "daemon stopped cleanly" 0 "$DAEMON_RC"
+
+# ---- the mails of one round go in one SMTP session (one connection, one TLS handshake) ---------
+# Two gauges fall silent in the same tick of the daemon: their two mails are committed
+# together (one batch per tick), so the sender finds both in one look at the outbox.
+cat > "$TMP/two.yaml" <<YAML
+storage: {path: $TMP/db2, commit_interval_ms: 20}
+ingest:
+  - {bind: "tcp://127.0.0.1:$P_JSON", format: json}
+platforms:
+  - {id: TIDE1, kind: tide_gauge, interval_s: 1, parameters: [SLEV], pi: [tide.pi@example.org]}
+  - {id: TIDE2, kind: tide_gauge, interval_s: 1, parameters: [SLEV], pi: [tide.pi@example.org]}
+alerts:
+  enabled: true
+  smtp_host: 127.0.0.1
+  smtp_port: $P_TLS
+  from: vigie@example.org
+  smtp: {timeout_s: 5, retry_base_s: 0.5, retry_max_s: 1, starttls: required,
+         ca_file: $TMP/server.pem, credentials: $TMP/smtp.cred}
+  rules:
+    - {name: silent, type: silent, factor: 1.5, kind: tide_gauge}
+YAML
+check "config with two gauges" "$VIGIE" config check "$TMP/two.yaml"
+mkdir -p "$TMP/log2"; mv "$TMP/daemon.log" "$TMP/log2/daemon1.log"
+start_daemon "$TMP/two.yaml" || { fail "daemon start"; finish; exit; }
+for _ in $(seq 1 300); do [ "$(grep -l 'station silent: started' "$TMP"/mail/*.eml | wc -l)" -ge 3 ] && break; sleep 0.1; done
+two=$(grep -l 'station silent: started' "$TMP"/mail/*.eml | tail -n 2)
+check_eq "two new silence mails" 2 "$(wc -l <<<"$two")"
+check_eq "... sent in one SMTP session" 1 "$(cat $two | grep '^X-Session:' | sort -u | wc -l)"
+stop_daemon
+check_eq "daemon stopped cleanly" 0 "$DAEMON_RC"
+cat "$TMP/log2/daemon1.log" >> "$TMP/daemon.log"
 check "no sanitizer report in the daemon's log" bash -c "! grep -Eq 'Sanitizer|runtime error' '$TMP/daemon.log'"
 finish
