@@ -14,6 +14,9 @@
 #include "core/params.h"
 #include "storage/outbox.h"
 
+/* "RULE PLATFORM KIND FIRST": a QC event as mailed by one rule */
+#define ALERTS_EVENT_KEY (VG_ALERT_NAME_MAX + VG_PLATFORM_MAX + 16 + 24)
+
 struct vg_alerts {
     const vg_config *cfg;
     const vg_alert_rules *rules;
@@ -22,6 +25,10 @@ struct vg_alerts {
     vg_alert_monitor *monitor;
     vg_alert_sender *sender;
     vg_alerts_stats stats; /* events, queued, errors: engine thread only */
+    char (*mailed)[ALERTS_EVENT_KEY]; /* the QC events mailed (VG_EVENT_SEEN_QUEUE), keys */
+    bool in_tick;   /* inside vg_alerts_tick: the first event opens a batch (tick_batch) */
+    bool tick_batch; /* that batch is open: committed at the end of the tick */
+    size_t n_mailed, cap_mailed;
 };
 
 /* The durable record of an active problem (queue VG_STATE_QUEUE), so that a restart
@@ -87,6 +94,15 @@ static void alerts__event(void *ctx, const vg_alert_event *ev)
 {
     vg_alerts *a = ctx;
     a->stats.events++;
+    vg_errinfo te;
+    if (a->in_tick && !a->tick_batch && !vg_store_in_batch(a->store)) {
+        /* the alerts of one tick (silences, reminders) land together, in one commit */
+        if (vg_store_begin(a->store, &te) == VG_OK)
+            a->tick_batch = true;
+        else
+            vg_warn("alerts: no batch for this tick's alerts (each is committed alone): %s",
+                    te.text);
+    }
     alerts__record(a, ev);
     const char *rcpt[VG_MAIL_RCPT_MAX];
     size_t n = vg_mail_recipients(a->rules, ev, rcpt);
@@ -139,6 +155,154 @@ static void alerts__event(void *ctx, const vg_alert_event *ev)
     free(payload);
 }
 
+/* ---- QC events (event rules) -------------------------------------------------------------- */
+
+static void alerts__event_key(char *key, const char *rule, const char *platform,
+                              vg_event_kind kind, vg_time_us first)
+{
+    snprintf(key, ALERTS_EVENT_KEY, "%s %s %s %lld", rule, platform, vg_event_kind_name(kind),
+             (long long)first);
+}
+
+static bool alerts__mailed(const vg_alerts *a, const char *key)
+{
+    for (size_t i = a->n_mailed; i-- > 0;)
+        if (!strcmp(a->mailed[i], key))
+            return true;
+    return false;
+}
+
+static bool alerts__remember(vg_alerts *a, const char *key)
+{
+    if (a->n_mailed == a->cap_mailed) {
+        size_t cap = a->cap_mailed ? 2 * a->cap_mailed : 64;
+        void *p = realloc(a->mailed, cap * sizeof *a->mailed);
+        if (!p)
+            return false;
+        a->mailed = p;
+        a->cap_mailed = cap;
+    }
+    snprintf(a->mailed[a->n_mailed++], ALERTS_EVENT_KEY, "%s", key);
+    return true;
+}
+
+/* Walk callback over VG_EVENT_SEEN_QUEUE at start: "vigie-event-mailed 1 KEY\n". */
+static int alerts__load_mailed(void *ctx, const vg_outbox_item *it)
+{
+    static const char head[] = "vigie-event-mailed 1 ";
+    const char *p = (const char *)it->payload;
+    if (it->len > sizeof head && !strncmp(p, head, sizeof head - 1)) {
+        char key[ALERTS_EVENT_KEY];
+        snprintf(key, sizeof key, "%.*s", (int)strcspn(p + sizeof head - 1, "\n"),
+                 p + sizeof head - 1);
+        if (!alerts__remember(ctx, key))
+            return 1;
+    }
+    return 0;
+}
+
+/* Queue ev's mail (and digest entries) for rule r on platform pl, with the record that it
+ * was mailed, into the store's open batch. Returns false (logged) on failure. */
+static bool alerts__event_mail(vg_alerts *a, const vg_alert_rule *r, const vg_platform_cfg *pl,
+                               const vg_event *ev, const char *key, vg_time_us now)
+{
+    vg_alert_event ae = {.rule = r, .platform = pl, .param = (int)ev->param};
+    const char *rcpt[VG_MAIL_RCPT_MAX], *now_rcpt[VG_MAIL_RCPT_MAX];
+    size_t n = vg_mail_recipients(a->rules, &ae, rcpt), n_now = 0;
+    char rec[16 + ALERTS_EVENT_KEY + 8];
+    int rn = snprintf(rec, sizeof rec, "vigie-event-mailed 1 %s\n", key);
+    vg_errinfo e;
+    if (vg_outbox_put(a->outbox, a->store, VG_EVENT_SEEN_QUEUE, rec, (size_t)rn, now, NULL,
+                      &e) != VG_OK)
+        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        int period = vg_alert_digest_period(a->rules, rcpt[i]);
+        if (!period) {
+            now_rcpt[n_now++] = rcpt[i];
+            continue;
+        }
+        char *entry = NULL;
+        size_t elen = 0;
+        vg_err rc = vg_mail_compose_event_entry(a->rules, r, pl, ev, now, rcpt[i], period,
+                                                &entry, &elen, &e);
+        if (rc == VG_OK)
+            rc = vg_outbox_put(a->outbox, a->store, VG_DIGEST_QUEUE, entry, elen, now, NULL,
+                               &e);
+        free(entry);
+        if (rc != VG_OK)
+            goto fail;
+    }
+    if (n_now) {
+        char *payload = NULL;
+        size_t len = 0;
+        uint64_t id = 0;
+        vg_err rc = vg_mail_compose_event(a->rules, r, pl, ev, now, now_rcpt, n_now, &payload,
+                                          &len, &e);
+        if (rc == VG_OK)
+            rc = vg_outbox_put(a->outbox, a->store, VG_ALERT_QUEUE, payload, len, now, &id,
+                               &e);
+        free(payload);
+        if (rc != VG_OK)
+            goto fail;
+        a->stats.queued++;
+        vg_info("event mail %llu queued for %zu recipient(s)", (unsigned long long)id, n_now);
+    }
+    return true;
+fail:
+    a->stats.errors++;
+    vg_error("event %s on %s (rule %s) could not be queued: %s", vg_event_kind_name(ev->kind),
+             pl->id, r->name, e.text);
+    return false;
+}
+
+void vg_alerts_event(vg_alerts *a, const vg_event *ev, vg_time_us now)
+{
+    if (!a)
+        return;
+    const vg_platform_cfg *pl = vg_config_platform(a->cfg, ev->platform);
+    if (!pl || (unsigned)ev->kind >= 32)
+        return;
+    for (size_t ri = 0; ri < a->rules->n_rules; ri++) {
+        const vg_alert_rule *r = &a->rules->rules[ri];
+        if (r->type != VG_ALERT_EVENT || !(r->events & (1u << ev->kind)) ||
+            (r->params && !(r->params & VG_PARAM_BIT(ev->param))) ||
+            !vg_alert_rule_matches(r, pl))
+            continue;
+        char key[ALERTS_EVENT_KEY];
+        alerts__event_key(key, r->name, pl->id, ev->kind, ev->first);
+        if (alerts__mailed(a, key)) {
+            vg_info("event %s on %s (rule %s): found again, mailed already",
+                    vg_event_kind_name(ev->kind), pl->id, r->name);
+            continue;
+        }
+        a->stats.events++;
+        vg_notice("alert event: rule %s, platform %s, %s", r->name, pl->id,
+                  vg_event_kind_name(ev->kind));
+        /* In the engine's batch when one is open (it commits with the samples), else in a
+         * batch of its own: the mail and its record land together or not at all. */
+        bool own = !vg_store_in_batch(a->store);
+        vg_errinfo e;
+        if (own && vg_store_begin(a->store, &e) != VG_OK) {
+            a->stats.errors++;
+            vg_error("event %s on %s (rule %s) could not be queued: %s",
+                     vg_event_kind_name(ev->kind), pl->id, r->name, e.text);
+            continue;
+        }
+        bool ok = alerts__event_mail(a, r, pl, ev, key, now);
+        if (own && !ok) {
+            vg_store_abort(a->store);
+        } else if (own && vg_store_commit(a->store, &e) != VG_OK) {
+            ok = false;
+            a->stats.errors++;
+            vg_error("event %s on %s (rule %s): committing its mail: %s",
+                     vg_event_kind_name(ev->kind), pl->id, r->name, e.text);
+        }
+        if (ok && !alerts__remember(a, key))
+            vg_warn("alerts: out of memory: event %s on %s may be mailed again before the "
+                    "next restart", vg_event_kind_name(ev->kind), pl->id);
+    }
+}
+
 vg_err vg_alerts_start(const vg_config *cfg, const vg_alert_rules *r, vg_store *store,
                        vg_time_us now, vg_alerts **out, vg_errinfo *err)
 {
@@ -165,6 +329,13 @@ vg_err vg_alerts_start(const vg_config *cfg, const vg_alert_rules *r, vg_store *
         vg_alerts_stop(a);
         return rc;
     }
+    if ((rc = vg_outbox_walk(a->outbox, VG_EVENT_SEEN_QUEUE, alerts__load_mailed, a, err)) !=
+            VG_OK) {
+        vg_alerts_stop(a);
+        return rc;
+    }
+    if (a->n_mailed)
+        vg_info("alerts: %zu QC event(s) mailed before", a->n_mailed);
     vg_errinfo e;
     for (size_t i = 0; i < rs.n_stale; i++)
         if (vg_outbox_remove(a->outbox, NULL, VG_STATE_QUEUE, rs.stale[i], &e) != VG_OK)
@@ -189,7 +360,16 @@ void vg_alerts_tick(vg_alerts *a, vg_time_us now)
 {
     if (!a)
         return;
+    a->in_tick = true;
     vg_alert_monitor_tick(a->monitor, now, alerts__event, a);
+    a->in_tick = false;
+    vg_errinfo e;
+    if (a->tick_batch && vg_store_commit(a->store, &e) != VG_OK) {
+        a->stats.errors++;
+        vg_error("alerts: committing this tick's alerts (they are lost; a silence is "
+                 "reported again at the next start): %s", e.text);
+    }
+    a->tick_batch = false;
     vg_alert_sender_wake(a->sender);
 }
 
@@ -228,5 +408,6 @@ void vg_alerts_stop(vg_alerts *a)
     vg_errinfo e;
     if (vg_outbox_close(a->outbox, &e) != VG_OK)
         vg_error("alerts: closing the outbox: %s", e.text);
+    free(a->mailed);
     free(a);
 }

@@ -12,6 +12,7 @@
 
 #include "alerts/rules.h"
 #include "core/config.h"
+#include "core/event.h"
 #include "core/sample.h"
 #include "storage/store.h"
 
@@ -36,8 +37,18 @@ vg_err vg_alerts_start(const vg_config *cfg, const vg_alert_rules *r, vg_store *
 /* A sample was stored (engine listener; engine thread, a batch is open). */
 void vg_alerts_sample(vg_alerts *a, const vg_sample *s);
 
+/* A QC event was found (engine event listener; engine thread, after it was stored in
+ * events.db). Each event rule it matches (kind, platform, parameter, event kind) mails it
+ * to the rule's recipients once: the first detection of (rule, platform, kind, first time)
+ * queues the mail and a durable record of it in one transaction (the engine's batch when
+ * one is open, else one of its own); a detection again (an updated estimate, or the same
+ * data analysed again after a restart) finds the record and mails nothing. now: wall
+ * clock. Errors are logged (the event stays in events.db). */
+void vg_alerts_event(vg_alerts *a, const vg_event *ev, vg_time_us now);
+
 /* About once a second from the daemon's loop, after the engine's tick: silent platforms,
- * reminders, and a wake-up of the sender for what was committed. now: wall clock. */
+ * reminders (their mails committed together: in a batch of their own when the engine has
+ * none open), and a wake-up of the sender for what was committed. now: wall clock. */
 void vg_alerts_tick(vg_alerts *a, vg_time_us now);
 
 /* SIGHUP: use cfg and r (borrowed, replacing the previous ones, which may be freed after

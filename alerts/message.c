@@ -96,8 +96,10 @@ static const char *mail__domain(const char *from)
     return at && at[1] ? at + 1 : "localhost";
 }
 
-/* Expand the subject template: {platform} {parameter} {rule} {test} {state} {type}. */
-static void mail__subject(mail_buf *b, const vg_alert_rules *r, const vg_alert_event *ev)
+/* Expand the subject template: {platform} {parameter} {rule} {test} {state} {type}.
+ * state and test: NULL for those of ev; an event mail gives the event's kind for both. */
+static void mail__subject_as(mail_buf *b, const vg_alert_rules *r, const vg_alert_event *ev,
+                             const char *state, const char *test)
 {
     const char *t = r->subject;
     while (*t) {
@@ -117,9 +119,9 @@ static void mail__subject(mail_buf *b, const vg_alert_rules *r, const vg_alert_e
         else if (n == 4 && !strncmp(open + 1, "rule", n))
             v = ev->rule->name;
         else if (n == 4 && !strncmp(open + 1, "test", n))
-            v = mail__test(r, ev->rule);
+            v = test ? test : mail__test(r, ev->rule);
         else if (n == 5 && !strncmp(open + 1, "state", n))
-            v = state_names[ev->state];
+            v = state ? state : state_names[ev->state];
         else if (n == 4 && !strncmp(open + 1, "type", n))
             v = vg_alert_type_name(ev->rule->type);
         if (v)
@@ -128,6 +130,11 @@ static void mail__subject(mail_buf *b, const vg_alert_rules *r, const vg_alert_e
             mb_printf(b, "%.*s", (int)(close - open + 1), open);
         t = close + 1;
     }
+}
+
+static void mail__subject(mail_buf *b, const vg_alert_rules *r, const vg_alert_event *ev)
+{
+    mail__subject_as(b, r, ev, NULL, NULL);
 }
 
 /* RFC 5322 date of t (UTC). */
@@ -197,6 +204,12 @@ static void mail__rule_text(mail_buf *b, const vg_alert_rules *r, const vg_alert
         mb_printf(b, "no sample for more than %g x the expected interval of %g s (%g s); it "
                   "ends with the next sample", rule->factor, pl->interval_s,
                   rule->factor * pl->interval_s);
+        break;
+    case VG_ALERT_EVENT:
+        mb_printf(b, "one mail for each new QC event of the kinds");
+        for (int k = 1; k < VG_EVENT__COUNT; k++)
+            if (rule->events & (1u << k))
+                mb_printf(b, " %s", vg_event_kind_name((vg_event_kind)k));
         break;
     }
 }
@@ -288,6 +301,49 @@ static void mail__csv(mail_buf *b, const vg_alert_event *ev)
     }
 }
 
+static void mail__html_escape(mail_buf *b, const char *s)
+{
+    for (; *s && !b->failed; s++) {
+        switch (*s) {
+        case '<': mb_printf(b, "&lt;"); break;
+        case '>': mb_printf(b, "&gt;"); break;
+        case '&': mb_printf(b, "&amp;"); break;
+        case '"': mb_printf(b, "&quot;"); break;
+        default: mb_printf(b, "%c", *s); break;
+        }
+    }
+}
+
+/* The text part of a mail, its headers included: text/plain, or with
+ * alerts.templates.html a multipart/alternative of the text and the same text as HTML
+ * (escaped, preformatted, under the subject as a heading), for the mail readers that show
+ * only HTML. The inner boundary "=_vigie_alt" is no prefix of the outer ones
+ * ("=_vigie_SINCE_RULE") nor found in the text. Sets b->failed when text failed. */
+static void mail__text_part(mail_buf *b, const vg_alert_rules *r, const mail_buf *text,
+                            const char *subject)
+{
+    if (text->failed || !text->p) {
+        b->failed = true;
+        return;
+    }
+    if (!r->html) {
+        mb_printf(b, "Content-Type: text/plain; charset=utf-8\r\n"
+                  "Content-Transfer-Encoding: 8bit\r\n\r\n%s", text->p);
+        return;
+    }
+    mb_printf(b, "Content-Type: multipart/alternative; boundary=\"=_vigie_alt\"\r\n\r\n"
+              "--=_vigie_alt\r\nContent-Type: text/plain; charset=utf-8\r\n"
+              "Content-Transfer-Encoding: 8bit\r\n\r\n%s\r\n--=_vigie_alt\r\n"
+              "Content-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
+              "\r\n<!DOCTYPE html>\r\n<html><head><meta charset=\"utf-8\"><title>", text->p);
+    mail__html_escape(b, subject);
+    mb_printf(b, "</title></head>\r\n<body>\r\n<h3>");
+    mail__html_escape(b, subject);
+    mb_printf(b, "</h3>\r\n<pre>");
+    mail__html_escape(b, text->p);
+    mb_printf(b, "</pre>\r\n</body></html>\r\n\r\n--=_vigie_alt--\r\n");
+}
+
 static void mail__envelope(mail_buf *b, const char *from, const char **rcpt, size_t n)
 {
     mb_printf(b, "vigie-mail 1\nfrom %s\n", from);
@@ -341,10 +397,13 @@ vg_err vg_mail_compose(const vg_alert_rules *r, const vg_alert_event *ev, const 
     snprintf(boundary, sizeof boundary, "=_vigie_%lld_%s", (long long)ev->since,
              ev->rule->name);
     mb_printf(&b, "MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"%s\"\r\n"
-              "\r\nThis is a MIME message.\r\n\r\n--%s\r\n"
-              "Content-Type: text/plain; charset=utf-8\r\n"
-              "Content-Transfer-Encoding: 8bit\r\n\r\n", boundary, boundary);
-    mail__body(&b, r, ev);
+              "\r\nThis is a MIME message.\r\n\r\n--%s\r\n", boundary, boundary);
+    mail_buf text = {0}, subject = {0};
+    mail__body(&text, r, ev);
+    mail__subject(&subject, r, ev);
+    mail__text_part(&b, r, &text, subject.p ? subject.p : "");
+    free(text.p);
+    free(subject.p);
     if (ev->n_rows) {
         char t[VG_TIME_ISO_LEN];
         mail__iso(ev->since, t);
@@ -515,4 +574,142 @@ void vg_mail_header(const char *message, const char *name, char *buf, size_t siz
         }
         p = eol + 2;
     }
+}
+
+/* ---- event mails ------------------------------------------------------------------------ */
+
+/* What the event means for the PI and what to do, one paragraph. */
+static void mail__event_meaning(mail_buf *b, const vg_event *ev)
+{
+    char t1[VG_TIME_ISO_LEN];
+    mail__iso(ev->first, t1);
+    switch (ev->kind) {
+    case VG_EVENT_DATUM_SHIFT:
+        mb_printf(b, "The mean level stepped by %+.3f %s from %s on, compared with the lunar "
+                  "month before.\r\nA step like this usually means the gauge or its zero moved "
+                  "(a sensor replaced or re-mounted,\r\na new levelling, a settling structure). "
+                  "Until it is explained, the values after %s\r\nare not comparable with those "
+                  "before: the datum_shift test flags them. Please check the\r\nstation log "
+                  "and, if needed, level the gauge against its benchmark.\r\n",
+                  ev->magnitude, ev->units, t1, t1);
+        break;
+    case VG_EVENT_CLOCK_OFFSET:
+        mb_printf(b, "The observed tide is %.1f %s %s the prediction from %s on: the logger's "
+                  "clock is\r\nprobably %s by that much, so every time stamp after %s is off "
+                  "by it. Please check\r\nthe logger's clock (NTP or GPS) and reset it; the "
+                  "clock_offset test flags the values\r\nmeanwhile.\r\n",
+                  fabs(ev->magnitude), ev->units, ev->magnitude > 0 ? "late on" : "early on",
+                  t1, ev->magnitude > 0 ? "fast" : "slow", t1);
+        break;
+    case VG_EVENT_SPIKE:
+        mb_printf(b, "Values at %s lie %+.3f %s off the local residual curve (the data minus "
+                  "the tide):\r\na spike, from a wave, a boat, a fouled intake or a sensor "
+                  "glitch. The values are\r\nflagged; a series of spikes calls for a look at "
+                  "the sensor.\r\n", t1, ev->magnitude, ev->units);
+        break;
+    case VG_EVENT_SILENCE:
+        mb_printf(b, "No data from %s for %g %s.\r\n", t1, ev->magnitude, ev->units);
+        break;
+    default:
+        break;
+    }
+}
+
+static void mail__event_msgid(const vg_alert_rules *r, const vg_alert_rule *rule,
+                              const vg_event *ev, char *buf, size_t size)
+{
+    snprintf(buf, size, "<vigie.%s.%s.%s.%lld.%s@%s>", rule->name, ev->platform,
+             mail__param((int)ev->param), (long long)ev->first, vg_event_kind_name(ev->kind),
+             mail__domain(r->smtp.from));
+}
+
+static void mail__event_subject(mail_buf *b, const vg_alert_rules *r,
+                                const vg_alert_rule *rule, const vg_platform_cfg *pl,
+                                const vg_event *ev)
+{
+    vg_alert_event ae = {.rule = rule, .platform = pl, .param = (int)ev->param};
+    const char *kind = vg_event_kind_name(ev->kind);
+    mail__subject_as(b, r, &ae, kind, kind);
+}
+
+static void mail__event_body(mail_buf *b, const vg_alert_rules *r, const vg_alert_rule *rule,
+                             const vg_platform_cfg *pl, const vg_event *ev, vg_time_us now)
+{
+    char t1[VG_TIME_ISO_LEN], t2[VG_TIME_ISO_LEN], td[VG_TIME_ISO_LEN], tn[VG_TIME_ISO_LEN];
+    mail__iso(ev->first, t1);
+    mail__iso(ev->last, t2);
+    mail__iso(ev->detected, td);
+    mail__iso(now, tn);
+    const char *kind = vg_event_kind_name(ev->kind);
+    if (r->intro && *r->intro)
+        mb_printf(b, "%s\r\n\r\n", r->intro);
+    mb_printf(b, "A %s was found on %s%s%s%s.\r\n\r\n", kind, pl->id, pl->name[0] ? " (" : "",
+              pl->name, pl->name[0] ? ")" : "");
+    mail__event_meaning(b, ev);
+    mb_printf(b, "\r\nPlatform:   %s (%s)\r\n", pl->id, vg_kind_name(pl->kind));
+    const vg_param_info *pi = vg_param_get(ev->param);
+    if (pi)
+        mb_printf(b, "Parameter:  %s (%s, %s)\r\n", pi->code, pi->long_name, pi->units);
+    mb_printf(b, "Event:      %s: %s\r\n", kind, ev->text);
+    mb_printf(b, "Magnitude:  ");
+    mail__value(b, ev->magnitude);
+    mb_printf(b, " %s\r\nScore:      ", ev->units);
+    mail__value(b, ev->score);
+    mb_printf(b, "\r\nFirst time: %s\r\nLast time:  %s\r\n", t1, t2);
+    mb_printf(b, "Found:      on the data up to %s, mailed at %s\r\n", td, tn);
+    if (!isnan(pl->lat_deg))
+        mb_printf(b, "Position:   %.5f N, %.5f E (station)\r\n", pl->lat_deg, pl->lon_deg);
+    mb_printf(b, "Rule:       %s (event): ", rule->name);
+    mail__rule_text(b, r, rule, pl);
+    mb_printf(b, "\r\n\r\nThis is the first detection: the daily analysis may refine the "
+              "estimate on the\r\nfollowing days without a new mail; the events list shows "
+              "the latest one.\r\n");
+    mb_printf(b, "\r\nTo look at the events and the data:\r\n"
+              "  vigie dump -c %s --events --platform %s\r\n"
+              "  vigie dump -c %s --platform %s%s%s --from %s\r\n",
+              r->config_path, pl->id, r->config_path, pl->id, pi ? " --param " : "",
+              pi ? pi->code : "", t1);
+    mb_printf(b, "\r\n-- \r\nvigie, real-time quality control. Rules: %s (alerts:).\r\n",
+              r->config_path);
+}
+
+vg_err vg_mail_compose_event(const vg_alert_rules *r, const vg_alert_rule *rule,
+                             const vg_platform_cfg *pl, const vg_event *ev, vg_time_us now,
+                             const char **rcpt, size_t n_rcpt, char **payload, size_t *len,
+                             vg_errinfo *err)
+{
+    mail_buf b = {0};
+    mail__envelope(&b, r->smtp.from, rcpt, n_rcpt);
+    char date[64], id[300];
+    mail__date(now, date, sizeof date);
+    mail__event_msgid(r, rule, ev, id, sizeof id);
+    mb_printf(&b, "From: vigie <%s>\r\n", r->smtp.from);
+    mail__to(&b, rcpt, n_rcpt);
+    mb_printf(&b, "Subject: ");
+    mail__event_subject(&b, r, rule, pl, ev);
+    mb_printf(&b, "\r\nDate: %s\r\nMessage-ID: %s\r\n", date, id);
+    mb_printf(&b, "X-Vigie-Rule: %s\r\nX-Vigie-Platform: %s\r\nX-Vigie-Parameter: %s\r\n"
+              "X-Vigie-State: event\r\nX-Vigie-Event: %s\r\n", rule->name, pl->id,
+              mail__param((int)ev->param), vg_event_kind_name(ev->kind));
+    mb_printf(&b, "MIME-Version: 1.0\r\n");
+    mail_buf text = {0}, subject = {0};
+    mail__event_body(&text, r, rule, pl, ev, now);
+    mail__event_subject(&subject, r, rule, pl, ev);
+    mail__text_part(&b, r, &text, subject.p ? subject.p : "");
+    free(text.p);
+    free(subject.p);
+    return mail__finish(&b, payload, len, err);
+}
+
+vg_err vg_mail_compose_event_entry(const vg_alert_rules *r, const vg_alert_rule *rule,
+                                   const vg_platform_cfg *pl, const vg_event *ev,
+                                   vg_time_us now, const char *rcpt, int period_s,
+                                   char **payload, size_t *len, vg_errinfo *err)
+{
+    mail_buf b = {0};
+    mb_printf(&b, "vigie-digest 1\nrcpt %s\nperiod %d\n\nSubject: ", rcpt, period_s);
+    mail__event_subject(&b, r, rule, pl, ev);
+    mb_printf(&b, "\r\n\r\n");
+    mail__event_body(&b, r, rule, pl, ev, now);
+    return mail__finish(&b, payload, len, err);
 }

@@ -1,5 +1,6 @@
 /* message.h: an alert event as the e-mail a PI reads, and the outbox payload that carries
  * it. The mail is RFC 5322 with CRLF line ends, MIME multipart/mixed: a plain-text part
+ * (with alerts.templates.html, a multipart/alternative of it and its HTML form)
  * (platform, parameter, rule, test and what it checks, first and last time, position,
  * values and flags, the `vigie dump` command that shows the data) and a CSV attachment of
  * the values. Subject "[vigie] PLATFORM PARAM RULE: started|resolved|reminder" by default
@@ -15,6 +16,7 @@
 
 #include "alerts/monitor.h"
 #include "alerts/rules.h"
+#include "core/event.h"
 
 #define VG_MAIL_RCPT_MAX 64 /* recipients of one mail */
 
@@ -52,6 +54,24 @@ vg_err vg_mail_compose_digest(const vg_smtp_cfg *smtp, const char *rcpt,
                               const vg_mail_entry *entries, size_t n, vg_time_us period_end,
                               uint64_t first_id, vg_time_us now, char **payload, size_t *len,
                               vg_errinfo *err);
+
+/* The mail of QC event ev (core/event.h) under event rule `rule` on platform pl, for
+ * rcpt[0..n_rcpt), composed at wall-clock time now, as a payload like vg_mail_compose's:
+ * one text part saying what the event means for the PI and what to check, its figures and
+ * the `vigie dump --events` command; subject from alerts.templates.subject with {state}
+ * and {test} the event kind; Message-ID <vigie.RULE.PLATFORM.PARAM.FIRST.KIND@DOMAIN>,
+ * the same for each detection of the event. Recipients: vg_mail_recipients with an
+ * event of rule and pl. */
+vg_err vg_mail_compose_event(const vg_alert_rules *r, const vg_alert_rule *rule,
+                             const vg_platform_cfg *pl, const vg_event *ev, vg_time_us now,
+                             const char **rcpt, size_t n_rcpt, char **payload, size_t *len,
+                             vg_errinfo *err);
+
+/* The digest entry of that mail for one digest recipient (see vg_mail_compose_entry). */
+vg_err vg_mail_compose_event_entry(const vg_alert_rules *r, const vg_alert_rule *rule,
+                                   const vg_platform_cfg *pl, const vg_event *ev,
+                                   vg_time_us now, const char *rcpt, int period_s,
+                                   char **payload, size_t *len, vg_errinfo *err);
 
 /* A test mail (vigie alerts test) to rcpt, composed at now, as a payload like above. */
 vg_err vg_mail_compose_test(const vg_alert_rules *r, const char *rcpt, vg_time_us now,

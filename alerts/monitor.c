@@ -278,8 +278,8 @@ void vg_alert_monitor_sample(vg_alert_monitor *m, const vg_sample *s, vg_alert_s
     vg_time_us now = s->received != VG_TIME_NONE ? s->received : s->time;
     for (size_t ri = 0; ri < m->n_rules; ri++) {
         const vg_alert_rule *r = &m->rules->rules[ri];
-        if (!vg_alert_rule_matches(r, pc))
-            continue;
+        if (r->type == VG_ALERT_EVENT || !vg_alert_rule_matches(r, pc))
+            continue; /* event rules: vg_alerts_event, not the monitor */
         if (r->type == VG_ALERT_SILENT) {
             mon_silent *si = &m->silent[pl * m->n_rules + ri];
             if (si->active) {
@@ -308,7 +308,7 @@ void vg_alert_monitor_tick(vg_alert_monitor *m, vg_time_us now, vg_alert_sink si
         const vg_platform_cfg *pc = &cfg->platforms[pl];
         for (size_t ri = 0; ri < m->n_rules; ri++) {
             const vg_alert_rule *r = &m->rules->rules[ri];
-            if (!vg_alert_rule_matches(r, pc))
+            if (r->type == VG_ALERT_EVENT || !vg_alert_rule_matches(r, pc))
                 continue;
             if (r->type == VG_ALERT_SILENT) {
                 mon_silent *si = &m->silent[pl * m->n_rules + ri];

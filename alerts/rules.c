@@ -4,15 +4,17 @@
  *     smtp_host: smtp.example.org
  *     smtp_port: 587
  *     from: vigie@example.org
- *     smtp: {starttls: required, credentials: /etc/vigie/smtp.cred, timeout_s: 30,
+ *     smtp: {starttls: required, credentials: /etc/vigie/smtp.cred, ca_file: ca.pem,
+ *            timeout_s: 30,
  *            retry_base_s: 30, retry_max_s: 3600}
  *     reminder_h: 24
- *     templates: {subject: "...", intro: "..."}
+ *     templates: {subject: "...", intro: "...", html: false}
  *     digests: [{recipient: pi@example.org, period: daily}]
  *     rules:
  *       - {name: stuck, type: consecutive, test: stuck_value, count: 10, kind: tsg}
  *       - {name: bad_psal, type: fraction, parameters: [SSPS], window: 60, fraction: 0.5}
  *       - {name: silent, type: silent, factor: 3, recipients: [ops@example.org]}
+ *       - {name: datum, type: event, events: [datum_shift, clock_offset], kind: tide_gauge}
  * Every error reads "FILE:LINE: reason". Semantics: docs/alerts.md. */
 #include "alerts/rules.h"
 
@@ -22,6 +24,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/event.h"
 #include "core/params.h"
 
 #define RULES_DEFAULT_SUBJECT "[vigie] {platform} {parameter} {rule}: {state}"
@@ -161,6 +164,12 @@ static vg_err rules__smtp(rules__ctx *c, yaml_node_t *map)
                 rc = rules__fail(c, v, "alerts.smtp.credentials: path too long");
             else if (!rc)
                 snprintf(r->smtp.credentials, sizeof r->smtp.credentials, "%s", s);
+        } else if (!strcmp(k, "ca_file")) {
+            const char *s = rules__text(c, v, "alerts.smtp.ca_file", &rc);
+            if (!rc && strlen(s) >= sizeof r->smtp.ca_file)
+                rc = rules__fail(c, v, "alerts.smtp.ca_file: path too long");
+            else if (!rc)
+                snprintf(r->smtp.ca_file, sizeof r->smtp.ca_file, "%s", s);
         } else if (!strcmp(k, "timeout_s")) {
             rc = rules__number(c, v, "alerts.smtp.timeout_s", 1, 600, &r->smtp.timeout_s);
         } else if (!strcmp(k, "retry_base_s")) {
@@ -186,10 +195,15 @@ static vg_err rules__templates(rules__ctx *c, yaml_node_t *map)
         yaml_node_t *key = yaml_document_get_node(c->doc, p->key);
         yaml_node_t *v = yaml_document_get_node(c->doc, p->value);
         const char *k = vg_yaml_scalar(key);
+        if (!strcmp(k, "html")) {
+            rc = rules__bool(c, v, "alerts.templates.html", &c->r->html);
+            continue;
+        }
         char **dst = !strcmp(k, "subject") ? &c->r->subject
                      : !strcmp(k, "intro") ? &c->r->intro : NULL;
         if (!dst)
-            return rules__fail(c, key, "unknown key 'alerts.templates.%s' (subject, intro)", k);
+            return rules__fail(c, key, "unknown key 'alerts.templates.%s' (subject, intro, "
+                               "html)", k);
         const char *s = vg_yaml_scalar(v);
         if (!s)
             return rules__fail(c, v, "alerts.templates.%s must be a text", k);
@@ -272,6 +286,24 @@ static vg_err rules__test(rules__ctx *c, yaml_node_t *v, const vg_alert_tests *t
                        "'any')", s ? s : "");
 }
 
+static vg_err rules__events(rules__ctx *c, yaml_node_t *v, vg_alert_rule *rule)
+{
+    if (v->type != YAML_SEQUENCE_NODE)
+        return rules__fail(c, v, "rules[].events must be a list of event kinds (datum_shift, "
+                           "clock_offset, spike, silence)");
+    for (yaml_node_item_t *it = v->data.sequence.items.start; it < v->data.sequence.items.top;
+         it++) {
+        yaml_node_t *item = yaml_document_get_node(c->doc, *it);
+        const char *s = vg_yaml_scalar(item);
+        int k = s ? vg_event_kind_lookup(s) : -1;
+        if (k < 0)
+            return rules__fail(c, item, "rules[].events: unknown event kind '%s' (datum_shift, "
+                               "clock_offset, spike, silence)", s ? s : "");
+        rule->events |= 1u << k;
+    }
+    return VG_OK;
+}
+
 static bool rules__name_ok(const char *s)
 {
     size_t n = strlen(s);
@@ -300,17 +332,21 @@ static vg_err rules__rule(rules__ctx *c, yaml_node_t *map, const vg_alert_tests 
     yaml_node_t *type_node = vg_yaml_map_get(c->doc, map, "type");
     const char *type = vg_yaml_scalar(type_node);
     if (!type)
-        return rules__fail(c, map, "rules[].type is required (consecutive, fraction, silent)");
+        return rules__fail(c, map, "rules[].type is required (consecutive, fraction, silent, "
+                           "event)");
     if (!strcmp(type, "consecutive"))
         rule->type = VG_ALERT_CONSECUTIVE;
     else if (!strcmp(type, "fraction"))
         rule->type = VG_ALERT_FRACTION;
     else if (!strcmp(type, "silent"))
         rule->type = VG_ALERT_SILENT;
+    else if (!strcmp(type, "event"))
+        rule->type = VG_ALERT_EVENT;
     else
-        return rules__fail(c, type_node, "rules[].type = '%s' is not consecutive, fraction or "
-                           "silent", type);
+        return rules__fail(c, type_node, "rules[].type = '%s' is not consecutive, fraction, "
+                           "silent or event", type);
     bool is_silent = rule->type == VG_ALERT_SILENT;
+    bool is_event = rule->type == VG_ALERT_EVENT;
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
          !rc && p < map->data.mapping.pairs.top; p++) {
         yaml_node_t *key = yaml_document_get_node(c->doc, p->key);
@@ -341,10 +377,14 @@ static vg_err rules__rule(rules__ctx *c, yaml_node_t *map, const vg_alert_tests 
                 snprintf(rule->platform, sizeof rule->platform, "%s", s);
         } else if (!strcmp(k, "parameters")) {
             rc = is_silent ? VG_OK : rules__params(c, v, rule);
-            only = is_silent ? "consecutive and fraction" : NULL;
+            only = is_silent ? "consecutive, fraction and event" : NULL;
         } else if (!strcmp(k, "test")) {
-            rc = is_silent ? VG_OK : rules__test(c, v, tests, rule);
-            only = is_silent ? "consecutive and fraction" : NULL;
+            rc = is_silent || is_event ? VG_OK : rules__test(c, v, tests, rule);
+            only = is_silent || is_event ? "consecutive and fraction" : NULL;
+        } else if (!strcmp(k, "events")) {
+            only = !is_event ? "event" : NULL;
+            if (!only)
+                rc = rules__events(c, v, rule);
         } else if (!strcmp(k, "count") || !strcmp(k, "clear_count")) {
             only = rule->type != VG_ALERT_CONSECUTIVE ? "consecutive" : NULL;
             if (!only)
@@ -404,6 +444,9 @@ static vg_err rules__rule(rules__ctx *c, yaml_node_t *map, const vg_alert_tests 
                                rule->fraction);
     } else {
         rule->test = -1;
+        if (is_event && !rule->events)
+            return rules__fail(c, map, "rule %s: events is required (a list of datum_shift, "
+                               "clock_offset, spike, silence)", rule->name);
     }
     if (!rule->to_pi && rule->n_recipients == 0)
         return rules__fail(c, map, "rule %s: pi: false and no recipients: nobody would be "
@@ -569,8 +612,8 @@ void vg_alert_rules_free(vg_alert_rules *r)
 
 const char *vg_alert_type_name(vg_alert_type t)
 {
-    static const char *const names[] = {"consecutive", "fraction", "silent"};
-    return (unsigned)t < 3 ? names[t] : "?";
+    static const char *const names[] = {"consecutive", "fraction", "silent", "event"};
+    return (unsigned)t < 4 ? names[t] : "?";
 }
 
 bool vg_alert_rule_matches(const vg_alert_rule *r, const vg_platform_cfg *pl)

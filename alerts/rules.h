@@ -20,6 +20,7 @@ typedef enum vg_alert_type {
     VG_ALERT_CONSECUTIVE, /* N consecutive values flagged 3/4 by one test */
     VG_ALERT_FRACTION,    /* a fraction of values flagged 3/4 over the last W values */
     VG_ALERT_SILENT,      /* no sample for longer than interval_s x factor (timer) */
+    VG_ALERT_EVENT,       /* a QC event (core/event.h) newly found: one mail per event */
 } vg_alert_type;
 
 typedef enum vg_starttls {
@@ -48,6 +49,8 @@ typedef struct vg_alert_rule {
     double fraction;              /* fraction: start at >= this, 0 < f <= 1 */
     double clear_fraction;        /* fraction: end below this, 0 <= f < fraction (f/2) */
     double factor;                /* silent: x the platform's interval_s, 1..10000 (3) */
+    uint32_t events;              /* event: rules[].events, set of 1u << vg_event_kind
+                                     (required, not empty) */
     bool to_pi;                   /* rules[].pi: mail the platforms' pi lists (true) */
     char **recipients;            /* rules[].recipients: extra addresses, owned */
     size_t n_recipients;
@@ -67,6 +70,8 @@ typedef struct vg_smtp_cfg {
     char from[256];               /* alerts.from ("vigie@localhost" if absent) */
     vg_starttls starttls;         /* alerts.smtp.starttls (opportunistic) */
     char credentials[1024];       /* alerts.smtp.credentials: file path; "" = no AUTH */
+    char ca_file[1024];           /* alerts.smtp.ca_file: PEM file of the CAs trusted for the
+                                     server's certificate, besides the system's; "" = none */
     double timeout_s;             /* alerts.smtp.timeout_s: each SMTP step, 1..600 (30) */
     double retry_base_s;          /* alerts.smtp.retry_base_s: first back-off, 0.1..86400 (30) */
     double retry_max_s;           /* alerts.smtp.retry_max_s: longest back-off (3600) */
@@ -78,6 +83,8 @@ typedef struct vg_alert_rules {
     double reminder_h;            /* alerts.reminder_h: 0 = no reminder (0), else up to 8760 */
     char *subject;                /* alerts.templates.subject, owned (see docs/alerts.md) */
     char *intro;                  /* alerts.templates.intro: first paragraph, owned ("") */
+    bool html;                    /* alerts.templates.html: add a text/html alternative of
+                                     the text to alert and event mails (false) */
     vg_alert_rule *rules;         /* owned array */
     size_t n_rules;
     vg_alert_digest *digests;     /* alerts.digests, owned array */
@@ -99,7 +106,7 @@ void vg_alert_rules_free(vg_alert_rules *r);
 /* The digest period (s) of recipient addr (compared without case), or 0: immediate mails. */
 int vg_alert_digest_period(const vg_alert_rules *r, const char *addr);
 
-/* "consecutive", "fraction", "silent". */
+/* "consecutive", "fraction", "silent", "event". */
 const char *vg_alert_type_name(vg_alert_type t);
 
 /* True if rule r applies to platform pl. */

@@ -1,5 +1,6 @@
 /* sender.c: the delivery thread of alert mails (sender.h). One loop: take up to
- * SENDER_BATCH due mails from the outbox, send each, mark it sent or failed, then sleep
+ * SENDER_BATCH due mails from the outbox, send them in one SMTP session, mark each sent or
+ * failed, then sleep
  * until the next one is due, a wake-up, or SENDER_POLL_US (mails committed by the engine's
  * batch after the last wake-up are found then). A session failure (server down, time-out,
  * TLS or AUTH refused) counts as an attempt of every mail of the round, so that a dead
@@ -188,16 +189,14 @@ static vg_time_us sender__round(vg_alert_sender *s)
     vg_smtp_cfg cfg = s->cfg;
     pthread_mutex_unlock(&s->lock);
     bool session_down = false;
-    char down_why[VG_ERRINFO_TEXT] = "";
+    /* the mails of the round that parse go in one session */
+    vg_mail_envelope **envs = calloc(n ? n : 1, sizeof *envs);
+    vg_outbox_item **sent_items = calloc(n ? n : 1, sizeof *sent_items);
+    vg_smtp_result *res = calloc(n ? n : 1, sizeof *res);
+    size_t m = 0;
     for (size_t i = 0; i < n; i++) {
         vg_outbox_item *it = &items[i];
-        if (session_down) {
-            sender__failed(s, &cfg, it, down_why);
-            continue;
-        }
-        if (sender__stopping(s))
-            break;
-        vg_mail_envelope *env = malloc(sizeof *env);
+        vg_mail_envelope *env = envs && sent_items && res ? malloc(sizeof *env) : NULL;
         if (!env) {
             sender__failed(s, &cfg, it, "out of memory");
             continue;
@@ -207,19 +206,25 @@ static vg_time_us sender__round(vg_alert_sender *s)
             free(env);
             continue;
         }
-        char warning[512];
-        bool session_failed = false;
-        if (vg_smtp_send(&cfg, env, warning, &session_failed, &e) == VG_OK) {
-            sender__sent(s, it, env, warning);
-        } else {
-            sender__failed(s, &cfg, it, e.text);
-            if (session_failed) {
-                session_down = true;
-                snprintf(down_why, sizeof down_why, "%s", e.text);
+        envs[m] = env;
+        sent_items[m++] = it;
+    }
+    if (m && !sender__stopping(s)) {
+        vg_smtp_send_many(&cfg, (const vg_mail_envelope *const *)envs, m, res);
+        for (size_t i = 0; i < m; i++) {
+            if (res[i].rc == VG_OK) {
+                sender__sent(s, sent_items[i], envs[i], res[i].warning);
+            } else {
+                sender__failed(s, &cfg, sent_items[i], res[i].err.text);
+                session_down |= res[i].session_failed;
             }
         }
-        free(env);
     }
+    for (size_t i = 0; i < m; i++)
+        free(envs[i]);
+    free(envs);
+    free(sent_items);
+    free(res);
     vg_outbox_items_free(items, n);
     if (!session_down && !sender__stopping(s)) {
         vg_time_us dnext = sender__digests(s, &cfg);

@@ -15,6 +15,7 @@
 #define VG_ALERT_QUEUE "mail"    /* the outbox queue of alert mails */
 #define VG_DIGEST_QUEUE "digest" /* the outbox queue of digest entries (message.h) */
 #define VG_STATE_QUEUE "alert-state" /* records of the active problems (alerts.c) */
+#define VG_EVENT_SEEN_QUEUE "event-mailed" /* the QC events already mailed (alerts.c) */
 
 typedef struct vg_alert_sender vg_alert_sender;
 

@@ -29,4 +29,21 @@ vg_err vg_smtp_check(const vg_smtp_cfg *cfg, vg_errinfo *err);
 vg_err vg_smtp_send(const vg_smtp_cfg *r, const vg_mail_envelope *env, char *warning,
                     bool *session_failed, vg_errinfo *err);
 
+#define VG_SMTP_BATCH_MAX 64 /* mails of one vg_smtp_send_many session */
+
+/* The outcome of one mail of vg_smtp_send_many: like vg_smtp_send's. */
+typedef struct vg_smtp_result {
+    vg_err rc;            /* VG_OK: accepted for at least one recipient */
+    bool session_failed;  /* rc != VG_OK because of the session, not of this mail */
+    char warning[512];    /* the recipients refused, "" if none */
+    vg_errinfo err;       /* why, when rc != VG_OK */
+} vg_smtp_result;
+
+/* Send envs[0..n) (n <= VG_SMTP_BATCH_MAX) in one SMTP session (one connection, one
+ * STARTTLS and AUTH), res[i] receiving the outcome of envs[i]: a mail refused does not stop
+ * the next; a session that fails (no connection, TLS, AUTH, a time-out, the connection lost
+ * half-way) fails the mails not yet accepted with session_failed. */
+void vg_smtp_send_many(const vg_smtp_cfg *r, const vg_mail_envelope *const *envs, size_t n,
+                       vg_smtp_result *res);
+
 #endif

@@ -78,11 +78,13 @@ static void daemon__publish(void *ctx, const vg_sample *s)
         d->published++;
 }
 
-/* Engine event listener: publish ["!event:PLATFORM", json] (a topic no platform id can
- * start with: ids have no '!'), never blocking. */
+/* Engine event listener: mail it (event rules of alerts:), and publish
+ * ["!event:PLATFORM", json] (a topic no platform id can start with: ids have no '!'),
+ * never blocking. */
 static void daemon__publish_event(void *ctx, const vg_event *ev)
 {
     daemon_ctx *d = ctx;
+    vg_alerts_event(d->alerts, ev, vg_time_now()); /* event rules: one mail per new event */
     if (!d->pub)
         return;
     char topic[8 + VG_PLATFORM_MAX];

@@ -1,13 +1,17 @@
 """smtp_sink.py: a real SMTP server for the alert tests (Debian's python3-aiosmtpd), on
 127.0.0.1 only. Each message it accepts is written to DIR/NNNNNN.eml: one "X-Rcpt-To: ADDR"
-line per envelope recipient, one "X-Mail-From: ADDR" line, then the message as received.
-With --user and --password, AUTH (PLAIN or LOGIN, without TLS) is required before MAIL.
+line per envelope recipient, one "X-Mail-From: ADDR" line, one "X-Session: N" line (N counts
+the SMTP connections, from 1), then the message as received.
+With --user and --password, AUTH (PLAIN or LOGIN) is required before MAIL. With --tls CERT
+KEY it offers STARTTLS with that certificate, each message gets an "X-TLS: yes|no" line
+saying whether its session was encrypted, and AUTH is offered only after STARTTLS.
 It writes PORT to DIR/ready when it listens, and runs until SIGTERM.
 
-usage: smtp_sink.py PORT DIR [--user U --password P]
+usage: smtp_sink.py PORT DIR [--user U --password P] [--tls CERT KEY]
 """
 import os
 import signal
+import ssl
 import sys
 import threading
 
@@ -16,20 +20,28 @@ from aiosmtpd.smtp import AuthResult
 
 
 class Sink:
-    def __init__(self, out):
+    def __init__(self, out, tls=False):
         self.out = out
+        self.tls = tls
         self.n = 0
+        self.sessions = 0
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             self.n += 1
             name = os.path.join(self.out, "%06d.eml" % self.n)
+            if not hasattr(session, "vigie_number"):
+                self.sessions += 1
+                session.vigie_number = self.sessions
         tmp = name + ".tmp"
         with open(tmp, "wb") as f:
             for r in envelope.rcpt_tos:
                 f.write(b"X-Rcpt-To: " + r.encode() + b"\r\n")
             f.write(b"X-Mail-From: " + envelope.mail_from.encode() + b"\r\n")
+            f.write(b"X-Session: %d\r\n" % session.vigie_number)
+            if self.tls:
+                f.write(b"X-TLS: " + (b"yes" if session.ssl else b"no") + b"\r\n")
             f.write(envelope.original_content)
         os.rename(tmp, name)  # readers never see half a message
         return "250 OK"
@@ -47,9 +59,15 @@ def main():
         return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535
 
     kw = {}
+    tls = "--tls" in sys.argv
     if user:
-        kw = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
-    ctl = Controller(Sink(out), hostname="127.0.0.1", port=port, **kw)
+        kw = dict(authenticator=authenticator, auth_required=True, auth_require_tls=tls)
+    if tls:
+        i = sys.argv.index("--tls")
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(sys.argv[i + 1], sys.argv[i + 2])
+        kw["tls_context"] = ctx
+    ctl = Controller(Sink(out, tls), hostname="127.0.0.1", port=port, **kw)
     ctl.start()
     with open(os.path.join(out, "ready"), "w") as f:
         f.write(str(port))

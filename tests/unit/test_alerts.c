@@ -62,6 +62,7 @@ static void test_compile(void)
         "  smtp_host: mail.example.org\n"
         "  smtp_port: 587\n"
         "  smtp: {starttls: required, credentials: /etc/vigie/smtp.cred, timeout_s: 10,\n"
+        "         ca_file: /etc/vigie/ca.pem,\n"
         "         retry_base_s: 5, retry_max_s: 600}\n"
         "  reminder_h: 12\n"
         "  templates: {subject: '{platform}: {state}', intro: Hello}\n"
@@ -78,6 +79,7 @@ static void test_compile(void)
     CHECK_STR(r->smtp.server, "mail.example.org:587");
     CHECK_STR(r->smtp.from, "vigie@example.org");
     CHECK(r->smtp.starttls == VG_STARTTLS_REQUIRED);
+    CHECK_STR(r->smtp.ca_file, "/etc/vigie/ca.pem");
     CHECK_STR(r->smtp.credentials, "/etc/vigie/smtp.cred");
     CHECK(r->smtp.timeout_s == 10 && r->smtp.retry_base_s == 5 && r->smtp.retry_max_s == 600);
     CHECK(r->reminder_h == 12);
@@ -127,9 +129,20 @@ static void test_compile_errors(void)
          "t.yaml:9: alerts.templates.subject must be one line of printable ASCII"},
         {"  rules: {a: 1}\n", "t.yaml:9: alerts.rules must be a list of rules"},
         {"  rules:\n    - {name: x, count: 3}\n",
-         "t.yaml:10: rules[].type is required (consecutive, fraction, silent)"},
+         "t.yaml:10: rules[].type is required (consecutive, fraction, silent, event)"},
         {"  rules:\n    - {name: x, type: often}\n",
-         "t.yaml:10: rules[].type = 'often' is not consecutive, fraction or silent"},
+         "t.yaml:10: rules[].type = 'often' is not consecutive, fraction, silent or event"},
+        {"  rules:\n    - {name: x, type: event}\n",
+         "t.yaml:10: rule x: events is required (a list of datum_shift, clock_offset, spike, "
+         "silence)"},
+        {"  rules:\n    - {name: x, type: event, events: [datum_shift, tsunami]}\n",
+         "t.yaml:10: rules[].events: unknown event kind 'tsunami'"},
+        {"  rules:\n    - {name: x, type: event, events: datum_shift}\n",
+         "t.yaml:10: rules[].events must be a list of event kinds"},
+        {"  rules:\n    - {name: x, type: event, events: [spike], count: 3}\n",
+         "t.yaml:10: rules[].count applies to consecutive rules only, not event"},
+        {"  rules:\n    - {name: x, type: silent, events: [spike]}\n",
+         "t.yaml:10: rules[].events applies to event rules only, not silent"},
         {"  rules:\n    - {type: silent}\n", "t.yaml:10: rules[].name is required"},
         {"  rules:\n    - {name: 'a b', type: silent}\n",
          "t.yaml:10: rules[].name = 'a b': 1..31 of A-Z a-z 0-9 _ -"},
@@ -629,6 +642,113 @@ static void bench_monitor(void)
     vg_config_free(cfg);
 }
 
+/* ---- event rules ------------------------------------------------------------------- */
+
+static void test_event_rules(void)
+{
+    vg_config *cfg;
+    vg_errinfo err = {0};
+    vg_alert_rules *r = compile(
+        "  templates: {intro: 'Dear PI,'}\n"
+        "  rules:\n"
+        "    - {name: sl, type: event, events: [datum_shift, clock_offset], kind: tide_gauge,\n"
+        "       parameters: [SLEV], recipients: [ops@example.org]}\n"
+        "    - {name: st, type: consecutive, test: any, count: 1}\n",
+        &cfg, &err);
+    CHECK_MSG(r != NULL, "%s", err.text);
+    if (!r)
+        return;
+    CHECK(r->n_rules == 2 && r->rules[0].type == VG_ALERT_EVENT);
+    CHECK(r->rules[0].events == (1u << VG_EVENT_DATUM_SHIFT | 1u << VG_EVENT_CLOCK_OFFSET));
+    CHECK(r->rules[0].params == VG_PARAM_BIT(VG_P_SLEV));
+    CHECK_STR(vg_alert_type_name(VG_ALERT_EVENT), "event");
+    const vg_platform_cfg *tide = vg_config_platform(cfg, "TIDE1");
+    CHECK(vg_alert_rule_matches(&r->rules[0], tide));
+    CHECK(!vg_alert_rule_matches(&r->rules[0], vg_config_platform(cfg, "SHIP1")));
+
+    /* the monitor leaves event rules alone: a bad SLEV value starts only rule st */
+    vg_alert_monitor *m;
+    CHECK(vg_alert_monitor_new(cfg, r, T0, &m, &err) == VG_OK);
+    got g = {.rules = r};
+    vg_sample s;
+    vg_sample_init(&s);
+    vg_sample_set_platform(&s, "TIDE1", 5);
+    s.time = T0;
+    s.received = T0;
+    vg_sample_set(&s, VG_P_SLEV, 1.0);
+    s.qc[VG_P_SLEV].agg = 4;
+    vg_alert_monitor_sample(m, &s, sink, &g);
+    vg_alert_monitor_tick(m, T0 + 3600 * S_US, sink, &g);
+    CHECK_MSG(g.n == 1, "%d events", g.n);
+    vg_alert_monitor_free(m);
+
+    vg_event ev = {.param = VG_P_SLEV, .kind = VG_EVENT_DATUM_SHIFT, .first = T0,
+                   .last = T0 + 86400 * S_US, .detected = T0 + 2 * 86400 * S_US,
+                   .magnitude = 0.081, .score = 4.5};
+    snprintf(ev.platform, sizeof ev.platform, "TIDE1");
+    snprintf(ev.units, sizeof ev.units, "m");
+    snprintf(ev.text, sizeof ev.text, "TIDE1: datum shift of SLEV by +0.081 m");
+    vg_alert_event ae = {.rule = &r->rules[0], .platform = tide, .param = VG_P_SLEV};
+    const char *rcpt[VG_MAIL_RCPT_MAX];
+    size_t n = vg_mail_recipients(r, &ae, rcpt);
+    CHECK(n == 1 && !strcmp(rcpt[0], "ops@example.org")); /* TIDE1 has no pi */
+    char *payload = NULL;
+    size_t len = 0;
+    CHECK(vg_mail_compose_event(r, &r->rules[0], tide, &ev, T0 + 3 * 86400 * S_US, rcpt, n,
+                                &payload, &len, &err) == VG_OK);
+    if (payload) {
+        CHECK(strstr(payload, "Subject: [vigie] TIDE1 SLEV sl: datum_shift\r\n"));
+        CHECK(strstr(payload, "Message-ID: <vigie.sl.TIDE1.SLEV.1768435200000000.datum_shift"
+                              "@example.org>\r\n"));
+        CHECK(strstr(payload, "X-Vigie-Event: datum_shift\r\n"));
+        CHECK(strstr(payload, "\r\n\r\nDear PI,\r\n\r\nA datum_shift was found on TIDE1."));
+        CHECK(strstr(payload, "The mean level stepped by +0.081 m from 2026-01-15T00:00:00Z on"));
+        CHECK(strstr(payload, "Magnitude:  0.081 m\r\nScore:      4.5\r\n"));
+        CHECK(strstr(payload, "Found:      on the data up to 2026-01-17T00:00:00Z"));
+        CHECK(strstr(payload, "  vigie dump -c t.yaml --events --platform TIDE1\r\n"));
+        CHECK(strstr(payload, "  vigie dump -c t.yaml --platform TIDE1 --param SLEV --from "
+                              "2026-01-15T00:00:00Z\r\n"));
+        vg_mail_envelope *env = malloc(sizeof *env);
+        CHECK(env && vg_mail_parse(payload, len, env, &err) == VG_OK && env->n_rcpt == 1);
+        free(env);
+    }
+    free(payload);
+
+    /* templates.html: a multipart/alternative of the text and its HTML form */
+    r->html = true;
+    free(r->intro);
+    r->intro = strdup("Dear <PI> & co,");
+    CHECK(vg_mail_compose_event(r, &r->rules[0], tide, &ev, T0, rcpt, n, &payload, &len,
+                                &err) == VG_OK);
+    if (payload) {
+        CHECK(strstr(payload, "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; "
+                              "boundary=\"=_vigie_alt\"\r\n\r\n--=_vigie_alt\r\n"
+                              "Content-Type: text/plain; charset=utf-8\r\n"));
+        CHECK(strstr(payload, "\r\n\r\nDear <PI> & co,\r\n"));
+        CHECK(strstr(payload, "--=_vigie_alt\r\nContent-Type: text/html; charset=utf-8\r\n"));
+        CHECK(strstr(payload, "<h3>[vigie] TIDE1 SLEV sl: datum_shift</h3>\r\n<pre>Dear &lt;PI&gt; "
+                              "&amp; co,\r\n"));
+        CHECK(strstr(payload, "</pre>\r\n</body></html>\r\n\r\n--=_vigie_alt--\r\n"));
+    }
+    free(payload);
+    r->html = false;
+    ev.kind = VG_EVENT_CLOCK_OFFSET;
+    ev.magnitude = -3.0;
+    snprintf(ev.units, sizeof ev.units, "min");
+    CHECK(vg_mail_compose_event_entry(r, &r->rules[0], tide, &ev, T0, "d@example.org", 3600,
+                                      &payload, &len, &err) == VG_OK);
+    if (payload) {
+        vg_mail_entry e;
+        CHECK(vg_mail_parse_entry(payload, len, &e, &err) == VG_OK && e.period_s == 3600);
+        CHECK(strstr(payload, "Subject: [vigie] TIDE1 SLEV sl: clock_offset\r\n"));
+        CHECK(strstr(payload, "The observed tide is 3.0 min early on the prediction"));
+        CHECK(strstr(payload, "probably slow by that much"));
+    }
+    free(payload);
+    vg_alert_rules_free(r);
+    vg_config_free(cfg);
+}
+
 int main(void)
 {
     test_compile();
@@ -638,6 +758,7 @@ int main(void)
     test_silent_and_reminders();
     test_templates_and_recipients();
     test_credentials();
+    test_event_rules();
     bench_monitor();
     return check_summary();
 }
