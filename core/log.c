@@ -2,20 +2,30 @@
 #include "core/log.h"
 
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-static vg_log_level current_level = VG_LOG_INFO;
+/* Read by every thread (the alerts' sender, the uploader), set by the main thread on
+ * SIGHUP: atomic, relaxed (a level change may reach another thread a little later). */
+static _Atomic int current_level = VG_LOG_INFO;
 
 static const char *const level_names[8] = {
     [VG_LOG_ERROR] = "error", [VG_LOG_WARN] = "warn",   [VG_LOG_NOTICE] = "notice",
     [VG_LOG_INFO] = "info",   [VG_LOG_DEBUG] = "debug",
 };
 
-void vg_log_set_level(vg_log_level level) { current_level = level; }
-vg_log_level vg_log_get_level(void) { return current_level; }
+void vg_log_set_level(vg_log_level level)
+{
+    atomic_store_explicit(&current_level, (int)level, memory_order_relaxed);
+}
+
+vg_log_level vg_log_get_level(void)
+{
+    return (vg_log_level)atomic_load_explicit(&current_level, memory_order_relaxed);
+}
 
 int vg_log_level_parse(const char *name, vg_log_level *out)
 {
@@ -30,7 +40,7 @@ int vg_log_level_parse(const char *name, vg_log_level *out)
 
 void vg_log(vg_log_level level, const char *fmt, ...)
 {
-    if (level > current_level)
+    if ((int)level > atomic_load_explicit(&current_level, memory_order_relaxed))
         return;
     if (level < VG_LOG_ERROR)
         level = VG_LOG_ERROR;
