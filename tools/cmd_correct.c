@@ -7,7 +7,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/config.h"
 #include "daemon/setup.h"
@@ -15,6 +14,7 @@
 #include "dm/samples.h"
 #include "export/export.h"
 #include "storage/store.h"
+#include "tools/cli.h"
 #include "tools/command.h"
 
 static void correct_usage(FILE *out)
@@ -50,13 +50,6 @@ static void correct_usage(FILE *out)
 }
 
 static const char *const status_names[] = {"used", "bad-sample", "no-tsg", "unstable"};
-
-static bool correct__time(const char *arg, vg_time_us *t)
-{
-    size_t used;
-    return vg_time_parse_iso8601(arg, strlen(arg), t, &used, NULL) == VG_OK &&
-           used == strlen(arg);
-}
 
 static bool correct__dbl(const char *arg, double lo, double hi, double *out)
 {
@@ -106,7 +99,7 @@ static int correct_main(int argc, char **argv)
             break;
         case 'f':
         case 't':
-            if (!correct__time(optarg, c == 'f' ? &from : &to)) {
+            if (!vg_cli_time(optarg, c == 'f' ? &from : &to)) {
                 fprintf(stderr, "vigie correct: --%s '%s': not an ISO 8601 time\n",
                         c == 'f' ? "from" : "to", optarg);
                 return VG_EXIT_USAGE;
@@ -258,21 +251,9 @@ static int correct_main(int argc, char **argv)
         eo.external = &ext;
         printf("water samples written in the file: %zu (%s_EXT)\n", ext.n, code);
     }
-    struct stat sb;
-    if (stat(output, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        char name[256];
-        if (vg_export_file_name(&s, &eo, name, sizeof name, &err) != VG_OK) {
-            fprintf(stderr, "vigie correct: %s\n", err.text);
-            goto out;
-        }
-        size_t n = strlen(output) + strlen(name) + 2;
-        if ((path = malloc(n)))
-            snprintf(path, n, "%s%s%s", output, output[strlen(output) - 1] == '/' ? "" : "/", name);
-    } else {
-        path = strdup(output);
-    }
-    if (!path) {
-        fprintf(stderr, "vigie correct: out of memory\n");
+    if (!(path = vg_cli_output_path(output, &s, &eo, &err))) {
+        fprintf(stderr, "vigie correct: %s
+", err.text);
         goto out;
     }
     if (vg_export_write(&s, &eo, path, &err) != VG_OK) {

@@ -11,6 +11,7 @@
 #include "daemon/setup.h"
 #include "storage/audit.h"
 #include "storage/store.h"
+#include "tools/cli.h"
 #include "tools/command.h"
 
 static void flag_usage(FILE *out)
@@ -43,13 +44,6 @@ typedef struct flag_args {
     vg_time_us from, to;
     int flag;
 } flag_args;
-
-static bool flag__time(const char *arg, vg_time_us *t)
-{
-    size_t used;
-    return vg_time_parse_iso8601(arg, strlen(arg), t, &used, NULL) == VG_OK &&
-           used == strlen(arg);
-}
 
 /* Open the store named by -s or -c; writer: the store must exist already. */
 static int flag__open(const flag_args *a, bool writer, vg_setup *setup, vg_store **st)
@@ -144,7 +138,7 @@ static bool flag__parse_line(const char *path, int ln, char *line, flag_line *ou
         fprintf(stderr, "vigie flag: %s:%d: param '%s' is not a parameter code\n", path, ln, f[1]);
         return false;
     }
-    if (!flag__time(f[2], &e->from) || !flag__time(f[3], &e->to) || e->from > e->to) {
+    if (!vg_cli_time(f[2], &e->from) || !vg_cli_time(f[3], &e->to) || e->from > e->to) {
         fprintf(stderr, "vigie flag: %s:%d: from '%s' and to '%s' must be ISO 8601 times, "
                         "from <= to\n", path, ln, f[2], f[3]);
         return false;
@@ -267,7 +261,7 @@ static int flag_main(int argc, char **argv)
         case 'o': a.op = optarg; break;
         case 'F':
         case 'T':
-            if (!flag__time(optarg, c == 'F' ? &a.from : &a.to)) {
+            if (!vg_cli_time(optarg, c == 'F' ? &a.from : &a.to)) {
                 fprintf(stderr, "vigie flag: --%s '%s': not an ISO 8601 time\n",
                         c == 'F' ? "from" : "to", optarg);
                 return VG_EXIT_USAGE;

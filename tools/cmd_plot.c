@@ -16,6 +16,7 @@
 #include "storage/store.h"
 #include "tide/constfile.h"
 #include "tide/predict.h"
+#include "tools/cli.h"
 #include "tools/command.h"
 
 static void plot_usage(FILE *out)
@@ -37,13 +38,6 @@ static void plot_usage(FILE *out)
             "      --climatology   band of the climatology along the track: mean +- 3 standard\n"
             "                      deviations, or +- --clim-width D when it has none (1)\n"
             "      --tide FILE     the tide predicted from a constituents file (sea level)\n");
-}
-
-static bool plot__time(const char *arg, vg_time_us *t)
-{
-    size_t used;
-    return vg_time_parse_iso8601(arg, strlen(arg), t, &used, NULL) == VG_OK &&
-           used == strlen(arg);
 }
 
 static int plot_main(int argc, char **argv)
@@ -89,7 +83,7 @@ static int plot_main(int argc, char **argv)
             break;
         case 'f':
         case 't':
-            if (!plot__time(optarg, c == 'f' ? &from : &to)) {
+            if (!vg_cli_time(optarg, c == 'f' ? &from : &to)) {
                 fprintf(stderr, "vigie plot: --%s '%s': not an ISO 8601 time\n",
                         c == 'f' ? "from" : "to", optarg);
                 return VG_EXIT_USAGE;

@@ -7,7 +7,6 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #include "core/config.h"
 #include "daemon/setup.h"
@@ -16,6 +15,7 @@
 #include "export/export.h"
 #include "qc/test.h"
 #include "storage/store.h"
+#include "tools/cli.h"
 #include "tools/command.h"
 #include "tools/progress.h"
 
@@ -40,13 +40,6 @@ static void reprocess_usage(FILE *out)
             "  -o, --output P     the GOSUD file, or an existing directory\n"
             "      --json         the report as one JSON object instead of text\n"
             "  -q, --quiet        no progress bar (it is drawn only on a terminal anyway)\n");
-}
-
-static bool rp__time(const char *arg, vg_time_us *t)
-{
-    size_t used;
-    return vg_time_parse_iso8601(arg, strlen(arg), t, &used, NULL) == VG_OK &&
-           used == strlen(arg);
 }
 
 static void rp__report_text(const vg_series *s, const vg_dm_counts *c)
@@ -160,7 +153,7 @@ static int reprocess_main(int argc, char **argv)
         case 'q': quiet = true; break;
         case 'f':
         case 't':
-            if (!rp__time(optarg, c == 'f' ? &from : &to)) {
+            if (!vg_cli_time(optarg, c == 'f' ? &from : &to)) {
                 fprintf(stderr, "vigie reprocess: --%s '%s': not an ISO 8601 time\n",
                         c == 'f' ? "from" : "to", optarg);
                 return VG_EXIT_USAGE;
@@ -224,21 +217,9 @@ static int reprocess_main(int argc, char **argv)
     eo.data_mode = 'D';
     eo.platform = pf;
     eo.harbour_flag_as = setup.cfg->harbour_flag_as;
-    struct stat sb;
-    if (stat(output, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-        char name[256];
-        if (vg_export_file_name(&s, &eo, name, sizeof name, &err) != VG_OK) {
-            fprintf(stderr, "vigie reprocess: %s\n", err.text);
-            goto out;
-        }
-        size_t n = strlen(output) + strlen(name) + 2;
-        if ((path = malloc(n)))
-            snprintf(path, n, "%s%s%s", output, output[strlen(output) - 1] == '/' ? "" : "/", name);
-    } else {
-        path = strdup(output);
-    }
-    if (!path) {
-        fprintf(stderr, "vigie reprocess: out of memory\n");
+    if (!(path = vg_cli_output_path(output, &s, &eo, &err))) {
+        fprintf(stderr, "vigie reprocess: %s
+", err.text);
         goto out;
     }
     /* The engine judges on a second thread while most of the file is written. */
