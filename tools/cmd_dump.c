@@ -19,6 +19,7 @@
 #include "storage/audit.h"
 #include "storage/events.h"
 #include "storage/store.h"
+#include "tools/cli.h"
 #include "tools/command.h"
 
 static void dump_usage(FILE *out)
@@ -401,18 +402,13 @@ static int dump_main(int argc, char **argv)
             }
             break;
         case 'f':
-        case 't': {
-            vg_time_us t;
-            size_t used;
-            if (vg_time_parse_iso8601(optarg, strlen(optarg), &t, &used, &err) != VG_OK ||
-                used != strlen(optarg)) {
+        case 't':
+            if (!vg_cli_time(optarg, c == 'f' ? &q.from : &q.to)) {
                 fprintf(stderr, "vigie dump: --%s '%s': not an ISO 8601 time\n",
                         c == 'f' ? "from" : "to", optarg);
                 return VG_EXIT_USAGE;
             }
-            *(c == 'f' ? &q.from : &q.to) = t;
             break;
-        }
         case 'm': {
             long f;
             if (!vg_parse_long(optarg, &f) || f < 0 || f > 9) {

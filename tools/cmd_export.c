@@ -13,6 +13,7 @@
 #include "daemon/setup.h"
 #include "export/export.h"
 #include "storage/store.h"
+#include "tools/cli.h"
 #include "tools/command.h"
 
 static void export_usage(FILE *out)
@@ -86,18 +87,13 @@ static int export_main(int argc, char **argv)
             }
             break;
         case 'f':
-        case 't': {
-            vg_time_us t;
-            size_t used;
-            if (vg_time_parse_iso8601(optarg, strlen(optarg), &t, &used, &err) != VG_OK ||
-                used != strlen(optarg)) {
+        case 't':
+            if (!vg_cli_time(optarg, c == 'f' ? &from : &to)) {
                 fprintf(stderr, "vigie export: --%s '%s': not an ISO 8601 time\n",
                         c == 'f' ? "from" : "to", optarg);
                 return VG_EXIT_USAGE;
             }
-            *(c == 'f' ? &from : &to) = t;
             break;
-        }
         case 'z':
             if (!vg_parse_long(optarg, &l) || l < 0 || l > 9) {
                 fprintf(stderr, "vigie export: --deflate takes 0-9\n");
