@@ -72,6 +72,10 @@ static const config__option options[] = {
      .doc = "most samples written by one transaction"},
     {.name = "storage.cache_mb", .type = CONFIG__INT, .offset = CONFIG__FIELD(cache_mb, int),
      .min = 1, .max = 4096, .def = 32, .doc = "Berkeley DB cache size in MiB"},
+    {.name = "storage.log_keep_mb", .type = CONFIG__INT,
+     .offset = CONFIG__FIELD(log_keep_mb, int), .min = -1, .max = 1048576, .def = -1,
+     .doc = "MiB of write-ahead log files no longer needed by recovery that are kept "
+            "(-1: keep them all)"},
 
     {.name = "alerts.enabled", .type = CONFIG__BOOL,
      .offset = CONFIG__FIELD(alerts_enabled, bool), .def = 0, .reloadable = true,

@@ -80,6 +80,7 @@ typedef struct vg_config {
     int commit_interval_ms;     /* storage.commit_interval_ms: 1..60000 (50): longest wait before commit */
     int commit_max_samples;     /* storage.commit_max_samples: 1..1000000 (5000): samples per transaction at most */
     int cache_mb;               /* storage.cache_mb: 1..4096 (32): Berkeley DB cache */
+    int log_keep_mb;            /* storage.log_keep_mb: -1..1048576 (-1 = keep every log file): old logs kept */
 
     /* lists: */
     vg_ingest_cfg *ingest;      /* owned array */

@@ -576,6 +576,16 @@ vg_err vg_engine_tick(vg_engine *e, int64_t now_mono_us, vg_errinfo *err)
         rc = engine__commit(e, err);
         if (rc == VG_OK && (rc = vg_store_maintain(e->store, err)) != VG_OK)
             e->stats.store_errors++;
+        /* Log retention: a failure is logged, not an ingest failure (the logs only grow). */
+        size_t removed = 0;
+        vg_errinfo lerr;
+        if (rc == VG_OK && e->cfg->log_keep_mb >= 0) {
+            if (vg_store_log_retain(e->store, e->cfg->log_keep_mb, &removed, &lerr) != VG_OK)
+                vg_warn("log retention: %s", lerr.text);
+            else if (removed)
+                vg_info("log retention: removed %zu old log file(s) (log_keep_mb %d)", removed,
+                        e->cfg->log_keep_mb);
+        }
     }
     return rc;
 }

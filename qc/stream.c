@@ -111,16 +111,20 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
             break;
         }
     }
-    /* Each step gets one state per variable it judges (every parameter, or the position or
-     * time), each rounded up to the alignment of max_align_t: a chain pays only for the
-     * state its own tests keep (docs/qc.md states the figures). */
+    /* Each step gets one state per variable it judges on this platform (each of the
+     * platform's parameters it runs on, or the position or time), each rounded up to the
+     * alignment of max_align_t: a stream pays only for the state its own jobs keep, not for
+     * every parameter the engine knows (that cost ~230 KB per tide gauge; docs/qc.md). */
     size_t total = 0;
     for (size_t i = 0; i < st->chain->n_steps; i++) {
         const vg_qc_test *t = st->chain->steps[i].test;
         size_t a = _Alignof(max_align_t);
         st->state_slot[i] = (t->state_size + a - 1) / a * a;
         st->state_off[i] = total;
-        total += st->state_slot[i] * (t->target == VG_QC_ON_PARAM ? VG_P__COUNT : 1);
+        total += st->state_slot[i] *
+                 (t->target == VG_QC_ON_PARAM
+                      ? (size_t)__builtin_popcount(st->chain->steps[i].params & pf->params)
+                      : 1);
     }
     st->state_total = total;
     if (total) {
@@ -195,11 +199,17 @@ void vg_qc_stream_free(vg_qc_stream *st)
     free(st);
 }
 
+/* The state of job (step, var): var = -1 for time or position, else a parameter the step
+ * runs on for this platform; its states are in the order of the parameters' bits. */
 static void *stream__state(vg_qc_stream *st, size_t step, int var)
 {
     if (!st->state_slot[step])
         return NULL;
-    return st->state + st->state_off[step] + (size_t)(var < 0 ? 0 : var) * st->state_slot[step];
+    size_t k = 0;
+    if (var >= 0)
+        k = (size_t)__builtin_popcount(st->chain->steps[step].params & st->pf->params &
+                                       (VG_PARAM_BIT(var) - 1u));
+    return st->state + st->state_off[step] + k * st->state_slot[step];
 }
 
 /* Salinity computed from conductivity when the instrument does not send it: PSS-78 with

@@ -14,6 +14,7 @@
 
 #include "core/log.h"
 #include "storage/env.h"
+#include "storage/logkeep.h"
 #include "storage/keys.h"
 #include "storage/records.h"
 #include "storage/store_int.h"
@@ -463,6 +464,23 @@ vg_err vg_store_maintain(vg_store *s, vg_errinfo *err)
     }
     vg_warn("%s; recovering the store in place", why.text);
     return store__recover_in_place(s, err);
+}
+
+vg_err vg_store_log_retain(vg_store *s, int keep_mb, size_t *removed, vg_errinfo *err)
+{
+    if (removed)
+        *removed = 0;
+    if (!s)
+        return vg_fail(err, VG_ERR_INVAL, "vg_store_log_retain: no store");
+    if (s->read_only)
+        return vg_fail(err, VG_ERR_INVAL, "%s: vg_store_log_retain is for the writer", s->path);
+    if (keep_mb < 0 || keep_mb > 1048576)
+        return vg_fail(err, VG_ERR_INVAL, "%s: log_keep_mb %d outside 0..1048576", s->path,
+                       keep_mb);
+    vg_err rc = vg_store__usable(s, err);
+    if (rc != VG_OK)
+        return rc;
+    return vg_senv_log_retain(s->env, s->path, (uint64_t)keep_mb * 1024u * 1024u, removed, err);
 }
 
 /* ---- puts ---------------------------------------------------------------------------- */

@@ -82,6 +82,16 @@ vg_err vg_store_put_quarantine(vg_store *s, vg_time_us received, const char *sou
  * recovers the store. VG_ERR_INVAL on a read-only store. */
 vg_err vg_store_maintain(vg_store *s, vg_errinfo *err);
 
+/* Log retention (storage.log_keep_mb): remove, oldest first, the write-ahead log files that
+ * recovery no longer needs (older than the last checkpoint, which vg_store_commit takes
+ * every 64 MiB of log or 5 minutes), keeping the newest of them up to keep_mb MiB
+ * (0..1048576; 0 removes every one). Log files still needed are never removed, so a
+ * recovery or a `vigie db backup` (DB_ENV->backup copies what it needs) is not affected;
+ * only a roll-forward from an older backup needs the removed ones (docs/storage.md).
+ * *removed (may be NULL) gets the number of files removed. Writer only, outside a batch or
+ * inside one. VG_ERR_DB, VG_ERR_IO as the failure says; VG_ERR_INVAL on a read-only store. */
+vg_err vg_store_log_retain(vg_store *s, int keep_mb, size_t *removed, vg_errinfo *err);
+
 /* ---- queries ------------------------------------------------------------------- */
 
 typedef struct vg_obs {

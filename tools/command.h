@@ -15,7 +15,8 @@ typedef struct vg_command {
 } vg_command;
 
 extern const vg_command vg_cmd_run, vg_cmd_config, vg_cmd_dump, vg_cmd_simulate, vg_cmd_qc,
-    vg_cmd_tide, vg_cmd_export, vg_cmd_alerts, vg_cmd_upload, vg_cmd_feed, vg_cmd_db;
+    vg_cmd_tide, vg_cmd_export, vg_cmd_alerts, vg_cmd_upload, vg_cmd_feed, vg_cmd_db,
+    vg_cmd_keygen;
 /* Delayed-mode tools (docs/delayed-mode.md). */
 extern const vg_command vg_cmd_correct, vg_cmd_flag, vg_cmd_reprocess, vg_cmd_report,
     vg_cmd_plot;

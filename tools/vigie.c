@@ -13,6 +13,7 @@ static const vg_command *const commands[] = {
     &vg_cmd_qc,
     &vg_cmd_feed,
     &vg_cmd_db,
+    &vg_cmd_keygen,
     &vg_cmd_tide,
     &vg_cmd_export,
     &vg_cmd_alerts,
