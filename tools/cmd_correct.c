@@ -252,8 +252,7 @@ static int correct_main(int argc, char **argv)
         printf("water samples written in the file: %zu (%s_EXT)\n", ext.n, code);
     }
     if (!(path = vg_cli_output_path(output, &s, &eo, &err))) {
-        fprintf(stderr, "vigie correct: %s
-", err.text);
+        fprintf(stderr, "vigie correct: %s\n", err.text);
         goto out;
     }
     if (vg_export_write(&s, &eo, path, &err) != VG_OK) {

@@ -218,8 +218,7 @@ static int reprocess_main(int argc, char **argv)
     eo.platform = pf;
     eo.harbour_flag_as = setup.cfg->harbour_flag_as;
     if (!(path = vg_cli_output_path(output, &s, &eo, &err))) {
-        fprintf(stderr, "vigie reprocess: %s
-", err.text);
+        fprintf(stderr, "vigie reprocess: %s\n", err.text);
         goto out;
     }
     /* The engine judges on a second thread while most of the file is written. */
