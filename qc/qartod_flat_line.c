@@ -31,47 +31,38 @@ static bool flat_defaults(int p, double *o)
     return true;
 }
 
-/* Start a run at w->cur, or at w->prev when the pair alone is within tolerance (a slow
- * drift keeps most of its trailing flat stretch). */
-static void qartod__restart(flat_state *st, const vg_qc_window *w, int p, double tol)
-{
-    double v = w->cur->value[p];
-    st->lo = st->hi = v;
-    st->since = w->cur->time;
-    st->have = 1;
-    if (w->prev && !isnan(w->prev->value[p]) && fabs(v - w->prev->value[p]) < tol) {
-        double u = w->prev->value[p];
-        st->lo = u < v ? u : v;
-        st->hi = u < v ? v : u;
-        st->since = w->prev->time;
-    }
-}
-
 static vg_flag flat_run(const double *o, void *state, const vg_qc_window *w, int p)
 {
     if (isnan(o[0]) || isnan(o[1]) || isnan(o[2]))
         return VG_FLAG_NO_QC;
     flat_state *st = state;
-    double v = w->cur->value[p];
-    /* A gap (prev NULL) restarts the run: a sensor is not shown flat across missing data. */
-    if (!st->have || !w->prev) {
-        qartod__restart(st, w, p, -1.0);
-    } else {
-        /* no NaN here (the engine never runs a test on a missing value): plain compares
-         * instead of fmin/fmax, which may be library calls */
-        double lo = v < st->lo ? v : st->lo, hi = v > st->hi ? v : st->hi;
-        if (hi - lo < o[2])
-            st->lo = lo, st->hi = hi;
-        else
-            qartod__restart(st, w, p, o[2]);
-    }
-    if (!(st->hi - st->lo < o[2])) /* a lone sample with tolerance 0 is no run */
-        return vg_flag_from_qartod(VG_QARTOD_PASS);
-    double run_s = (double)(w->cur->time - st->since) / 1e6;
-    uint8_t q = run_s >= o[1]   ? VG_QARTOD_FAIL
-                : run_s >= o[0] ? VG_QARTOD_SUSPECT
-                                : VG_QARTOD_PASS;
-    return vg_flag_from_qartod(q);
+    const double tol = o[2], v = w->cur->value[p];
+    /* The run goes on when its range with v stays below tol. Otherwise it restarts at
+     * w->cur, or at w->prev when that pair alone is within tolerance (a slow drift keeps
+     * most of its trailing flat stretch). A gap (prev NULL) or the first sample restarts it
+     * at w->cur: a sensor is not shown flat across missing data. No NaN reaches here (the
+     * engine never runs a test on a missing value; prev's value is checked). Every step is
+     * a select, not a branch: on noisy data whether the run goes on, and how long it is,
+     * are coin tosses that a branch predictor loses (bench_qc). */
+    const bool have_prev = st->have && w->prev;
+    const double u = have_prev ? w->prev->value[p] : v;
+    const double lo = v < st->lo ? v : st->lo, hi = v > st->hi ? v : st->hi;
+    const bool go_on = have_prev && hi - lo < tol;
+    const bool pair = have_prev && !isnan(u) && fabs(v - u) < tol;
+    const double plo = pair ? (u < v ? u : v) : v, phi = pair ? (u < v ? v : u) : v;
+    const vg_time_us psince = pair ? w->prev->time : w->cur->time;
+    st->lo = go_on ? lo : plo;
+    st->hi = go_on ? hi : phi;
+    st->since = go_on ? st->since : psince;
+    st->have = 1;
+    /* a lone sample with tolerance 0 is no run; QARTOD 1/3/4 are vigie's 1/3/4 */
+    const double run_s = (double)(w->cur->time - st->since) / 1e6;
+    const bool flat = st->hi - st->lo < tol;
+    const int q = !flat ? VG_QARTOD_PASS
+                  : run_s >= o[1] ? VG_QARTOD_FAIL
+                  : run_s >= o[0] ? VG_QARTOD_SUSPECT
+                                  : VG_QARTOD_PASS;
+    return vg_flag_from_qartod((uint8_t)q);
 }
 
 const vg_qc_test vg_qc_qartod_flat_line = {
