@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "rm_rf.h"
 #include "export/series.h"
 #include "storage/audit.h"
 #include "storage/store.h"
@@ -21,24 +22,6 @@
 #define STEP (10 * VG_US_PER_S)
 
 static char dir[64] = "/tmp/vigie_test_audit.XXXXXX";
-
-static void rm_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (!d)
-        return;
-    struct dirent *e;
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        char p[512];
-        snprintf(p, sizeof p, "%s/%s", path, e->d_name);
-        rm_tree(p);
-        unlink(p);
-    }
-    closedir(d);
-    rmdir(path);
-}
 
 static void put(vg_store *st, int k, vg_flag ssps_flag)
 {
@@ -224,6 +207,6 @@ int main(void)
     CHECK(w.n == 0);
     CHECK(vg_audit_walk(st, NULL, on_audit, &w, &e) == VG_OK && w.n == 0);
     CHECK(vg_store_close(st, &e) == VG_OK);
-    rm_tree(dir);
+    test_rm_rf(dir);
     return check_summary();
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "rm_rf.h"
 #include "export/export.h"
 #include "export/ncfile.h"
 #include "storage/store.h"
@@ -29,25 +30,6 @@ static const char *tmp_path(const char *name)
     char *b = bufs[next++ % 8];
     snprintf(b, sizeof bufs[0], "%.63s/%.180s", tmp_root, name);
     return b;
-}
-
-static void rm_tree(const char *path)
-{
-    DIR *d = opendir(path);
-    if (d) {
-        struct dirent *e;
-        while ((e = readdir(d))) {
-            if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                continue;
-            char p[512];
-            snprintf(p, sizeof p, "%s/%s", path, e->d_name);
-            rm_tree(p);
-        }
-        closedir(d);
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
 }
 
 /* Files in dir whose name contains ".tmp.". */
@@ -513,6 +495,6 @@ int main(void)
     }
     vg_series_free(&ship);
     vg_series_free(&tide);
-    rm_tree(tmp_root);
+    test_rm_rf(tmp_root);
     return check_summary();
 }

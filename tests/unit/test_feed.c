@@ -12,20 +12,13 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "rm_rf.h"
 #include "core/log.h"
 #include "daemon/engine.h"
 #include "daemon/setup.h"
 #include "feed/spool.h"
 #include "storage/feed_mark.h"
 #include "storage/store.h"
-
-static void rm_rf(const char *dir)
-{
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
-}
 
 static const vg_spool_options small = {.sync = VG_SPOOL_SYNC_ALWAYS, .segment_bytes = 4096};
 
@@ -372,6 +365,6 @@ int main(void)
     test_spool_torn(dir);
     snprintf(sub, sizeof sub, "%s/store", dir);
     test_engine(sub);
-    rm_rf(dir);
+    test_rm_rf(dir);
     return check_summary();
 }

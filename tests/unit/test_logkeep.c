@@ -14,33 +14,13 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "rm_rf.h"
 #include "core/error.h"
 #include "storage/logkeep.h"
 #include "storage/store.h"
 
 #define LOG_MAX (256u * 1024u)
 #define PER_ROUND 4000 /* records of 200 bytes: ~2.8 MiB of log, ~11 log files */
-
-static void rm_rf(const char *dir)
-{
-    DIR *d = opendir(dir);
-    if (!d)
-        return;
-    struct dirent *e;
-    char p[4096];
-    while ((e = readdir(d))) {
-        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        struct stat st;
-        if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
-            rm_rf(p);
-        else
-            unlink(p);
-    }
-    closedir(d);
-    rmdir(dir);
-}
 
 /* Number of log.* files in dir. */
 static int count_logs(const char *dir)
@@ -232,6 +212,6 @@ int main(void)
     }
     test_retention(root);
     test_store_entry(root);
-    rm_rf(root);
+    test_rm_rf(root);
     return check_summary();
 }

@@ -17,34 +17,11 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "rm_rf.h"
 #include "core/sample.h"
 #include "core/time.h"
 #include "storage/outbox.h"
 #include "storage/store.h"
-
-static void rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d))) {
-                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                    continue;
-                char sub[4096];
-                snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-                rm_rf(sub);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
 
 static char tmp_root[64];
 
@@ -507,6 +484,6 @@ int main(void)
     if (rc)
         printf("  outboxes kept in %s\n", tmp_root);
     else
-        rm_rf(tmp_root);
+        test_rm_rf(tmp_root);
     return rc;
 }

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "rm_rf.h"
 #include "core/error.h"
 #include "core/sample.h"
 #include "core/time.h"
@@ -27,30 +28,6 @@
 #include "storage/store.h"
 
 /* ---- fixtures ------------------------------------------------------------------------ */
-
-static void rm_rf(const char *path)
-{
-    struct stat st;
-    if (lstat(path, &st) != 0)
-        return;
-    if (S_ISDIR(st.st_mode)) {
-        DIR *d = opendir(path);
-        if (d) {
-            struct dirent *e;
-            while ((e = readdir(d))) {
-                if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-                    continue;
-                char sub[4096];
-                snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-                rm_rf(sub);
-            }
-            closedir(d);
-        }
-        rmdir(path);
-    } else {
-        unlink(path);
-    }
-}
 
 static char tmp_root[64];
 
@@ -1574,6 +1551,6 @@ int main(void)
     if (getenv("VIGIE_STORE_KEEP"))
         printf("  stores kept in %s\n", tmp_root);
     else
-        rm_rf(tmp_root);
+        test_rm_rf(tmp_root);
     return check_summary();
 }
