@@ -102,6 +102,20 @@ static vg_err plan__options(const vg_config *cfg, yaml_node_t *node, const vg_qc
             opts[i] = (double)index;
             continue;
         }
+        if (t->words && i == 0) {
+            size_t w = 0;
+            char list[128] = "";
+            while (t->words[w] && (!val || strcmp(t->words[w], val) != 0)) {
+                strncat(list, w ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, t->words[w], sizeof list - strlen(list) - 1);
+                w++;
+            }
+            if (!t->words[w])
+                return vg_fail(err, VG_ERR_CONFIG, "%s:%d: %s.%s for %s must be one of: %s",
+                               cfg->path, vg_yaml_line(v), t->name, key, what, list);
+            opts[i] = (double)w;
+            continue;
+        }
         double d;
         if (!val || !vg_parse_double(val, &d))
             return vg_fail(err, VG_ERR_CONFIG, "%s:%d: %s.%s for %s must be a number",

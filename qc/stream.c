@@ -299,7 +299,8 @@ static void stream__judge(vg_qc_stream *st, vg_sample *cur, const vg_sample *pre
     if (next && next->time - cur->time > st->max_gap_us)
         next = NULL;
     const vg_qc_window w = {.prev = prev, .cur = cur, .next = next, .refs = &st->plan->refs,
-                            .sealevel = st->monitor ? vg_sl_monitor_status(st->monitor) : NULL};
+                            .sealevel = st->monitor ? vg_sl_monitor_status(st->monitor) : NULL,
+                            .pf = st->pf, .derived = computed};
     /* A parameter job runs when the sample has a value (not NaN: the fold flags it 9). */
     uint32_t runs = 0;
     for (uint32_t m = cur->present & st->pf->params; m; m &= m - 1) {

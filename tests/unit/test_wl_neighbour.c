@@ -1,0 +1,144 @@
+/* test_wl_neighbour.c: the QARTOD water-level neighbour test (wl_neighbour, id 28) in the
+ * stream engine: a gauge with a radar (SLEV) and a pressure sensor (BPRS, ATMS) on another
+ * datum. Faults of either sensor (4 cm -> 3, 8 cm -> 4) are found against the other after
+ * the datum offset is removed; a lasting step becomes the offset after half the window; a
+ * sample without the pressures, or whose SLEV the engine computed from them, is not
+ * evaluated; the configuration names a bad reference with its line. */
+#include <math.h>
+#include <string.h>
+
+#include "check.h"
+#include "core/config.h"
+#include "qc/plan.h"
+#include "qc/stream.h"
+#include "qc/test.h"
+
+#define WLN_ID 28
+#define T0 (INT64_C(1767225600) * VG_US_PER_S) /* 2026-01-01T00:00:00Z */
+#define N 720                                   /* 3 days of 6-minute samples */
+#define RHO 1025.0
+#define G 9.81
+
+#define YAML_HEAD                                                                          \
+    "storage: {path: /tmp/unused}\n"                                                   \
+    "platforms:\n"                                                                     \
+    "  - {id: TG1, kind: tide_gauge, interval_s: 360, parameters: [SLEV, BPRS, ATMS],\n" \
+    "     water_density_kg_m3: 1025, gravity_m_s2: 9.81}\n"                            \
+    "qc:\n"                                                                            \
+    "  chains:\n"                                                                      \
+    "    tide_gauge:\n"                                                                \
+    "      - test: wl_neighbour\n"
+
+typedef struct sink {
+    size_t n;
+    vg_flag f[N];
+    vg_flag agg[N];
+} sink;
+
+static void collect(void *ctx, const vg_sample *s)
+{
+    sink *k = ctx;
+    if (k->n < N) {
+        k->f[k->n] = s->qc[VG_P_SLEV].test[WLN_ID];
+        k->agg[k->n++] = s->qc[VG_P_SLEV].agg;
+    }
+}
+
+/* Bottom pressure, dbar, of a water column of wc_m under atms_hPa. */
+static double bprs_of(double wc_m, double atms_hPa)
+{
+    return (wc_m * RHO * G + atms_hPa * 100.0) / 1e4;
+}
+
+static vg_err load(const char *extra, vg_config **cfg, vg_qc_plan **plan, vg_errinfo *err)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml, YAML_HEAD "%s", extra);
+    *plan = NULL;
+    *cfg = NULL;
+    vg_err rc = vg_config_load_string(yaml, strlen(yaml), "t.yaml", cfg, err);
+    return rc == VG_OK ? vg_qc_plan_build(*cfg, plan, err) : rc;
+}
+
+int main(void)
+{
+    const vg_qc_test *t = vg_qc_test_find("wl_neighbour");
+    CHECK(t && t->id == WLN_ID && !t->needs_next && vg_qc_test_by_id(WLN_ID) == t);
+    double o[VG_QC_MAX_OPTS];
+    CHECK(t && t->defaults(VG_P_SLEV, o) && o[0] == 0 && o[1] == 0.03 && o[2] == 0.05 &&
+          o[3] == 86400 && o[4] == 3);
+    CHECK(t && !t->defaults(VG_P_TEMP, o));
+
+    vg_config *cfg;
+    vg_qc_plan *plan;
+    vg_errinfo err = {0};
+    CHECK_MSG(load("", &cfg, &plan, &err) == VG_OK, "%s", err.text);
+    if (!plan)
+        return check_summary();
+    CHECK(plan->chains[VG_KIND_TIDE_GAUGE].steps[0].params == VG_PARAM_BIT(VG_P_SLEV));
+
+    static sink k;
+    vg_qc_stream *st;
+    CHECK(vg_qc_stream_new(plan, &cfg->platforms[0], &st, &err) == VG_OK);
+    for (int i = 0; i < N; i++) {
+        vg_sample s;
+        vg_sample_init(&s);
+        vg_sample_set_platform(&s, "TG1", 3);
+        s.time = T0 + (vg_time_us)i * 360 * VG_US_PER_S;
+        /* a 1.2 m semidiurnal tide and a surge both sensors see; 1 mm of independent,
+         * deterministic noise each */
+        double h = 1.2 * cos(2 * M_PI * i / 124.2) + 0.1 * sin(i / 90.0);
+        double radar = 3.2 + h + 0.001 * sin(i * 1.7);
+        double column = 5.0 + h + 0.001 * cos(i * 2.3);
+        radar += i == 100 ? 0.04 : i == 150 ? 0.08 : i >= 400 ? 0.1 : 0; /* radar faults */
+        column += i == 200 ? -0.04 : i == 250 ? -0.08 : 0;               /* pressure faults */
+        double atms = 1013 + 5 * sin(i / 40.0);
+        if (i != 300 && i != 301) /* 300-301: the radar is down, SLEV from the pressures */
+            vg_sample_set(&s, VG_P_SLEV, radar);
+        if (i != 350) /* 350: no pressure sensor reading */
+            vg_sample_set(&s, VG_P_BPRS, bprs_of(column, atms));
+        vg_sample_set(&s, VG_P_ATMS, atms);
+        CHECK(vg_qc_stream_push(st, &s, 0, collect, &k, &err) == VG_OK);
+    }
+    vg_qc_stream_flush(st, collect, &k);
+    vg_qc_stream_free(st);
+    CHECK(k.n == N);
+
+    /* min_count 3: the first three have too few earlier pairs */
+    CHECK(k.f[0] == 0 && k.f[1] == 0 && k.f[2] == 0 && k.f[3] == 1);
+    CHECK_MSG(k.f[100] == 3 && k.f[150] == 4, "%d %d", k.f[100], k.f[150]);
+    CHECK_MSG(k.f[200] == 3 && k.f[250] == 4, "%d %d", k.f[200], k.f[250]);
+    CHECK(k.agg[150] == 4 && k.agg[250] == 4);
+    CHECK(k.f[300] == 0 && k.f[301] == 0 && k.f[350] == 0);
+    /* a lasting radar step of 10 cm at 400: the day's window before sample j holds pairs
+     * j-240..j-1 but 300, 301 and 350 (no second sensor): 237 pairs, whose median is the
+     * step once 119 of them are after it, from j = 519 on */
+    int n4 = 0, n1 = 0, other = 0;
+    for (int i = 400; i < 519; i++)
+        n4 += k.f[i] == 4;
+    for (int i = 519; i < N; i++)
+        n1 += k.f[i] == 1;
+    for (int i = 3; i < 400; i++)
+        other += k.f[i] != 1 && i != 100 && i != 150 && i != 200 && i != 250 && i != 300 &&
+                 i != 301 && i != 350;
+    CHECK_MSG(n4 == 119, "%d of 119 flagged 4 after the step", n4);
+    CHECK_MSG(n1 == N - 519, "%d of %d passed after the offset caught up", n1, N - 519);
+    CHECK_MSG(other == 0, "%d false alarms", other);
+    vg_qc_plan_free(plan);
+    vg_config_free(cfg);
+
+    /* the configuration: a reference vigie does not know, with its line */
+    CHECK(load("        parameters: {SLEV: {reference: radar}}\n", &cfg, &plan, &err) ==
+          VG_ERR_CONFIG);
+    CHECK_MSG(strstr(err.text, "t.yaml:9: wl_neighbour.reference for SLEV must be one of: "
+                               "pressure") != NULL, "%s", err.text);
+    vg_qc_plan_free(plan);
+    vg_config_free(cfg);
+    CHECK(load("        parameters: {SLEV: {reference: pressure, fail_threshold: 0.1}}\n",
+               &cfg, &plan, &err) == VG_OK);
+    if (plan)
+        CHECK(plan->chains[VG_KIND_TIDE_GAUGE].steps[0].opts[VG_P_SLEV][2] == 0.1);
+    vg_qc_plan_free(plan);
+    vg_config_free(cfg);
+    return check_summary();
+}
