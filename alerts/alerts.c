@@ -157,11 +157,13 @@ static void alerts__event(void *ctx, const vg_alert_event *ev)
 
 /* ---- QC events (event rules) -------------------------------------------------------------- */
 
+/* The end of a silence is a second mail: its key says "end". */
 static void alerts__event_key(char *key, const char *rule, const char *platform,
-                              vg_event_kind kind, vg_time_us first)
+                              const vg_event *ev)
 {
-    snprintf(key, ALERTS_EVENT_KEY, "%s %s %s %lld", rule, platform, vg_event_kind_name(kind),
-             (long long)first);
+    snprintf(key, ALERTS_EVENT_KEY, "%s %s %s %lld%s", rule, platform,
+             vg_event_kind_name(ev->kind), (long long)ev->first,
+             vg_event_silence_ended(ev) ? " end" : "");
 }
 
 static bool alerts__mailed(const vg_alerts *a, const char *key)
@@ -269,7 +271,7 @@ void vg_alerts_event(vg_alerts *a, const vg_event *ev, vg_time_us now)
             !vg_alert_rule_matches(r, pl))
             continue;
         char key[ALERTS_EVENT_KEY];
-        alerts__event_key(key, r->name, pl->id, ev->kind, ev->first);
+        alerts__event_key(key, r->name, pl->id, ev);
         if (alerts__mailed(a, key)) {
             vg_info("event %s on %s (rule %s): found again, mailed already",
                     vg_event_kind_name(ev->kind), pl->id, r->name);

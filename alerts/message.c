@@ -581,8 +581,9 @@ void vg_mail_header(const char *message, const char *name, char *buf, size_t siz
 /* What the event means for the PI and what to do, one paragraph. */
 static void mail__event_meaning(mail_buf *b, const vg_event *ev)
 {
-    char t1[VG_TIME_ISO_LEN];
+    char t1[VG_TIME_ISO_LEN], t2[VG_TIME_ISO_LEN];
     mail__iso(ev->first, t1);
+    mail__iso(ev->last, t2);
     switch (ev->kind) {
     case VG_EVENT_DATUM_SHIFT:
         mb_printf(b, "The mean level stepped by %+.3f %s from %s on, compared with the lunar "
@@ -608,7 +609,15 @@ static void mail__event_meaning(mail_buf *b, const vg_event *ev)
                   "the sensor.\r\n", t1, ev->magnitude, ev->units);
         break;
     case VG_EVENT_SILENCE:
-        mb_printf(b, "No data from %s for %g %s.\r\n", t1, ev->magnitude, ev->units);
+        if (vg_event_silence_ended(ev))
+            mb_printf(b, "The platform sends again: no sample came between %s and %s (%g "
+                      "%s of data\r\ntime). The data of that interval are missing unless "
+                      "the logger kept them\r\nand they are sent later.\r\n", t1, t2,
+                      ev->magnitude, ev->units);
+        else
+            mb_printf(b, "No sample has come for %g %s after the one of %s. Please check "
+                      "the station:\r\npower, logger, telemetry. A second mail says when "
+                      "samples come again.\r\n", ev->magnitude, ev->units, t1);
         break;
     default:
         break;
@@ -618,9 +627,9 @@ static void mail__event_meaning(mail_buf *b, const vg_event *ev)
 static void mail__event_msgid(const vg_alert_rules *r, const vg_alert_rule *rule,
                               const vg_event *ev, char *buf, size_t size)
 {
-    snprintf(buf, size, "<vigie.%s.%s.%s.%lld.%s@%s>", rule->name, ev->platform,
+    snprintf(buf, size, "<vigie.%s.%s.%s.%lld.%s%s@%s>", rule->name, ev->platform,
              mail__param((int)ev->param), (long long)ev->first, vg_event_kind_name(ev->kind),
-             mail__domain(r->smtp.from));
+             vg_event_silence_ended(ev) ? ".end" : "", mail__domain(r->smtp.from));
 }
 
 static void mail__event_subject(mail_buf *b, const vg_alert_rules *r,
@@ -629,7 +638,7 @@ static void mail__event_subject(mail_buf *b, const vg_alert_rules *r,
 {
     vg_alert_event ae = {.rule = rule, .platform = pl, .param = (int)ev->param};
     const char *kind = vg_event_kind_name(ev->kind);
-    mail__subject_as(b, r, &ae, kind, kind);
+    mail__subject_as(b, r, &ae, vg_event_silence_ended(ev) ? "silence ended" : kind, kind);
 }
 
 static void mail__event_body(mail_buf *b, const vg_alert_rules *r, const vg_alert_rule *rule,
@@ -661,9 +670,12 @@ static void mail__event_body(mail_buf *b, const vg_alert_rules *r, const vg_aler
         mb_printf(b, "Position:   %.5f N, %.5f E (station)\r\n", pl->lat_deg, pl->lon_deg);
     mb_printf(b, "Rule:       %s (event): ", rule->name);
     mail__rule_text(b, r, rule, pl);
-    mb_printf(b, "\r\n\r\nThis is the first detection: the daily analysis may refine the "
-              "estimate on the\r\nfollowing days without a new mail; the events list shows "
-              "the latest one.\r\n");
+    if (ev->kind != VG_EVENT_SILENCE)
+        mb_printf(b, "\r\n\r\nThis is the first detection: the daily analysis may refine "
+                  "the estimate on the\r\nfollowing days without a new mail; the events list "
+                  "shows the latest one.\r\n");
+    else
+        mb_printf(b, "\r\n");
     mb_printf(b, "\r\nTo look at the events and the data:\r\n"
               "  vigie dump -c %s --events --platform %s\r\n"
               "  vigie dump -c %s --platform %s%s%s --from %s\r\n",

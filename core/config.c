@@ -617,7 +617,8 @@ static vg_err config__platform(config__ctx *c, vg_platform_cfg *pl, yaml_node_t 
     vg_err rc = config__check_keys(c, map, "platforms[]");
     if (rc)
         return rc;
-    bool have_kind = false, have_interval = false, have_params = false, have_gravity = false;
+    bool have_kind = false, have_interval = false, have_params = false, have_gravity = false,
+         have_silence = false;
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
          !rc && p < map->data.mapping.pairs.top; p++) {
         yaml_node_t *key = config__node(c, p->key), *val = config__node(c, p->value);
@@ -659,6 +660,10 @@ static vg_err config__platform(config__ctx *c, vg_platform_cfg *pl, yaml_node_t 
         } else if (strcmp(k, "gravity_m_s2") == 0) {
             rc = config__double(c, val, "platforms[].gravity_m_s2", 9.7, 9.9, &pl->gravity_m_s2);
             have_gravity = true;
+        } else if (strcmp(k, "silence_after_s") == 0) {
+            rc = config__double(c, val, "platforms[].silence_after_s", 0, 2592000,
+                                &pl->silence_after_s);
+            have_silence = true;
         } else if (strcmp(k, "sensor_level_m") == 0) {
             rc = config__double(c, val, "platforms[].sensor_level_m", -12000, 12000,
                                 &pl->sensor_level_m);
@@ -678,6 +683,8 @@ static vg_err config__platform(config__ctx *c, vg_platform_cfg *pl, yaml_node_t 
         return config__fail(c, map, "platforms[].parameters is required (platform '%s')", pl->id);
     if (!have_gravity)
         pl->gravity_m_s2 = vg_sw_gravity_wgs84(pl->lat_deg); /* NaN without a position */
+    if (!have_silence) /* 3 missed samples, at least a minute (transmission jitter) */
+        pl->silence_after_s = 3 * pl->interval_s < 60 ? 60 : 3 * pl->interval_s;
     const uint32_t pgauge =
         VG_PARAM_BIT(VG_P_SLEV) | VG_PARAM_BIT(VG_P_BPRS) | VG_PARAM_BIT(VG_P_ATMS);
     if ((pl->params & pgauge) == pgauge && isnan(pl->gravity_m_s2))

@@ -386,6 +386,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
         now = vg_time_mono_us();
         if (vg_engine_tick(engine, now, &err) != VG_OK)
             vg_error("storage failed: %s", err.text);
+        vg_engine_check_silences(engine, vg_time_now());
         if (d.alerts && now - last_alerts >= VG_US_PER_S / 4) {
             vg_alerts_tick(d.alerts, vg_time_now());
             last_alerts = now;
