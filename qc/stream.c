@@ -177,7 +177,9 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
                 st->shared_flags = true;
     const vg_tide_model *tide = vg_qc_tides_find(plan->refs.tides, pf->id);
     if (tide && (pf->params & VG_PARAM_BIT(VG_P_SLEV))) {
-        vg_err rc = vg_sl_monitor_new(pf->id, tide, pf->interval_s, &st->monitor, err);
+        vg_err rc = vg_sl_monitor_new(pf->id, tide, pf->interval_s,
+                                      vg_sl_monitor_offset_s(pf->id, plan->sea_level_spread_s),
+                                      &st->monitor, err);
         if (rc != VG_OK) {
             vg_qc_stream_free(st);
             return rc;
