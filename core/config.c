@@ -660,6 +660,8 @@ static vg_err config__platform(config__ctx *c, vg_platform_cfg *pl, yaml_node_t 
         } else if (strcmp(k, "gravity_m_s2") == 0) {
             rc = config__double(c, val, "platforms[].gravity_m_s2", 9.7, 9.9, &pl->gravity_m_s2);
             have_gravity = true;
+        } else if (strcmp(k, "neighbour") == 0) {
+            rc = config__platform_id(c, val, "platforms[].neighbour", pl->neighbour);
         } else if (strcmp(k, "silence_after_s") == 0) {
             rc = config__double(c, val, "platforms[].silence_after_s", 0, 2592000,
                                 &pl->silence_after_s);
@@ -724,6 +726,25 @@ static vg_err config__platforms(config__ctx *c, yaml_node_t *seq)
             if (strcmp(cfg->platforms[j].id, pl->id) == 0)
                 return config__fail(c, item, "duplicate platform id '%s' (lines %d and %d)",
                                     pl->id, cfg->platforms[j].line, pl->line);
+    }
+    /* A nearby gauge (the wl_neighbour test): another configured platform, both with SLEV. */
+    for (size_t i = 0; i < n; i++) {
+        vg_platform_cfg *pl = &cfg->platforms[i];
+        pl->neighbour_index = -1;
+        if (!pl->neighbour[0])
+            continue;
+        yaml_node_t *at = vg_yaml_map_get(c->doc, config__node(c, start[i]), "neighbour");
+        const vg_platform_cfg *nb = vg_config_platform(cfg, pl->neighbour);
+        if (!nb)
+            return config__fail(c, at, "platforms[].neighbour '%s' of '%s' is not a configured "
+                                       "platform", pl->neighbour, pl->id);
+        if (nb == pl)
+            return config__fail(c, at, "platforms[].neighbour of '%s' is itself", pl->id);
+        const uint32_t slev = VG_PARAM_BIT(VG_P_SLEV);
+        if (!(pl->params & slev) || !(nb->params & slev))
+            return config__fail(c, at, "platforms[].neighbour: '%s' and '%s' must both have "
+                                       "SLEV in their parameters", pl->id, nb->id);
+        pl->neighbour_index = (int)(nb - cfg->platforms);
     }
     return VG_OK;
 }

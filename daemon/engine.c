@@ -9,6 +9,7 @@
 
 #include "core/log.h"
 #include "ingest/parser.h"
+#include "qc/peers.h"
 #include "qc/silence.h"
 #include "qc/stream.h"
 #include "storage/events.h"
@@ -40,6 +41,7 @@ struct vg_engine {
     engine_source *sources;      /* one per cfg->ingest entry */
     size_t n_sources;
     vg_qc_stream **streams;      /* one per cfg->platforms entry, created on first sample */
+    vg_qc_peers *peers;          /* the platforms' recent sea level (wl_neighbour) */
     vg_silence *silence;         /* one per cfg->platforms entry: the silence watch */
     size_t n_silence;
     size_t last_platform;        /* cache: index of the last platform looked up */
@@ -115,6 +117,11 @@ static vg_err engine__setup(vg_engine *e, const vg_config *cfg, const vg_qc_plan
     }
     free(old_silence);
     e->n_silence = cfg->n_platforms;
+    vg_qc_peers_free(e->peers); /* indices are the configuration's: start again */
+    e->peers = NULL;
+    vg_err prc = vg_qc_peers_new(cfg->n_platforms, &e->peers, err);
+    if (prc != VG_OK)
+        return prc;
     e->cfg = cfg;
     e->plan = plan;
     e->last_platform = 0;
@@ -173,6 +180,7 @@ void vg_engine_free(vg_engine *e)
     }
     free(e->feeds);
     free(e->silence);
+    vg_qc_peers_free(e->peers);
     free(e);
 }
 
@@ -521,6 +529,7 @@ static void engine__line(vg_engine *e, const vg_parser_ops *ops, void *state,
             engine__quarantine(e, name, received, &why, line, len);
             return;
         }
+        vg_qc_stream_set_peers(*st, e->peers, (size_t)pi);
         engine__seed(e, *st, s.platform, s.time);
     }
     rc = vg_qc_stream_push(*st, &s, now_mono, engine__emit, e, &why);

@@ -5,6 +5,7 @@
 #include "qc/stream.h"
 
 #include "core/seawater.h"
+#include "qc/peers.h"
 #include "qc/sealevel_monitor.h"
 #include "qc/tides.h"
 
@@ -80,7 +81,17 @@ struct vg_qc_stream {
      * conductivity, sea level from pressures): the platform's SSPS, PSAL and SLEV. A sample
      * that has them all already, or a platform without them, skips those steps. */
     uint32_t derivable;
+    /* The configuration's recent sea level (borrowed, NULL: none) and this platform's
+     * index in it (vg_qc_stream_set_peers). */
+    vg_qc_peers *peers;
+    size_t peer_index;
 };
+
+void vg_qc_stream_set_peers(vg_qc_stream *st, vg_qc_peers *peers, size_t index)
+{
+    st->peers = peers;
+    st->peer_index = index;
+}
 
 static void *stream__state(vg_qc_stream *st, size_t step, int var);
 
@@ -302,7 +313,7 @@ static void stream__judge(vg_qc_stream *st, vg_sample *cur, const vg_sample *pre
         next = NULL;
     const vg_qc_window w = {.prev = prev, .cur = cur, .next = next, .refs = &st->plan->refs,
                             .sealevel = st->monitor ? vg_sl_monitor_status(st->monitor) : NULL,
-                            .pf = st->pf, .derived = computed};
+                            .pf = st->pf, .derived = computed, .peers = st->peers};
     /* A parameter job runs when the sample has a value (not NaN: the fold flags it 9). */
     uint32_t runs = 0;
     for (uint32_t m = cur->present & st->pf->params; m; m &= m - 1) {
@@ -412,6 +423,8 @@ vg_err vg_qc_stream_push(vg_qc_stream *st, const vg_sample *in, int64_t now_mono
     slot->s.raw = slot->raw;
     slot->s.raw_len = in->raw_len;
     slot->derived = stream__derive(st, &slot->s);
+    if (st->peers && vg_sample_has(&slot->s, VG_P_SLEV) && isfinite(slot->s.value[VG_P_SLEV]))
+        vg_qc_peers_put(st->peers, st->peer_index, slot->s.time, slot->s.value[VG_P_SLEV]);
     st->held = k;
     st->held_since_mono = now_mono_us;
     st->last_time = in->time;

@@ -14,7 +14,7 @@
 #include "core/flags.h"
 #include "core/sample.h"
 
-#define VG_QC_MAX_OPTS 5 /* options per test and variable */
+#define VG_QC_MAX_OPTS 6 /* options per test and variable */
 
 typedef enum vg_qc_target {
     VG_QC_ON_PARAM,    /* judges each configured parameter value: flags qc[p] */
@@ -34,6 +34,7 @@ struct vg_qclim_set;
 struct vg_qc_tides;
 struct vg_slm_status;
 struct vg_platform_cfg;
+struct vg_qc_peers;
 
 /* Reference data that some tests read: loaded with the configuration (qc.reference, see
  * plan.h), owned by the plan, never loaded on the per-sample path. NULL members: the tests
@@ -64,6 +65,9 @@ typedef struct vg_qc_window {
     /* Parameters of cur the engine computed rather than received (VG_PARAM_BIT: SLEV from
      * BPRS and ATMS, salinity from conductivity). */
     uint32_t derived;
+    /* The recent sea level of the other platforms (qc/peers.h), NULL without one (batch
+     * runs, tests): wl_neighbour's nearby gauge. */
+    const struct vg_qc_peers *peers;
 } vg_qc_window;
 
 typedef struct vg_qc_test {

@@ -1,17 +1,20 @@
-/* test_wl_neighbour.c: QARTOD water level "neighbour" test against a second sensor of the
- * same gauge: the platform's SLEV (e.g. a radar) against the sea level of its pressure
- * sensor, (BPRS - ATMS) / (rho g) with the platform's density and gravity. The two stand on
- * different datums, so their difference d = SLEV - level(pressure) is compared with the
- * median of the differences of the previous window_s seconds (at most 256 pairs): |d -
- * median| above suspect_threshold -> 3, above fail_threshold -> 4 (QARTOD: 3 and 5 cm),
- * else 1; 0 (not evaluated) while fewer than min_count earlier pairs are in the window, and
- * on a sample without both pressures or whose SLEV the engine computed from them (then
- * there is no second sensor). docs/qc.md, "Water-level neighbour". */
+/* test_wl_neighbour.c: QARTOD water level "neighbour" test of a gauge's SLEV against a
+ * second sensor: `reference: pressure`, the sea level of the same gauge's pressure sensor,
+ * (BPRS - ATMS) / (rho g) with the platform's density and gravity; or `reference:
+ * neighbour`, the SLEV of the nearby gauge named by platforms[].neighbour, its sample
+ * nearest in time within tolerance_s (qc/peers.h). The two stand on different datums, so
+ * their difference d = SLEV - reference is compared with the median of the differences of
+ * the previous window_s seconds (at most 256 pairs): |d - median| above suspect_threshold
+ * -> 3, above fail_threshold -> 4 (QARTOD: 3 and 5 cm), else 1; 0 (not evaluated) while
+ * fewer than min_count earlier pairs are in the window, and on a sample without its
+ * reference (no pressures, or SLEV computed from them; no neighbour's sample close enough
+ * in time, or no neighbours' store: batch runs). docs/qc.md, "Water-level neighbour". */
 #include <gsl/gsl_statistics_double.h>
 #include <math.h>
 
 #include "core/config.h"
 #include "core/seawater.h"
+#include "qc/peers.h"
 #include "qc/test.h"
 
 #define WLN_RING 256
@@ -23,14 +26,17 @@ typedef struct wln_state {
 } wln_state;
 
 /* Values of option 0, `reference`. */
-static const char *const wln_refs[] = {"pressure", NULL};
+static const char *const wln_refs[] = {"pressure", "neighbour", NULL};
 
 static const vg_qc_opt_spec wln_opts[] = {
-    {"reference", 0, 0, "the second sensor: pressure (BPRS and ATMS of the same sample)"},
+    {"reference", 0, 1, "the second sensor: pressure (BPRS and ATMS of the same sample) or "
+                        "neighbour (platforms[].neighbour's SLEV)"},
     {"suspect_threshold", 0, 10, "departure of the difference above which SLEV is suspect, m"},
     {"fail_threshold", 0, 10, "departure of the difference above which SLEV fails, m"},
     {"window_s", 600, 604800, "trailing window of the reference difference (datum offset), s"},
     {"min_count", 1, WLN_RING, "earlier pairs needed in the window"},
+    {"tolerance_s", 0, 3600, "neighbour: farthest time of its sample from the one judged, s; "
+                             "0: half the platform's interval_s"},
 };
 
 static bool wln_defaults(int p, double *o)
@@ -42,15 +48,29 @@ static bool wln_defaults(int p, double *o)
     o[2] = 0.05;  /* ... > 5 cm fail */
     o[3] = 86400; /* the offset of the last day */
     o[4] = 3;
+    o[5] = 0;     /* half the interval */
     return true;
 }
 
 /* The sea level of the second sensor at w->cur, m on its own datum; NaN when it has none. */
-static double wln_reference(const vg_qc_window *w)
+static double wln_reference(const double *o, const vg_qc_window *w)
 {
     const vg_sample *s = w->cur;
     const vg_platform_cfg *pf = w->pf;
-    if (!pf || (w->derived & VG_PARAM_BIT(VG_P_SLEV)) || !vg_sample_has(s, VG_P_BPRS) ||
+    if (!pf)
+        return NAN;
+    if (o[0] == 1) { /* neighbour */
+        if (!pf->neighbour[0] || pf->neighbour_index < 0)
+            return NAN;
+        double tol_s = o[5] > 0 ? o[5] : pf->interval_s / 2;
+        double v;
+        vg_time_us at;
+        if (!vg_qc_peers_near(w->peers, (size_t)pf->neighbour_index, s->time,
+                              llround(tol_s * 1e6), &v, &at))
+            return NAN;
+        return v;
+    }
+    if ((w->derived & VG_PARAM_BIT(VG_P_SLEV)) || !vg_sample_has(s, VG_P_BPRS) ||
         !vg_sample_has(s, VG_P_ATMS))
         return NAN;
     return vg_sw_water_column_m(s->value[VG_P_BPRS], s->value[VG_P_ATMS],
@@ -60,7 +80,7 @@ static double wln_reference(const vg_qc_window *w)
 static vg_flag wln_run(const double *o, void *state, const vg_qc_window *w, int p)
 {
     wln_state *st = state;
-    double ref = wln_reference(w);
+    double ref = wln_reference(o, w);
     if (isnan(ref))
         return VG_FLAG_NO_QC;
     vg_time_us now = w->cur->time;
@@ -93,10 +113,10 @@ const vg_qc_test vg_qc_wl_neighbour = {
     .summary = "SLEV minus the second sensor's level departs from their recent median "
                "difference by more than suspect_threshold -> 3, fail_threshold -> 4",
     .source = "QARTOD water level (2021) neighbour test (3 and 5 cm), against the gauge's "
-              "pressure sensor with the datum offset removed",
+              "pressure sensor or a nearby gauge, with the datum offset removed",
     .target = VG_QC_ON_PARAM,
     .opts = wln_opts,
-    .n_opts = 5,
+    .n_opts = 6,
     .words = wln_refs,
     .defaults = wln_defaults,
     .state_size = sizeof(wln_state),

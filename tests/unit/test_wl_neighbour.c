@@ -3,12 +3,16 @@
  * datum. Faults of either sensor (4 cm -> 3, 8 cm -> 4) are found against the other after
  * the datum offset is removed; a lasting step becomes the offset after half the window; a
  * sample without the pressures, or whose SLEV the engine computed from them, is not
- * evaluated; the configuration names a bad reference with its line. */
+ * evaluated; the configuration names a bad reference with its line. And against a nearby
+ * gauge (reference: neighbour, platforms[].neighbour) through the streams' shared store of
+ * recent sea level (qc/peers.h): paired within tolerance_s, not evaluated without a
+ * neighbour's sample close enough or without the store (a batch run). */
 #include <math.h>
 #include <string.h>
 
 #include "check.h"
 #include "core/config.h"
+#include "qc/peers.h"
 #include "qc/plan.h"
 #include "qc/stream.h"
 #include "qc/test.h"
@@ -60,13 +64,126 @@ static vg_err load(const char *extra, vg_config **cfg, vg_qc_plan **plan, vg_err
     return rc == VG_OK ? vg_qc_plan_build(*cfg, plan, err) : rc;
 }
 
+typedef struct two {
+    size_t n;
+    vg_flag f[N];
+} two;
+
+static void collect_a(void *ctx, const vg_sample *s)
+{
+    two *k = ctx;
+    if (k->n < N)
+        k->f[k->n++] = s->qc[VG_P_SLEV].test[WLN_ID];
+}
+
+static void ignore(void *ctx, const vg_sample *s)
+{
+    (void)ctx;
+    (void)s;
+}
+
+/* Gauge A against its neighbour B (another datum, stamps 20 s later), tolerance 120 s. */
+static void test_nearby(void)
+{
+    const char *yaml =
+        "storage: {path: /tmp/unused}\n"
+        "platforms:\n"
+        "  - {id: A, kind: tide_gauge, interval_s: 360, parameters: [SLEV], neighbour: B}\n"
+        "  - {id: B, kind: tide_gauge, interval_s: 360, parameters: [SLEV]}\n"
+        "qc:\n  chains:\n    tide_gauge:\n"
+        "      - test: wl_neighbour\n"
+        "        parameters: {SLEV: {reference: neighbour, tolerance_s: 120}}\n";
+    vg_config *cfg = NULL;
+    vg_qc_plan *plan = NULL;
+    vg_errinfo err = {0};
+    CHECK_MSG(vg_config_load_string(yaml, strlen(yaml), "n.yaml", &cfg, &err) == VG_OK &&
+                  vg_qc_plan_build(cfg, &plan, &err) == VG_OK, "%s", err.text);
+    if (!plan)
+        return;
+    CHECK(cfg->platforms[0].neighbour_index == 1 && cfg->platforms[1].neighbour_index == -1);
+    vg_qc_peers *peers;
+    CHECK(vg_qc_peers_new(cfg->n_platforms, &peers, &err) == VG_OK);
+    static two ka, kb, kbatch;
+    vg_qc_stream *a, *b, *lone;
+    CHECK(vg_qc_stream_new(plan, &cfg->platforms[0], &a, &err) == VG_OK);
+    CHECK(vg_qc_stream_new(plan, &cfg->platforms[1], &b, &err) == VG_OK);
+    CHECK(vg_qc_stream_new(plan, &cfg->platforms[0], &lone, &err) == VG_OK); /* no store */
+    vg_qc_stream_set_peers(a, peers, 0);
+    vg_qc_stream_set_peers(b, peers, 1);
+    for (int i = 0; i < N; i++) {
+        vg_time_us ta = T0 + (vg_time_us)i * 360 * VG_US_PER_S, tb = ta + 20 * VG_US_PER_S;
+        double h = 1.2 * cos(2 * M_PI * i / 124.2) + 0.1 * sin(i / 90.0);
+        double hb = 1.2 * cos(2 * M_PI * (i + 20.0 / 360) / 124.2) + 0.1 * sin(i / 90.0);
+        double va = 3.2 + h + (i == 100 ? 0.04 : i == 150 ? 0.08 : 0);
+        double vb = 1.7 + hb + (i == 200 ? 0.08 : 0);
+        vg_sample s;
+        vg_sample_init(&s);
+        if (i != 300) { /* B's sample arrives first, as a live neighbour's may */
+            vg_sample_set_platform(&s, "B", 1);
+            s.time = tb;
+            vg_sample_set(&s, VG_P_SLEV, vb);
+            CHECK(vg_qc_stream_push(b, &s, 0, collect_a, &kb, &err) == VG_OK);
+        }
+        vg_sample_init(&s);
+        vg_sample_set_platform(&s, "A", 1);
+        s.time = ta;
+        vg_sample_set(&s, VG_P_SLEV, va);
+        CHECK(vg_qc_stream_push(a, &s, 0, collect_a, &ka, &err) == VG_OK);
+        CHECK(vg_qc_stream_push(lone, &s, 0, collect_a, &kbatch, &err) == VG_OK);
+    }
+    vg_qc_stream_flush(a, collect_a, &ka);
+    vg_qc_stream_flush(b, ignore, NULL);
+    vg_qc_stream_flush(lone, collect_a, &kbatch);
+    CHECK(ka.n == N);
+    /* B has no neighbour; the stream without the store cannot pair */
+    int b_judged = 0, lone_judged = 0, other = 0;
+    for (size_t i = 0; i < kb.n; i++)
+        b_judged += kb.f[i] != 0;
+    for (size_t i = 0; i < kbatch.n; i++)
+        lone_judged += kbatch.f[i] != 0;
+    CHECK(b_judged == 0 && lone_judged == 0);
+    CHECK(ka.f[0] == 0 && ka.f[2] == 0 && ka.f[3] == 1);
+    CHECK_MSG(ka.f[100] == 3 && ka.f[150] == 4, "%d %d", ka.f[100], ka.f[150]);
+    CHECK_MSG(ka.f[200] == 4, "the neighbour's fault flags A too: %d", ka.f[200]);
+    CHECK_MSG(ka.f[300] == 0, "no B within 120 s: %d", ka.f[300]);
+    for (int i = 3; i < N; i++)
+        other += ka.f[i] != 1 && i != 100 && i != 150 && i != 200 && i != 300;
+    CHECK_MSG(other == 0, "%d false alarms (a 20 s pairing offset on a 1.2 m tide moves the "
+              "difference by up to 4 mm)", other);
+    vg_qc_stream_free(a);
+    vg_qc_stream_free(b);
+    vg_qc_stream_free(lone);
+    vg_qc_peers_free(peers);
+    vg_qc_plan_free(plan);
+    vg_config_free(cfg);
+
+    /* configuration errors, with their line */
+    static const struct { const char *plats, *want; } bad[] = {
+        {"  - {id: A, kind: tide_gauge, interval_s: 360, parameters: [SLEV], neighbour: C}\n",
+         "n.yaml:3: platforms[].neighbour 'C' of 'A' is not a configured platform"},
+        {"  - {id: A, kind: tide_gauge, interval_s: 360, parameters: [SLEV], neighbour: A}\n",
+         "n.yaml:3: platforms[].neighbour of 'A' is itself"},
+        {"  - {id: A, kind: tide_gauge, interval_s: 360, parameters: [SLEV], neighbour: T}\n"
+         "  - {id: T, kind: mooring, interval_s: 360, parameters: [TEMP]}\n",
+         "n.yaml:3: platforms[].neighbour: 'A' and 'T' must both have SLEV"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char y[512];
+        snprintf(y, sizeof y, "storage: {path: /tmp/unused}\nplatforms:\n%s", bad[i].plats);
+        cfg = NULL;
+        CHECK(vg_config_load_string(y, strlen(y), "n.yaml", &cfg, &err) == VG_ERR_CONFIG);
+        CHECK_MSG(strstr(err.text, bad[i].want) != NULL, "%s", err.text);
+        vg_config_free(cfg);
+    }
+}
+
 int main(void)
 {
     const vg_qc_test *t = vg_qc_test_find("wl_neighbour");
     CHECK(t && t->id == WLN_ID && !t->needs_next && vg_qc_test_by_id(WLN_ID) == t);
     double o[VG_QC_MAX_OPTS];
     CHECK(t && t->defaults(VG_P_SLEV, o) && o[0] == 0 && o[1] == 0.03 && o[2] == 0.05 &&
-          o[3] == 86400 && o[4] == 3);
+          o[3] == 86400 && o[4] == 3 && o[5] == 0);
     CHECK(t && !t->defaults(VG_P_TEMP, o));
 
     vg_config *cfg;
@@ -131,7 +248,7 @@ int main(void)
     CHECK(load("        parameters: {SLEV: {reference: radar}}\n", &cfg, &plan, &err) ==
           VG_ERR_CONFIG);
     CHECK_MSG(strstr(err.text, "t.yaml:9: wl_neighbour.reference for SLEV must be one of: "
-                               "pressure") != NULL, "%s", err.text);
+                               "pressure, neighbour") != NULL, "%s", err.text);
     vg_qc_plan_free(plan);
     vg_config_free(cfg);
     CHECK(load("        parameters: {SLEV: {reference: pressure, fail_threshold: 0.1}}\n",
@@ -140,5 +257,6 @@ int main(void)
         CHECK(plan->chains[VG_KIND_TIDE_GAUGE].steps[0].opts[VG_P_SLEV][2] == 0.1);
     vg_qc_plan_free(plan);
     vg_config_free(cfg);
+    test_nearby();
     return check_summary();
 }
