@@ -222,16 +222,17 @@ static void daemon__reload(const vg_daemon_options *opt, vg_setup *cur, vg_engin
             /* The engine failed to switch (out of memory, parser creation): it must not
              * keep pointers into the old setup, so it switches back. */
             vg_error("SIGHUP: cannot apply the new configuration: %s", err.text);
-            vg_setup_free(&next);
             if (vg_engine_reconfigure(engine, cur->cfg, cur->plan, &err) != VG_OK)
                 vg_error("SIGHUP: cannot restore the previous configuration: %s", err.text);
+            vg_setup_free(&next);
         } else if (alerts && vg_alerts_reconfigure(alerts, next.cfg, next.alerts, vg_time_now(),
                                                    &err) != VG_OK) {
             vg_error("SIGHUP: new alerts: section rejected, keeping the current "
                      "configuration: %s", err.text);
-            vg_setup_free(&next);
+            /* Switch the engine back before freeing `next`: until then it points into it. */
             if (vg_engine_reconfigure(engine, cur->cfg, cur->plan, &err) != VG_OK)
                 vg_error("SIGHUP: cannot restore the previous configuration: %s", err.text);
+            vg_setup_free(&next);
         } else {
             if (!alerts != !next.alerts->enabled)
                 vg_notice("SIGHUP: alerts.enabled changes at the next start of the daemon");
