@@ -206,8 +206,15 @@ static int export_main(int argc, char **argv)
         if (dm_flagged) {
             o.data_mode = 'D';
             o.adjusted = &dm;
+            size_t values = 0;
+            for (int p = 0; p < VG_P__COUNT; p++)
+                values += vg_series_count(&s, (vg_param)p);
             fprintf(stderr, "vigie export: %s: delayed-mode flags of %zu values (data mode D)\n",
                     platform, dm_flagged);
+            if (dm_flagged < values)
+                fprintf(stderr, "vigie export: %s: %zu of %zu values were not reprocessed: they "
+                        "go out with their real-time flags (vigie reprocess the whole range, "
+                        "or --data-mode R)\n", platform, values - dm_flagged, values);
         }
     }
     if (export__is_dir(output)) {
