@@ -50,6 +50,12 @@ check "the run is stored (text report)" grep -Eq "^stored: run 0, delayed-mode f
 check "reprocessing twice: run 1" grep -q "^stored: run 1," "$TMP/rep2"
 check "reprocessing twice: the same report" diff <(sed -e '$d' -e '/^stored:/d' "$TMP/rep1") <(sed -e '$d' -e '/^stored:/d' "$TMP/rep2")
 check "reprocessing twice: the same stored flags" cmp "$TMP/dm_run0.csv" "$TMP/dm_run1.csv"
+"$VIGIE" report -s "$DB" --platform SIMTSG > "$TMP/report" 2>&1
+check "report: the stored runs" grep -q "^delayed-mode runs: 2, latest run 1 at " "$TMP/report"
+check "report: the delayed-mode flags of SSPS" grep -Eq "^  delayed mode: $n values, flags 1:[0-9]+ .*4:[0-9]+" "$TMP/report"
+check "report JSON: the delayed-mode flags" sh -c "\"$VIGIE\" report -s $DB --platform SIMTSG --json | $PY -c \"
+import json,sys; r=json.load(sys.stdin); d=r['parameters']['SSPS']['delayed_mode']
+sys.exit(0 if r['dm_runs']==2 and d['values']==$n and sum(d['flags'].values())==$n else 1)\""
 check "the real-time and manual flags are untouched by the run" \
   cmp "$TMP/rt_before.csv" <(cut -d, -f1-10,12- "$TMP/dm_run1.csv")
 strip() { ncdump "$1" | grep -v -e DATE_CREATION -e DATE_UPDATE -e ':history' -e '^netcdf '; }
