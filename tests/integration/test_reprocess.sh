@@ -50,6 +50,9 @@ check "the run is stored (text report)" grep -Eq "^stored: run 0, delayed-mode f
 check "reprocessing twice: run 1" grep -q "^stored: run 1," "$TMP/rep2"
 check "reprocessing twice: the same report" diff <(sed -e '$d' -e '/^stored:/d' "$TMP/rep1") <(sed -e '$d' -e '/^stored:/d' "$TMP/rep2")
 check "reprocessing twice: the same stored flags" cmp "$TMP/dm_run0.csv" "$TMP/dm_run1.csv"
+check "dump --dm --format json: a dm member per value" sh -c "\"$VIGIE\" dump -s $DB --platform SIMTSG --param SSPS --dm --format json | $PY -c \"
+import json,sys; rows=[json.loads(l) for l in sys.stdin]
+sys.exit(0 if len(rows)==$n and all(isinstance(r['dm'], int) and 0 <= r['dm'] <= 9 for r in rows) else 1)\""
 "$VIGIE" report -s "$DB" --platform SIMTSG > "$TMP/report" 2>&1
 check "report: the stored runs" grep -q "^delayed-mode runs: 2, latest run 1 at " "$TMP/report"
 check "report: the delayed-mode flags of SSPS" grep -Eq "^  delayed mode: $n values, flags 1:[0-9]+ .*4:[0-9]+" "$TMP/report"
