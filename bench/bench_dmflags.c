@@ -2,7 +2,8 @@
  * (storage/dmflags.h): a run of N samples with four judged parameters (SSJT, CNDC, SSPS,
  * SPDC, as a TSG) written into a real Berkeley DB store in a temporary directory (durable
  * commits of 50,000 samples), written again (a second run replaces every record), then read
- * back by the export's walk. Prints seconds and samples/s; asserts nothing.
+ * back by the export's walk. Prints seconds and samples/s, the size of dmflags.db and of the
+ * write-ahead log of both runs; asserts nothing.
  * usage: bench_dmflags [SAMPLES]   (default 2,000,000: 23 days at 1 Hz) */
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,8 +81,9 @@ int main(int argc, char **argv)
     printf("walk (export, dump --dm): %.2f s, %.0f samples/s (%zu flags)\n", dt, n / dt, got);
     vg_store_close(st, &err);
     fflush(stdout);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "du -sh %s/dmflags.db; rm -rf %s", dir, dir);
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "du -sh %s/dmflags.db; du -ch %s/log.* | tail -1; rm -rf %s", dir,
+             dir, dir);
     if (system(cmd) != 0)
         fprintf(stderr, "bench_dmflags: cleanup failed\n");
     for (int k = 0; k < 4; k++)
