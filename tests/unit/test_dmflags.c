@@ -5,11 +5,16 @@
  * replaces only its records; samples.db and manual.db are left alone; the export's
  * adjustment takes the delayed-mode flag where there is one, the real-time one elsewhere,
  * and the manual flag over both; readers see the flags but cannot write them, and a store
- * without dmflags.db has none; bad flags are refused before anything is written. */
+ * without dmflags.db has none; bad flags are refused before anything is written. A run
+ * killed half-way (SIGKILL of the writing process) leaves whole chunks, its run marked
+ * incomplete, and the export's history says so; the next run completes normally. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "rm_rf.h"
@@ -84,6 +89,118 @@ static void put_samples(vg_store *st, size_t n)
         CHECK(vg_store_put_sample(st, &smp, &e) == VG_OK);
     }
     CHECK(vg_store_commit(st, &e) == VG_OK);
+}
+
+static char dir_kill[64] = "/tmp/vigie_test_dmflags_kill.XXXXXX";
+#define NK (VG_DMFLAGS_CHUNK * 60) /* long enough to be caught half-way */
+
+static int on_run_incomplete(void *ctx, const vg_dmflags_run *r)
+{
+    *(int *)ctx = r->complete ? 1 : 2;
+    return 0;
+}
+
+static int count_rows(void *ctx, const vg_dmflags_row *r)
+{
+    size_t *n = ctx;
+    n[0]++;
+    if (!(r->present & VG_PARAM_BIT(VG_P_SSPS)) || r->flag[VG_P_SSPS] != 1 + (size_t)((r->time - T0) / STEP) % 4)
+        n[1]++;
+    return 0;
+}
+
+/* A process writing a run is killed once its first chunks are committed. */
+static void killed_run(void)
+{
+    if (!mkdtemp(dir_kill)) {
+        perror("mkdtemp");
+        check_failed++;
+        return;
+    }
+    vg_store *st;
+    vg_errinfo e;
+    vg_store_options wo = {.cache_mb = 32}, ro = {.cache_mb = 32, .read_only = true};
+    CHECK_MSG(vg_store_open(dir_kill, &wo, &st, &e) == VG_OK, "%s", e.text);
+    CHECK(vg_store_begin(st, &e) == VG_OK);
+    for (int k = 0; k < 10; k++) {
+        vg_sample smp;
+        vg_sample_init(&smp);
+        vg_sample_set_platform(&smp, "SHIP", 4);
+        smp.time = T0 + k * STEP;
+        vg_sample_set(&smp, VG_P_SSPS, 35.0);
+        smp.qc[VG_P_SSPS].agg = VG_FLAG_GOOD;
+        CHECK(vg_store_put_sample(st, &smp, &e) == VG_OK);
+    }
+    CHECK(vg_store_commit(st, &e) == VG_OK);
+    CHECK(vg_store_close(st, &e) == VG_OK);
+    vg_time_us *time = malloc(NK * sizeof *time);
+    vg_flag *ssps = malloc(NK);
+    for (size_t i = 0; i < NK; i++) {
+        time[i] = T0 + (vg_time_us)i * STEP;
+        ssps[i] = (vg_flag)(1 + i % 4);
+    }
+    const vg_flag *flag[VG_P__COUNT] = {0};
+    const double *value[VG_P__COUNT] = {0};
+    flag[VG_P_SSPS] = ssps;
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        vg_store *cs;
+        vg_dmflags_run run = {.platform = "SHIP", .who = "carol", .what = "killed run"};
+        if (vg_store_open(dir_kill, &wo, &cs, &e) != VG_OK ||
+            vg_dmflags_write(cs, &run, NK, time, flag, value, &e) != VG_OK)
+            _exit(2);
+        _exit(0); /* finished before it was caught: the parent says so */
+    }
+    /* Poll as a reader until the run is in the store, incomplete. */
+    int state = 0, status = 0;
+    for (int tries = 0; tries < 6000 && state != 2; tries++) {
+        if (waitpid(pid, &status, WNOHANG) == pid) {
+            pid = 0;
+            break;
+        }
+        vg_store *rd;
+        if (vg_store_open(dir_kill, &ro, &rd, &e) == VG_OK) {
+            vg_dmflags_runs(rd, NULL, on_run_incomplete, &state, &e);
+            vg_store_close(rd, &e);
+        }
+        if (state != 2)
+            usleep(5000);
+    }
+    if (pid > 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+    }
+    if (state != 2) {
+        printf("skip: the run finished before it could be caught half-way (status %d)\n", status);
+    } else {
+        /* the writer's open recovers: whole chunks, the run incomplete */
+        CHECK_MSG(vg_store_open(dir_kill, &wo, &st, &e) == VG_OK, "%s", e.text);
+        size_t n[2] = {0, 0};
+        CHECK(vg_dmflags_walk(st, "SHIP", VG_TIME_NONE, VG_TIME_NONE, count_rows, n, &e) == VG_OK);
+        CHECK_MSG(n[0] > 0 && n[0] < NK && n[0] % VG_DMFLAGS_CHUNK == 0 && n[1] == 0,
+                  "%zu records after the kill, %zu wrong", n[0], n[1]);
+        int st_run = 0;
+        CHECK(vg_dmflags_runs(st, NULL, on_run_incomplete, &st_run, &e) == VG_OK && st_run == 2);
+        vg_series s;
+        vg_adjusted a;
+        size_t flagged = 0;
+        CHECK(vg_series_from_store(st, "SHIP", VG_TIME_NONE, VG_TIME_NONE, &s, &e) == VG_OK);
+        CHECK(vg_adjusted_from_dmflags(st, &s, &a, &flagged, &e) == VG_OK && flagged == 10);
+        CHECK_MSG(strstr(a.hist[VG_P_SSPS], "(interrupted)") != NULL, "%s", a.hist[VG_P_SSPS]);
+        vg_adjusted_free(&a);
+        /* run again over the stored samples: complete, their records of the new run */
+        vg_dmflags_run run = {.platform = "SHIP", .who = "carol", .what = "run again"};
+        CHECK_MSG(vg_dmflags_write(st, &run, 10, time, flag, value, &e) == VG_OK, "%s", e.text);
+        CHECK(run.seq == 1 && run.samples == 10);
+        CHECK(vg_adjusted_from_dmflags(st, &s, &a, &flagged, &e) == VG_OK && flagged == 10);
+        CHECK(strstr(a.hist[VG_P_SSPS], "run 1 (latest") && !strstr(a.hist[VG_P_SSPS], "interrupted"));
+        vg_adjusted_free(&a);
+        vg_series_free(&s);
+        CHECK(vg_store_close(st, &e) == VG_OK);
+    }
+    free(time), free(ssps);
+    test_rm_rf(dir_kill);
 }
 
 int main(void)
@@ -241,5 +358,6 @@ int main(void)
     free(time), free(ssps), free(ssjt), free(ssps2), free(ssjt_v), free(ssps_v), free(mix);
     free(ssjt_v1);
     test_rm_rf(dir);
+    killed_run();
     return check_summary();
 }
