@@ -143,16 +143,27 @@ static void killed_run(void)
     const double *value[VG_P__COUNT] = {0};
     flag[VG_P_SSPS] = ssps;
     fflush(NULL);
+    int ready[2];
+    CHECK(pipe(ready) == 0);
     pid_t pid = fork();
     if (pid == 0) {
         vg_store *cs;
         vg_dmflags_run run = {.platform = "SHIP", .who = "carol", .what = "killed run"};
-        if (vg_store_open(dir_kill, &wo, &cs, &e) != VG_OK ||
-            vg_dmflags_write(cs, &run, NK, time, flag, value, &e) != VG_OK)
+        close(ready[0]);
+        bool opened = vg_store_open(dir_kill, &wo, &cs, &e) == VG_OK;
+        if (write(ready[1], opened ? "o" : "x", 1) != 1 || !opened) /* recovery is done */
+            _exit(2);
+        close(ready[1]);
+        if (vg_dmflags_write(cs, &run, NK, time, flag, value, &e) != VG_OK)
             _exit(2);
         _exit(0); /* finished before it was caught: the parent says so */
     }
-    /* Poll as a reader until the run is in the store, incomplete. */
+    /* Readers join only once the child's writer open (its recovery, which invalidates
+     * readers attached during it) is over; then poll until the run is in, incomplete. */
+    close(ready[1]);
+    char c = 0;
+    CHECK(read(ready[0], &c, 1) == 1 && c == 'o');
+    close(ready[0]);
     int state = 0, status = 0;
     for (int tries = 0; tries < 6000 && state != 2; tries++) {
         if (waitpid(pid, &status, WNOHANG) == pid) {
