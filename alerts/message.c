@@ -1,6 +1,7 @@
 /* message.c: composing alert mails (message.h): recipients, subject template, the plain
- * text, the CSV attachment, the MIME structure and the outbox payload; and parsing a
- * payload back for the sender and `vigie alerts list`. */
+ * text, the CSV attachment, the attachments handed in (base64, OpenSSL's encoder), the MIME
+ * structure and the outbox payload; and parsing a payload back for the sender and `vigie
+ * alerts list`. */
 #include "alerts/message.h"
 
 #include <math.h>
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include <openssl/evp.h>
 
 #include "core/flags.h"
 #include "core/params.h"
@@ -371,9 +374,49 @@ static vg_err mail__finish(mail_buf *b, char **payload, size_t *len, vg_errinfo 
     return VG_OK;
 }
 
+/* One attachment as a base64 MIME part (RFC 2045: lines of 76 characters). Base64 has no
+ * '_', so the boundaries ("=_vigie_...") cannot occur in it. */
+static void mail__attachment(mail_buf *b, const char *boundary, const vg_mail_attachment *a)
+{
+    mb_printf(b, "\r\n--%s\r\nContent-Type: %s; name=\"%s\"\r\nContent-Disposition: attachment; "
+              "filename=\"%s\"\r\nContent-Transfer-Encoding: base64\r\n\r\n", boundary,
+              a->content_type, a->filename, a->filename);
+    unsigned char line[80];
+    for (size_t off = 0; off < a->len && !b->failed; off += 57) {
+        size_t n = a->len - off < 57 ? a->len - off : 57;
+        EVP_EncodeBlock(line, a->data + off, (int)n);
+        mb_printf(b, "%s\r\n", (const char *)line);
+    }
+}
+
+/* A MIME token for a content type or file name: letters, digits, . _ - + / only. */
+static bool mail__token_ok(const char *s)
+{
+    if (!s || !*s || strlen(s) > 200)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              strchr("._-+/", *s)))
+            return false;
+    return true;
+}
+
 vg_err vg_mail_compose(const vg_alert_rules *r, const vg_alert_event *ev, const char **rcpt,
                        size_t n_rcpt, char **payload, size_t *len, vg_errinfo *err)
 {
+    return vg_mail_compose_with(r, ev, rcpt, n_rcpt, NULL, 0, payload, len, err);
+}
+
+vg_err vg_mail_compose_with(const vg_alert_rules *r, const vg_alert_event *ev,
+                            const char **rcpt, size_t n_rcpt, const vg_mail_attachment *att,
+                            size_t n_att, char **payload, size_t *len, vg_errinfo *err)
+{
+    for (size_t i = 0; i < n_att; i++)
+        if (!mail__token_ok(att[i].content_type) || !mail__token_ok(att[i].filename) ||
+            !att[i].data || !att[i].len || att[i].len > VG_MAIL_ATTACHMENT_MAX)
+            return vg_fail(err, VG_ERR_INVAL, "alerts: attachment %zu: a type and a file name "
+                           "of letters, digits and ._-+/, and 1..%d bytes", i,
+                           VG_MAIL_ATTACHMENT_MAX);
     mail_buf b = {0};
     mail__envelope(&b, r->smtp.from, rcpt, n_rcpt);
     char date[64], id[300], ref[300];
@@ -416,6 +459,8 @@ vg_err vg_mail_compose(const vg_alert_rules *r, const vg_alert_event *ev, const 
                   mail__param(ev->param), t, ev->platform->id, mail__param(ev->param), t);
         mail__csv(&b, ev);
     }
+    for (size_t i = 0; i < n_att; i++)
+        mail__attachment(&b, boundary, &att[i]);
     mb_printf(&b, "\r\n--%s--\r\n", boundary);
     return mail__finish(&b, payload, len, err);
 }

@@ -14,6 +14,7 @@
 #include <zmq.h>
 
 #include "alerts/alerts.h"
+#include "daemon/alert_plot.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "daemon/engine.h"
@@ -316,6 +317,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
         }
         vg_info("alerts on: %zu rules, SMTP server %s", setup.alerts->n_rules,
                 setup.alerts->smtp.server);
+        vg_alerts_set_attach(d.alerts, vg_alert_plot, store); /* alerts.attach_plot */
     }
     vg_engine_set_listener(engine, daemon__publish, &d);
     vg_engine_set_event_listener(engine, daemon__publish_event, &d);
@@ -434,6 +436,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
     }
 out:
     vg_alerts_stop(d.alerts); /* after the final commit: what it queued is durable */
+    vg_alert_plot_cleanup();
     vg_scheduler_stop(scheduler);
     vg_uploader_stop(uploader);
     if (outbox && vg_outbox_close(outbox, &err) != VG_OK)
