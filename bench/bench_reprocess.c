@@ -9,12 +9,18 @@
  * writer compresses what does not depend on the new flags). Prints seconds, samples/s
  * and the ratio to the target, and the peak memory of the generation of the input and of
  * read + reprocess + write on their own (Linux: the peak is reset between them through
- * /proc/self/clear_refs and read from VmHWM); asserts nothing.
+ * /proc/self/clear_refs and read from VmHWM); asserts nothing. Then, in the same run, the
+ * write and the overlapped reprocess + write with 2 compression threads and direct chunk
+ * writes (export/chunkpool.h, export/h5chunk.h) against netCDF-C's own compression, with
+ * the CPU seconds of every thread beside the wall time (the machine is shared: the
+ * ratios within one run are what to compare).
  * usage: bench_reprocess [DAYS]   (default 365) */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "daemon/setup.h"
@@ -59,6 +65,21 @@ static void reset_peak(void)
 static double now_s(void)
 {
     return (double)vg_time_mono_us() / 1e6;
+}
+
+/* CPU seconds of the process, every thread (user + system). */
+static double cpu_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Size of a file, MB. */
+static double file_mb(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0 ? (double)st.st_size / 1e6 : NAN;
 }
 
 /* A ship on a 2-degree circle every 3 days (about 10 knots), smooth values with noise. */
@@ -122,7 +143,7 @@ int main(int argc, char **argv)
            days, n);
     double gen_gb = peak_gb();
     reset_peak();
-    double t0 = now_s();
+    double t0 = now_s(), c0 = cpu_s();
     vg_series r;
     if (vg_export_read(in, &r, NULL, &err) != VG_OK)
         die("reading", &err);
@@ -136,28 +157,52 @@ int main(int argc, char **argv)
     eo.adjusted = &a;
     if (vg_export_write(&r, &eo, out, &err) != VG_OK)
         die("writing the output", &err);
-    double t3 = now_s();
+    double t3 = now_s(), c3 = cpu_s();
     double total = t3 - t0;
+    double out_mb = file_mb(out);
     printf("  read GOSUD (NetCDF-4)   : %6.2f s  %10.0f samples/s\n", t1 - t0, n / (t1 - t0));
     printf("  reprocess (TSG chain)   : %6.2f s  %10.0f samples/s  (%zu refused)\n", t2 - t1,
            n / (t2 - t1), c->refused);
-    printf("  write DM GOSUD + _ADJUSTED: %4.2f s  %10.0f samples/s\n", t3 - t2, n / (t3 - t2));
+    printf("  write DM GOSUD + _ADJUSTED: %4.2f s  %10.0f samples/s (netCDF-C compresses; %.1f MB)\n",
+           t3 - t2, n / (t3 - t2), out_mb);
     printf("  read + reprocess + write: %6.2f s  %10.0f samples/s  target >= %.0f M/s: x%.2f %s\n",
            total, n / total, TARGET / 1e6, n / total / TARGET, n / total >= TARGET ? "met" : "NOT met");
-    printf("  peak memory: read + reprocess + write %.2f GB (making the input: %.2f GB)\n",
-           peak_gb(), gen_gb);
-    /* The same, the engine overlapped with the write (the read is the one above). */
-    vg_adjusted a2;
-    vg_dm_counts *c2 = calloc(1, sizeof *c2);
-    double o0 = now_s();
-    if (!c2 || vg_dm_reprocess_write(&r, setup.plan, pf, NULL, &eo, out, &a2, c2, NULL, NULL,
-                                     &err) != VG_OK)
-        die("reprocessing and writing", &err);
-    double o1 = now_s(), tot2 = (t1 - t0) + (o1 - o0);
-    printf("  reprocess + write overlapped: %5.2f s (sequential %.2f s): read + both %.2f s, "
-           "%10.0f samples/s: x%.2f\n", o1 - o0, t3 - t1, tot2, n / tot2, n / tot2 / TARGET);
-    vg_adjusted_free(&a2);
-    free(c2);
+    printf("  peak memory: read + reprocess + write %.2f GB (making the input: %.2f GB); "
+           "CPU %.2f s\n", peak_gb(), gen_gb, c3 - c0);
+    /* The same, the engine overlapped with the write (the read is the one above): first
+     * with netCDF-C compressing every chunk on the writer's thread (vigie reprocess before
+     * the direct writes), then with 2 compression threads and direct chunk writes. */
+    double seq_write = t3 - t2, ovl[2] = {0, 0};
+    for (int k = 0; k < 2; k++) {
+        vg_adjusted a2;
+        vg_dm_counts *c2 = calloc(1, sizeof *c2);
+        eo.adjusted = NULL;
+        eo.compress_threads = k ? 2 : 0;
+        double o0 = now_s(), cpu0 = cpu_s();
+        if (!c2 || vg_dm_reprocess_write(&r, setup.plan, pf, NULL, &eo, out, &a2, c2, NULL, NULL,
+                                         &err) != VG_OK)
+            die("reprocessing and writing", &err);
+        double o1 = now_s(), tot2 = (t1 - t0) + (o1 - o0);
+        ovl[k] = o1 - o0;
+        printf("  reprocess + write overlapped, %s: %5.2f s (%5.2f s CPU): read + both %.2f s, "
+               "%10.0f samples/s: x%.2f\n", k ? "2 compression threads" : "netCDF-C compresses  ",
+               o1 - o0, cpu_s() - cpu0, tot2, n / tot2, n / tot2 / TARGET);
+        vg_adjusted_free(&a2);
+        free(c2);
+    }
+    /* The write alone with 2 compression threads and direct chunk writes. */
+    eo.adjusted = &a;
+    eo.compress_threads = 2;
+    double d0 = now_s(), dcpu0 = cpu_s();
+    if (vg_export_write(&r, &eo, out, &err) != VG_OK)
+        die("writing the output", &err);
+    double d1 = now_s(), totd = (t2 - t0) + (d1 - d0);
+    printf("  write, 2 compression threads: %5.2f s (%5.2f s CPU; netCDF-C %.2f s): x%.2f faster, "
+           "read + reprocess + write %10.0f samples/s: x%.2f; %.1f MB\n", d1 - d0, cpu_s() - dcpu0,
+           seq_write, seq_write / (d1 - d0), n / totd, n / totd / TARGET, file_mb(out));
+    printf("  vigie reprocess (overlapped), 2 compression threads vs netCDF-C: x%.2f faster\n",
+           ovl[0] / ovl[1]);
+    eo.compress_threads = 0;
     /* The same write without compression (NetCDF-4, deflate 0) and in the classic format. */
     for (int k = 0; k < 2; k++) {
         eo.deflate = 0;

@@ -50,6 +50,12 @@ typedef struct vg_export_options {
      * _ADJUSTED_HIST. NULL: everything is ready, the usual order. */
     vg_err (*await_adjusted)(void *ctx, vg_errinfo *err);
     void *await_ctx;
+    /* GOSUD, NetCDF-4 with deflate > 0: 0 (default) netCDF-C compresses every chunk on the
+     * calling thread; 1..16: that many worker threads fill, shuffle and deflate the chunks
+     * of the DAYD variables (export/chunkpool.h) and the writer stores them as they are
+     * (HDF5's direct chunk write, export/h5chunk.h). The same variables, values and
+     * attributes either way; the compressed bytes may differ. Ignored otherwise. */
+    int compress_threads;
 } vg_export_options;
 
 /* Defaults: GOSUD, NetCDF-4 classic model, deflate 1, 'R', harbour 4, depth 0. */

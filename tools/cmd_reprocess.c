@@ -23,9 +23,9 @@ static void reprocess_usage(FILE *out)
 {
     fprintf(out,
             "usage: vigie reprocess (-c FILE | --default) [-s DIR] --platform ID [--from T]\n"
-            "                       [--to T] -o FILE|DIR [--json] [-q]\n"
+            "                       [--to T] -o FILE|DIR [--json] [-q] [--threads N]\n"
             "       vigie reprocess (-c FILE | --default) --input FILE.nc [--as ID]\n"
-            "                       -o FILE|DIR [--json] [-q]\n\n"
+            "                       -o FILE|DIR [--json] [-q] [--threads N]\n\n"
             "Run the QC again with the configuration FILE and write a delayed-mode GOSUD file:\n"
             "P_QC keeps the flags the data came with, P_ADJUSTED_QC gets the new ones (manual\n"
             "flags of the store win). Prints the changes per parameter, test and flag.\n\n"
@@ -39,7 +39,9 @@ static void reprocess_usage(FILE *out)
             "                     (default: the file's platform id)\n"
             "  -o, --output P     the GOSUD file, or an existing directory\n"
             "      --json         the report as one JSON object instead of text\n"
-            "  -q, --quiet        no progress bar (it is drawn only on a terminal anyway)\n");
+            "  -q, --quiet        no progress bar (it is drawn only on a terminal anyway)\n"
+            "      --threads N    threads compressing the file's chunks, 0-16 (default 2;\n"
+            "                     0: netCDF-C compresses them on the writing thread)\n");
 }
 
 static void rp__report_text(const vg_series *s, const vg_dm_counts *c)
@@ -132,11 +134,13 @@ static int reprocess_main(int argc, char **argv)
         {"input", required_argument, NULL, 'i'},    {"as", required_argument, NULL, 'a'},
         {"output", required_argument, NULL, 'o'},   {"json", no_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
+        {"threads", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *storage = NULL, *platform = NULL, *input = NULL, *as = NULL,
                *output = NULL;
     bool use_default = false, json = false, quiet = false;
+    int threads = 2;
     vg_time_us from = VG_TIME_NONE, to = VG_TIME_NONE;
     int c;
     optind = 1;
@@ -159,6 +163,17 @@ static int reprocess_main(int argc, char **argv)
                 return VG_EXIT_USAGE;
             }
             break;
+        case 'T': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (end == optarg || *end || v < 0 || v > 16) {
+                fprintf(stderr, "vigie reprocess: --threads '%s': not a number of threads 0-16\n",
+                        optarg);
+                return VG_EXIT_USAGE;
+            }
+            threads = (int)v;
+            break;
+        }
         case 'h': reprocess_usage(stdout); return VG_EXIT_OK;
         default: reprocess_usage(stderr); return VG_EXIT_USAGE;
         }
@@ -217,6 +232,7 @@ static int reprocess_main(int argc, char **argv)
     eo.data_mode = 'D';
     eo.platform = pf;
     eo.harbour_flag_as = setup.cfg->harbour_flag_as;
+    eo.compress_threads = threads; /* chunks compressed beside the writer (export/chunkpool.h) */
     if (!(path = vg_cli_output_path(output, &s, &eo, &err))) {
         fprintf(stderr, "vigie reprocess: %s\n", err.text);
         goto out;
