@@ -14,7 +14,11 @@
  * writes (export/chunkpool.h, export/h5chunk.h) against netCDF-C's own compression, with
  * the CPU seconds of every thread beside the wall time (the machine is shared: the
  * ratios within one run are what to compare).
- * usage: bench_reprocess [DAYS]   (default 365) */
+ * usage: bench_reprocess [DAYS [netcdf|direct]]   (default 365)
+ * With netcdf or direct: only the read and the overlapped reprocess + write with netCDF-C's
+ * compression or with 2 compression threads, for instruction counts per thread:
+ *   valgrind --tool=callgrind --separate-threads=yes --toggle-collect=vg_dm_reprocess_write \
+ *     --toggle-collect=rpw__judge --toggle-collect=pool__worker bench_reprocess 7 direct */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -114,8 +118,10 @@ static void make_series(vg_series *s, size_t n)
 int main(int argc, char **argv)
 {
     long days = argc > 1 ? atol(argv[1]) : 365;
-    if (days < 1 || days > 3660) {
-        fprintf(stderr, "usage: bench_reprocess [DAYS 1..3660]\n");
+    const char *only = argc > 2 ? argv[2] : NULL;
+    if (days < 1 || days > 3660 || argc > 3 ||
+        (only && strcmp(only, "netcdf") && strcmp(only, "direct"))) {
+        fprintf(stderr, "usage: bench_reprocess [DAYS 1..3660 [netcdf|direct]]\n");
         return 2;
     }
     size_t n = (size_t)days * 86400;
@@ -148,6 +154,24 @@ int main(int argc, char **argv)
     if (vg_export_read(in, &r, NULL, &err) != VG_OK)
         die("reading", &err);
     double t1 = now_s();
+    if (only) { /* one overlapped reprocess + write, for callgrind */
+        vg_adjusted a1;
+        vg_dm_counts *c1 = calloc(1, sizeof *c1);
+        eo.data_mode = 'D';
+        eo.compress_threads = strcmp(only, "direct") ? 0 : 2;
+        if (!c1 || vg_dm_reprocess_write(&r, setup.plan, pf, NULL, &eo, out, &a1, c1, NULL, NULL,
+                                         &err) != VG_OK)
+            die("reprocessing and writing", &err);
+        printf("  read %.2f s, reprocess + write overlapped (%s): %.2f s\n", t1 - t0, only,
+               now_s() - t1);
+        vg_adjusted_free(&a1);
+        free(c1);
+        vg_series_free(&r);
+        vg_setup_free(&setup);
+        unlink(in);
+        unlink(out);
+        return 0;
+    }
     vg_adjusted a;
     vg_dm_counts *c = calloc(1, sizeof *c);
     if (!c || vg_dm_reprocess(&r, setup.plan, pf, NULL, &a, c, NULL, NULL, &err) != VG_OK)

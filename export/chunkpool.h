@@ -24,6 +24,8 @@ typedef struct vg_chunk_task {
     size_t elem_size;       /* bytes of one element, 1..16 */
     size_t nelem;           /* elements of the chunk (the variable's chunk size) */
     int var;                /* for the sink: which variable */
+    int var2;               /* for the sink: another variable that takes the same bytes
+                             * (the same data twice in a file), or -1 */
     size_t index;           /* for the sink: which chunk of it */
 } vg_chunk_task;
 

@@ -291,6 +291,8 @@ typedef struct gosud_col {
     gosud_kind kind;
     const void *src, *aux;
     bool late; /* depends on the adjustment's flags or history (await_adjusted) */
+    int twin;  /* direct writes: the index of an earlier column with the same data (its
+                * chunks are compressed once and stored in both), or -1 */
 } gosud_col;
 
 typedef struct gosud_cols {
@@ -308,6 +310,16 @@ static void gosud__col(gosud_cols *cs, const char *name, int varid, gosud_kind k
     c->src = src;
     c->aux = aux;
     c->late = late;
+    c->twin = -1;
+    /* e.g. P_ADJUSTED = P when nothing is corrected; pairs only (a column has one twin) */
+    for (int i = 0; i < cs->n - 1 && c->twin < 0; i++) {
+        bool paired = cs->c[i].twin >= 0;
+        for (int k = i + 1; k < cs->n - 1; k++)
+            paired |= cs->c[k].twin == i;
+        if (!paired && kind != GOSUD_HIST && cs->c[i].kind == kind && cs->c[i].src == src &&
+            cs->c[i].aux == aux && cs->c[i].late == late)
+            c->twin = i;
+    }
 }
 
 /* Every DAYD variable of the file with its source, in the writing order. */
@@ -475,15 +487,19 @@ static void gosud__fill_flags(const vg_chunk_task *t, void *raw) { gosud__task_f
 static vg_err gosud__sink(void *ctx, const vg_chunk_task *t, const void *data, size_t bytes,
                           vg_errinfo *err)
 {
-    return vg_h5_write_chunk(ctx, t->var, t->index, data, bytes, err);
+    vg_err rc = vg_h5_write_chunk(ctx, t->var, t->index, data, bytes, err);
+    if (rc == VG_OK && t->var2 >= 0)
+        rc = vg_h5_write_chunk(ctx, t->var2, t->index, data, bytes, err);
+    return rc;
 }
 
-/* Queue every chunk of column c (its HDF5 handle h, chunks of chunk_rows). */
-static vg_err gosud__submit_col(vg_chunkpool *pool, const gosud_col *c, int h, size_t chunk_rows,
-                                size_t n, vg_errinfo *err)
+/* Queue every chunk of column c (its HDF5 handle h, chunks of chunk_rows; h2 the handle of
+ * a twin column that takes the same chunks, or -1). */
+static vg_err gosud__submit_col(vg_chunkpool *pool, const gosud_col *c, int h, int h2,
+                                size_t chunk_rows, size_t n, vg_errinfo *err)
 {
     vg_chunk_task t = {.src = c->src, .aux = c->aux, .elem_size = gosud__elem_size(c->kind),
-                       .nelem = chunk_rows, .var = h};
+                       .nelem = chunk_rows, .var = h, .var2 = h2};
     switch (c->kind) {
     case GOSUD_DAYS: t.fill = gosud__fill_days; t.pad = NC_FILL_DOUBLE; break;
     case GOSUD_DOUBLES: t.fill = gosud__fill_doubles; t.pad = GOSUD_FILL; break;
@@ -538,8 +554,12 @@ static vg_err gosud__write_direct(const vg_series *s, const vg_export_options *o
                 char text[GOSUD_HIST_LEN];
                 gosud__hist_text(c->src, text);
                 rc = vg_h5_write_whole(h5, c->name, text, err);
-            } else {
-                rc = gosud__submit_col(pool, c, handle[i], chunk_rows[i], s->n, err);
+            } else if (c->twin < 0 || chunk_rows[c->twin] != chunk_rows[i]) {
+                int h2 = -1; /* a twin's chunks go with its first column's */
+                for (int j = i + 1; j < cs->n; j++)
+                    if (cs->c[j].twin == i && chunk_rows[j] == chunk_rows[i])
+                        h2 = handle[j];
+                rc = gosud__submit_col(pool, c, handle[i], h2, chunk_rows[i], s->n, err);
             }
         }
     }
