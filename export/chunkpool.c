@@ -18,8 +18,9 @@ typedef struct pool_slot {
     vg_chunk_task task;
     slot_state state;
     unsigned char *raw, *shuf, *out; /* raw and shuffled chunk; deflated output */
-    size_t out_len;
-    int zrc;                         /* compress2's status */
+    size_t out_len;                  /* encoding: deflated bytes; decoding: packed bytes in out */
+    bool decode;
+    int zrc;                         /* zlib's status; Z_DATA_ERROR also for a wrong size */
 } pool_slot;
 
 struct vg_chunkpool {
@@ -71,6 +72,48 @@ static void pool__encode(const vg_chunkpool *p, pool_slot *sl)
     sl->out_len = (size_t)len;
 }
 
+void vg_chunk_unshuffle(const void *in, void *out, size_t elem_size, size_t n)
+{
+    const unsigned char *s = in;
+    unsigned char *d = out;
+    if (elem_size <= 1 || n <= 1) {
+        memcpy(d, s, elem_size * n);
+        return;
+    }
+    for (size_t j = 0; j < elem_size; j++) {
+        const unsigned char *sj = s + j * n;
+        unsigned char *dj = d + j;
+        for (size_t i = 0; i < n; i++)
+            dj[i * elem_size] = sj[i];
+    }
+}
+
+/* Inflate, unshuffle and store one slot (no lock held). */
+static void pool__decode(pool_slot *sl)
+{
+    const vg_chunk_task *t = &sl->task;
+    size_t bytes = t->elem_size * t->nelem;
+    unsigned char *cur = sl->out;
+    sl->zrc = Z_OK;
+    if (t->filters & VG_CHUNK_DEFLATED) {
+        uLongf len = (uLongf)bytes;
+        sl->zrc = uncompress(sl->raw, &len, sl->out, (uLong)sl->out_len);
+        if (sl->zrc == Z_OK && len != bytes)
+            sl->zrc = Z_DATA_ERROR;
+        cur = sl->raw;
+    } else if (sl->out_len != bytes) {
+        sl->zrc = Z_DATA_ERROR;
+    }
+    if (sl->zrc != Z_OK)
+        return;
+    if ((t->filters & VG_CHUNK_SHUFFLED) && t->elem_size > 1 && t->nelem > 1) {
+        unsigned char *to = cur == sl->raw ? sl->shuf : sl->raw;
+        vg_chunk_unshuffle(cur, to, t->elem_size, t->nelem);
+        cur = to;
+    }
+    t->store(t, cur);
+}
+
 static int pool__worker(void *arg)
 {
     vg_chunkpool *p = arg;
@@ -84,7 +127,10 @@ static int pool__worker(void *arg)
         p->next_work = (p->next_work + 1) % p->n_slots;
         sl->state = SLOT_BUSY;
         mtx_unlock(&p->lock);
-        pool__encode(p, sl);
+        if (sl->decode)
+            pool__decode(sl);
+        else
+            pool__encode(p, sl);
         mtx_lock(&p->lock);
         sl->state = SLOT_DONE;
         cnd_broadcast(&p->done);
@@ -98,7 +144,7 @@ vg_err vg_chunkpool_new(int threads, int level, size_t max_chunk_bytes, vg_chunk
 {
     *out = NULL;
     if (threads < 1 || threads > POOL_MAX_THREADS || level < 1 || level > 9 ||
-        !max_chunk_bytes || !sink)
+        !max_chunk_bytes)
         return vg_fail(err, VG_ERR_INVAL, "chunk pool: %d threads (1-%d), deflate level %d (1-9)",
                        threads, POOL_MAX_THREADS, level);
     vg_chunkpool *p = calloc(1, sizeof *p);
@@ -152,10 +198,14 @@ static vg_err pool__retire(vg_chunkpool *p, vg_errinfo *err)
         cnd_wait(&p->done, &p->lock);
     mtx_unlock(&p->lock);
     vg_err rc = VG_OK;
-    if (sl->zrc != Z_OK)
+    if (sl->zrc != Z_OK && sl->decode)
+        rc = vg_fail(err, VG_ERR_PARSE, "chunk %zu does not inflate to %zu bytes (zlib "
+                     "status %d): a damaged file", sl->task.index,
+                     sl->task.nelem * sl->task.elem_size, sl->zrc);
+    else if (sl->zrc != Z_OK)
         rc = vg_fail(err, VG_ERR_IO, "deflating chunk %zu of variable %d: zlib error %d",
                      sl->task.index, sl->task.var, sl->zrc);
-    else
+    else if (!sl->decode && p->sink)
         rc = p->sink(p->sink_ctx, &sl->task, sl->out, sl->out_len, err);
     mtx_lock(&p->lock);
     sl->state = SLOT_FREE;
@@ -164,15 +214,19 @@ static vg_err pool__retire(vg_chunkpool *p, vg_errinfo *err)
     return rc;
 }
 
-vg_err vg_chunkpool_submit(vg_chunkpool *p, const vg_chunk_task *t, vg_errinfo *err)
+/* Queue t (encode, or decode `bytes` of packed). */
+static vg_err pool__submit(vg_chunkpool *p, const vg_chunk_task *t, bool decode,
+                           const void *packed, size_t bytes, vg_errinfo *err)
 {
     if (p->failed)
         return vg_fail(err, p->failed, "chunk pool: an earlier chunk failed");
-    if (!t->fill || !t->elem_size || t->elem_size > 16 || !t->nelem ||
-        t->elem_size * t->nelem > p->max_raw || t->rows > t->nelem)
+    if (!(decode ? t->store != NULL : t->fill != NULL) || !t->elem_size || t->elem_size > 16 ||
+        !t->nelem || t->elem_size * t->nelem > p->max_raw || t->rows > t->nelem ||
+        (decode && bytes > p->max_out))
         return vg_fail(err, VG_ERR_INVAL, "chunk %zu of variable %d: %zu elements of %zu bytes "
-                       "(at most %zu bytes) for %zu rows", t->index, t->var, t->nelem,
-                       t->elem_size, p->max_raw, t->rows);
+                       "(at most %zu bytes) for %zu rows, %zu packed bytes (at most %zu)",
+                       t->index, t->var, t->nelem, t->elem_size, p->max_raw, t->rows, bytes,
+                       p->max_out);
     vg_err rc = VG_OK;
     mtx_lock(&p->lock);
     if (p->count == p->n_slots && (rc = pool__retire(p, err)) != VG_OK) {
@@ -182,11 +236,32 @@ vg_err vg_chunkpool_submit(vg_chunkpool *p, const vg_chunk_task *t, vg_errinfo *
     }
     pool_slot *sl = &p->slots[(p->head + p->count) % p->n_slots];
     sl->task = *t;
+    sl->decode = decode;
+    if (decode) { /* the slot is free: no worker reads it */
+        memcpy(sl->out, packed, bytes);
+        sl->out_len = bytes;
+    }
     sl->state = SLOT_QUEUED;
     p->count++;
     cnd_signal(&p->work);
     mtx_unlock(&p->lock);
     return VG_OK;
+}
+
+vg_err vg_chunkpool_submit(vg_chunkpool *p, const vg_chunk_task *t, vg_errinfo *err)
+{
+    return pool__submit(p, t, false, NULL, 0, err);
+}
+
+vg_err vg_chunkpool_submit_decode(vg_chunkpool *p, const vg_chunk_task *t, const void *packed,
+                                  size_t bytes, vg_errinfo *err)
+{
+    return pool__submit(p, t, true, packed, bytes, err);
+}
+
+size_t vg_chunkpool_max_packed(const vg_chunkpool *p)
+{
+    return p->max_out;
 }
 
 vg_err vg_chunkpool_drain(vg_chunkpool *p, vg_errinfo *err)

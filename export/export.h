@@ -96,4 +96,12 @@ vg_err vg_export_instac(const vg_series *s, const vg_export_options *o, vg_ncfil
 vg_err vg_export_read(const char *path, vg_series *s, vg_export_format *format,
                       vg_errinfo *err);
 
+/* vg_export_read with `threads` (0..16) worker threads inflating the chunks of a NetCDF-4
+ * file's variables (1-D, chunked, shuffle and/or deflate; read with HDF5's H5Dread_chunk
+ * on this thread); netCDF-C reads the others, and every variable of a classic file. 0:
+ * netCDF-C reads everything, as vg_export_read. The same series either way. A chunk that
+ * does not inflate is an error naming the file and the variable (VG_ERR_PARSE). */
+vg_err vg_export_read_threads(const char *path, int threads, vg_series *s,
+                              vg_export_format *format, vg_errinfo *err);
+
 #endif

@@ -40,8 +40,9 @@ static void reprocess_usage(FILE *out)
             "  -o, --output P     the GOSUD file, or an existing directory\n"
             "      --json         the report as one JSON object instead of text\n"
             "  -q, --quiet        no progress bar (it is drawn only on a terminal anyway)\n"
-            "      --threads N    threads compressing the file's chunks, 0-16 (default 2;\n"
-            "                     0: netCDF-C compresses them on the writing thread)\n");
+            "      --threads N    threads inflating the input file's chunks and compressing\n"
+            "                     the output's, 0-16 (default 2; 0: netCDF-C does it all on\n"
+            "                     one thread)\n");
 }
 
 static void rp__report_text(const vg_series *s, const vg_dm_counts *c)
@@ -212,7 +213,7 @@ static int reprocess_main(int argc, char **argv)
             fprintf(stderr, "vigie reprocess: %s\n", err.text);
             goto out;
         }
-    } else if (vg_export_read(input, &s, NULL, &err) != VG_OK) {
+    } else if (vg_export_read_threads(input, threads, &s, NULL, &err) != VG_OK) {
         fprintf(stderr, "vigie reprocess: %s\n", err.text);
         goto out;
     }

@@ -5,8 +5,13 @@
  * a one-chunk series shorter than a chunk, and the reprocessing overlapped with the write;
  * with 1, 2 and 3 threads. netCDF-C reads them back value for value. Also: HDF5's shuffle
  * layout, a sink failure stops the pool (no hang, nothing leaked: the ASan build), a
- * variable whose filters differ is refused by name, and a failed write leaves no file. */
+ * variable whose filters differ is refused by name, and a failed write leaves no file.
+ * The threaded reader (chunks inflated on workers) gives the series netCDF-C gives, for
+ * these files and for one by others (chunks never written, deflate without shuffle, no
+ * filters, a contiguous variable, flags out of range) and a classic file; a damaged chunk
+ * is an error naming the file and the variable. */
 #include <dirent.h>
+#include <hdf5.h>
 #include <math.h>
 #include <netcdf.h>
 #include <stdio.h>
@@ -225,6 +230,168 @@ static void test_reprocess(void)
     vg_setup_free(&setup);
 }
 
+/* a and b are the same series: times, positions, values (NaN where NaN), flags. */
+static void same_series(const vg_series *a, const vg_series *b, const char *tag)
+{
+    size_t bad = 0;
+    CHECK_MSG(a->n == b->n && a->present == b->present, "%s: %zu/%zu rows", tag, a->n, b->n);
+    if (a->n != b->n)
+        return;
+#define SAME_D(x, y) ((isnan(x) && isnan(y)) || (x) == (y))
+    for (size_t i = 0; i < a->n; i++) {
+        bad += a->time[i] != b->time[i] || a->time_qc[i] != b->time_qc[i] ||
+               a->pos_qc[i] != b->pos_qc[i] || !SAME_D(a->lat_deg[i], b->lat_deg[i]) ||
+               !SAME_D(a->lon_deg[i], b->lon_deg[i]);
+        for (int p = 0; p < VG_P__COUNT; p++)
+            if (a->value[p] && b->value[p])
+                bad += !SAME_D(a->value[p][i], b->value[p][i]) || a->qc[p][i] != b->qc[p][i];
+            else
+                bad += a->value[p] != b->value[p];
+    }
+#undef SAME_D
+    CHECK_MSG(bad == 0, "%s: %zu differences", tag, bad);
+}
+
+/* vg_export_read_threads gives the series vg_export_read gives. */
+static void compare_reads(const char *file, int threads)
+{
+    vg_errinfo err;
+    vg_series a, b;
+    vg_export_format fa, fb;
+    CHECK_MSG(vg_export_read(file, &a, &fa, &err) == VG_OK, "%s", err.text);
+    CHECK_MSG(vg_export_read_threads(file, threads, &b, &fb, &err) == VG_OK, "%s", err.text);
+    CHECK(fa == fb);
+    same_series(&a, &b, file);
+    vg_series_free(&a);
+    vg_series_free(&b);
+}
+
+static void test_reads(void)
+{
+    const char *files[] = {"long_ref.nc", "long_par2.nc", "rt_par2.nc", "short_par2.nc", "rp_par.nc"};
+    for (size_t k = 0; k < sizeof files / sizeof *files; k++)
+        for (int threads = 1; threads <= 2; threads++)
+            compare_reads(path(files[k]), threads);
+
+    /* A file by others: SSPS chunks of 1000 written for 1500 of 5000 rows only (chunks
+     * never written: fill values), SSJT deflated without shuffle, CNDC chunked without
+     * filters, SPDC contiguous (netCDF-C reads it), flags as bytes. */
+    int ncid, dim, t, v[4], q;
+    const char *p = path("others.nc");
+    size_t n = 5000, ch = 1000;
+    CHECK(nc_create(p, NC_NETCDF4 | NC_CLOBBER, &ncid) == NC_NOERR);
+    CHECK(nc_def_dim(ncid, "DAYD", n, &dim) == NC_NOERR);
+    CHECK(nc_put_att_text(ncid, NC_GLOBAL, "SHIP_CALL_SIGN", 6, "OTHER1") == NC_NOERR);
+    CHECK(nc_def_var(ncid, "DAYD", NC_DOUBLE, 1, &dim, &t) == NC_NOERR);
+    int lat, lon;
+    CHECK(nc_def_var(ncid, "LATX", NC_DOUBLE, 1, &dim, &lat) == NC_NOERR);
+    CHECK(nc_def_var_deflate(ncid, lat, 1, 1, 1) == NC_NOERR);
+    CHECK(nc_def_var(ncid, "LONX", NC_DOUBLE, 1, &dim, &lon) == NC_NOERR);
+    CHECK(nc_def_var_chunking(ncid, lon, NC_CONTIGUOUS, NULL) == NC_NOERR);
+    const char *names[4] = {"SSPS", "SSJT", "CNDC", "SPDC"};
+    float fill = 99999.0f;
+    for (int k = 0; k < 4; k++) {
+        CHECK(nc_def_var(ncid, names[k], NC_FLOAT, 1, &dim, &v[k]) == NC_NOERR);
+        CHECK(nc_put_att_float(ncid, v[k], "_FillValue", NC_FLOAT, 1, &fill) == NC_NOERR);
+        if (k < 3)
+            CHECK(nc_def_var_chunking(ncid, v[k], NC_CHUNKED, &ch) == NC_NOERR);
+        else
+            CHECK(nc_def_var_chunking(ncid, v[k], NC_CONTIGUOUS, NULL) == NC_NOERR);
+    }
+    CHECK(nc_def_var_deflate(ncid, v[0], 1, 1, 4) == NC_NOERR);
+    CHECK(nc_def_var_deflate(ncid, v[1], 0, 1, 1) == NC_NOERR);
+    CHECK(nc_def_var(ncid, "SSPS_QC", NC_BYTE, 1, &dim, &q) == NC_NOERR);
+    CHECK(nc_def_var_chunking(ncid, q, NC_CHUNKED, &ch) == NC_NOERR);
+    CHECK(nc_def_var_deflate(ncid, q, 1, 1, 1) == NC_NOERR);
+    CHECK(nc_enddef(ncid) == NC_NOERR);
+    double *d = malloc(n * sizeof *d);
+    float *x = malloc(n * sizeof *x);
+    signed char *b = malloc(n);
+    for (size_t i = 0; d && x && b && i < n; i++) {
+        d[i] = 27394.0 + (double)i / 86400.0;
+        x[i] = i % 77 == 0 ? fill : 36.0f + (float)(i % 13) * 0.01f;
+        b[i] = (signed char)(i % 11 == 0 ? 12 : i % 5); /* 12: out of 0-9 */
+    }
+    size_t zero = 0, part = 1500;
+    if (d && x && b) {
+        CHECK(nc_put_var_double(ncid, t, d) == NC_NOERR);
+        CHECK(nc_put_var_double(ncid, lat, d) == NC_NOERR);
+        CHECK(nc_put_var_double(ncid, lon, d) == NC_NOERR);
+        CHECK(nc_put_vara_float(ncid, v[0], &zero, &part, x) == NC_NOERR);
+        for (int k = 1; k < 4; k++)
+            CHECK(nc_put_var_float(ncid, v[k], x) == NC_NOERR);
+        CHECK(nc_put_var_schar(ncid, q, b) == NC_NOERR);
+    }
+    CHECK(nc_close(ncid) == NC_NOERR);
+    compare_reads(p, 2);
+    vg_errinfo err;
+    vg_series r;
+    CHECK_MSG(vg_export_read_threads(p, 2, &r, NULL, &err) == VG_OK, "%s", err.text);
+    if (r.n == n && r.value[VG_P_SSPS]) {
+        CHECK(isnan(r.value[VG_P_SSPS][0]) && isnan(r.value[VG_P_SSPS][77]));
+        CHECK_NEAR(r.value[VG_P_SSPS][1], 36.01, 1e-5);
+        CHECK(!isnan(r.value[VG_P_SSPS][1499]) && isnan(r.value[VG_P_SSPS][1500]) &&
+              isnan(r.value[VG_P_SSPS][4999]));
+        CHECK(r.qc[VG_P_SSPS][0] == 9 && r.qc[VG_P_SSPS][1] == 1 && r.qc[VG_P_SSPS][4] == 4);
+        CHECK_NEAR(r.value[VG_P_SPDC][4998], x[4998], 1e-9);
+    }
+    vg_series_free(&r);
+
+    /* a classic file: netCDF-C reads it all */
+    CHECK(nc_create(path("classic.nc"), NC_CLOBBER | NC_64BIT_OFFSET, &ncid) == NC_NOERR);
+    CHECK(nc_def_dim(ncid, "DAYD", n, &dim) == NC_NOERR);
+    CHECK(nc_put_att_text(ncid, NC_GLOBAL, "SHIP_CALL_SIGN", 6, "OTHER1") == NC_NOERR);
+    CHECK(nc_def_var(ncid, "DAYD", NC_DOUBLE, 1, &dim, &t) == NC_NOERR);
+    CHECK(nc_def_var(ncid, "LATX", NC_DOUBLE, 1, &dim, &lat) == NC_NOERR);
+    CHECK(nc_def_var(ncid, "LONX", NC_DOUBLE, 1, &dim, &lon) == NC_NOERR);
+    CHECK(nc_def_var(ncid, "SSJT", NC_FLOAT, 1, &dim, &v[0]) == NC_NOERR);
+    CHECK(nc_enddef(ncid) == NC_NOERR);
+    if (d && x) {
+        CHECK(nc_put_var_double(ncid, t, d) == NC_NOERR);
+        CHECK(nc_put_var_double(ncid, lat, d) == NC_NOERR);
+        CHECK(nc_put_var_double(ncid, lon, d) == NC_NOERR);
+        CHECK(nc_put_var_float(ncid, v[0], x) == NC_NOERR);
+    }
+    CHECK(nc_close(ncid) == NC_NOERR);
+    compare_reads(path("classic.nc"), 2);
+    free(d), free(x), free(b);
+}
+
+/* A damaged chunk: the threaded read fails naming the file and the variable. */
+static void test_damaged(void)
+{
+    const char *p = path("long_par2.nc");
+    hid_t f = H5Fopen(p, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t d = f >= 0 ? H5Dopen2(f, "SSJT", H5P_DEFAULT) : -1;
+    hid_t space = d >= 0 ? H5Dget_space(d) : -1;
+    hsize_t off[1];
+    unsigned mask;
+    haddr_t addr = 0;
+    hsize_t size = 0;
+    CHECK(space >= 0 && H5Dget_chunk_info(d, space, 1, off, &mask, &addr, &size) >= 0);
+    if (space >= 0)
+        H5Sclose(space);
+    if (d >= 0)
+        H5Dclose(d);
+    if (f >= 0)
+        H5Fclose(f);
+    CHECK(size > 64);
+    FILE *fp = fopen(p, "r+b");
+    if (fp && size > 64) { /* garbage in the middle of the deflate stream of chunk 1 */
+        static const unsigned char junk[32] = {0xde, 0xad, 0xbe, 0xef, 0xff, 0x00, 0x13, 0x37};
+        fseek(fp, (long)(addr + size / 2), SEEK_SET);
+        fwrite(junk, 1, sizeof junk, fp);
+    }
+    if (fp)
+        fclose(fp);
+    vg_errinfo err;
+    vg_series r;
+    CHECK(vg_export_read_threads(p, 2, &r, NULL, &err) != VG_OK);
+    CHECK_MSG(strstr(err.text, "long_par2.nc") && strstr(err.text, "SSJT"), "%s", err.text);
+    printf("damaged chunk: %s\n", err.text);
+    CHECK(r.n == 0 && r.time == NULL);
+}
+
 /* A variable deflated without shuffle is refused by name; a failed await leaves nothing. */
 static vg_err await_fails(void *ctx, vg_errinfo *err)
 {
@@ -289,6 +456,8 @@ int main(void)
     test_pool_failure();
     test_files();
     test_reprocess();
+    test_reads();
+    test_damaged();
     test_refusals();
     test_rm_rf(dir);
     return check_summary();
