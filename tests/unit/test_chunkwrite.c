@@ -93,6 +93,11 @@ static void test_shuffle(void)
     CHECK(memcmp(out, want, sizeof want) == 0);
     vg_chunk_shuffle(in, out, 1, 12);
     CHECK(memcmp(out, in, sizeof in) == 0);
+    unsigned char back[12];
+    vg_chunk_unshuffle(want, back, 4, 3);
+    CHECK(memcmp(back, in, sizeof in) == 0);
+    vg_chunk_shuffle(in, out, 8, 1); /* one element: unchanged */
+    CHECK(memcmp(out, in, 8) == 0);
 }
 
 /* A pool whose sink fails at the 5th chunk. */
