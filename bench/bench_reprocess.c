@@ -291,6 +291,8 @@ int main(int argc, char **argv)
     vg_dm_counts *cv = calloc(1, sizeof *cv);
     eo.adjusted = NULL;
     eo.compress_threads = 2;
+    eo.deflate = 1; /* as vigie reprocess: NetCDF-4, deflate 1 (the loop above changed them) */
+    eo.classic = false;
     if (!cv || vg_dm_reprocess_write(&rv, setup.plan, pf, NULL, &eo, out, &av, cv, NULL, NULL,
                                      &err) != VG_OK)
         die("reprocessing and writing", &err);
