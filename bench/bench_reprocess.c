@@ -13,7 +13,9 @@
  * write and the overlapped reprocess + write with 2 compression threads and direct chunk
  * writes (export/chunkpool.h, export/h5chunk.h) against netCDF-C's own compression, with
  * the CPU seconds of every thread beside the wall time (the machine is shared: the
- * ratios within one run are what to compare).
+ * ratios within one run are what to compare); the read with 2 inflating threads; and last
+ * `vigie reprocess` as it runs now on its own (threaded read, then the engine beside the
+ * threaded write) with its peak memory.
  * usage: bench_reprocess [DAYS [netcdf|direct]]   (default 365)
  * With netcdf or direct: only the read and the overlapped reprocess + write with netCDF-C's
  * compression or with 2 compression threads, for instruction counts per thread:
