@@ -211,7 +211,8 @@ int main(int argc, char **argv)
                 !memcmp(r2.value[VG_P_SSPS], r.value[VG_P_SSPS], r.n * sizeof(double)) &&
                 !memcmp(r2.lat_deg, r.lat_deg, r.n * sizeof(double));
     vg_series_free(&r2);
-    printf("  read GOSUD, 2 threads inflate (after the peak): %5.2f s (%5.2f s CPU)  %10.0f samples/s: x%.2f faster%s\n",
+    printf("  read GOSUD, 2 threads inflate (after the peak): %5.2f s (%5.2f s CPU)  %10.0f "
+           "samples/s: x%.2f faster%s\n",
            t_read2, pc1 - pc0, n / t_read2, (t1 - t0) / t_read2, same ? "" : "  SERIES DIFFER");
     /* The same, the engine overlapped with the write (the read is the one above): first
      * with netCDF-C compressing every chunk on the writer's thread (vigie reprocess before

@@ -429,9 +429,12 @@ static int gosud__put_col(int ncid, const gosud_col *c, size_t n, double *buf)
     for (size_t b = 0; b < n && st == NC_NOERR; b += GOSUD_CHUNK) {
         size_t m = n - b < GOSUD_CHUNK ? n - b : GOSUD_CHUNK;
         gosud__convert(c->kind, c->src, c->aux, b, m, buf);
-        st = c->kind == GOSUD_FLOATS  ? nc_put_vara_float(ncid, c->varid, &b, &m, (float *)buf)
-           : c->kind == GOSUD_FLAGS   ? nc_put_vara_schar(ncid, c->varid, &b, &m, (signed char *)buf)
-                                      : nc_put_vara_double(ncid, c->varid, &b, &m, buf);
+        if (c->kind == GOSUD_FLOATS)
+            st = nc_put_vara_float(ncid, c->varid, &b, &m, (float *)buf);
+        else if (c->kind == GOSUD_FLAGS)
+            st = nc_put_vara_schar(ncid, c->varid, &b, &m, (signed char *)buf);
+        else
+            st = nc_put_vara_double(ncid, c->varid, &b, &m, buf);
     }
     return st;
 }
@@ -479,10 +482,25 @@ static void gosud__task_fill(const vg_chunk_task *t, void *raw, gosud_kind kind)
         }
 }
 
-static void gosud__fill_days(const vg_chunk_task *t, void *raw) { gosud__task_fill(t, raw, GOSUD_DAYS); }
-static void gosud__fill_doubles(const vg_chunk_task *t, void *raw) { gosud__task_fill(t, raw, GOSUD_DOUBLES); }
-static void gosud__fill_floats(const vg_chunk_task *t, void *raw) { gosud__task_fill(t, raw, GOSUD_FLOATS); }
-static void gosud__fill_flags(const vg_chunk_task *t, void *raw) { gosud__task_fill(t, raw, GOSUD_FLAGS); }
+static void gosud__fill_days(const vg_chunk_task *t, void *raw)
+{
+    gosud__task_fill(t, raw, GOSUD_DAYS);
+}
+
+static void gosud__fill_doubles(const vg_chunk_task *t, void *raw)
+{
+    gosud__task_fill(t, raw, GOSUD_DOUBLES);
+}
+
+static void gosud__fill_floats(const vg_chunk_task *t, void *raw)
+{
+    gosud__task_fill(t, raw, GOSUD_FLOATS);
+}
+
+static void gosud__fill_flags(const vg_chunk_task *t, void *raw)
+{
+    gosud__task_fill(t, raw, GOSUD_FLAGS);
+}
 
 static vg_err gosud__sink(void *ctx, const vg_chunk_task *t, const void *data, size_t bytes,
                           vg_errinfo *err)

@@ -80,8 +80,9 @@ static const char *h5c__check(hid_t d, size_t elem_size, int level, hsize_t *chu
         if (H5Pget_filter2(dcpl, 0, &flags, &ncd, cd, 0, NULL, NULL) != H5Z_FILTER_SHUFFLE)
             why = "the first filter is not shuffle";
         ncd = 4;
-        if (!why && (H5Pget_filter2(dcpl, 1, &flags, &ncd, cd, 0, NULL, NULL) != H5Z_FILTER_DEFLATE ||
-                     ncd < 1 || cd[0] != (unsigned)level))
+        if (!why &&
+            (H5Pget_filter2(dcpl, 1, &flags, &ncd, cd, 0, NULL, NULL) != H5Z_FILTER_DEFLATE ||
+             ncd < 1 || cd[0] != (unsigned)level))
             why = "the second filter is not deflate at the level of the chunks";
     }
     if (space >= 0)
@@ -258,7 +259,8 @@ vg_err vg_h5_read_rows(vg_h5file *f, int handle, size_t first, size_t rows, void
         return vg_fail(err, VG_ERR_INVAL, "%s: no variable handle %d", f->path, handle);
     hid_t d = f->dset[handle];
     hsize_t start = first, count = rows;
-    hid_t type = H5Dget_type(d), fspace = H5Dget_space(d), mspace = H5Screate_simple(1, &count, NULL);
+    hid_t type = H5Dget_type(d), fspace = H5Dget_space(d);
+    hid_t mspace = H5Screate_simple(1, &count, NULL);
     herr_t st = -1;
     if (type >= 0 && fspace >= 0 && mspace >= 0 &&
         H5Sselect_hyperslab(fspace, H5S_SELECT_SET, &start, NULL, &count, NULL) >= 0)

@@ -45,7 +45,8 @@ vg_err vg_ncfile_def_var(vg_ncfile *f, const char *name, int type, int ndims, co
  * VG_ERR_IO (the file is removed, as vg_ncfile_abort). */
 vg_err vg_ncfile_close_nc(vg_ncfile *f, vg_errinfo *err);
 
-/* Close (unless vg_ncfile_close_nc did), fsync and rename the temporary file onto final_path (replacing an older file),
+/* Close (unless vg_ncfile_close_nc did), fsync and rename the temporary file onto
+ * final_path (replacing an older file),
  * then fsync the directory. Frees the paths. On failure the temporary file is removed. */
 vg_err vg_ncfile_commit(vg_ncfile *f, vg_errinfo *err);
 

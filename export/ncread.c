@@ -65,8 +65,8 @@ static void ncread__store_flags(const vg_chunk_task *t, const void *raw)
  * unshuffled and converted on the workers; chunks never written (fill values) or too
  * large go through HDF5's usual read. VG_ERR_INVAL, with nothing written to out, when the
  * variable cannot be read that way (the caller asks netCDF-C); other errors are final. */
-static vg_err ncread__direct(const ncread *r, const char *name, ncread_kind kind, size_t n, void *out,
-                             double fill, vg_errinfo *err)
+static vg_err ncread__direct(const ncread *r, const char *name, ncread_kind kind, size_t n,
+                             void *out, double fill, vg_errinfo *err)
 {
     size_t elem = kind == NCREAD_FLAGS ? 1 : kind == NCREAD_FLOATS ? 4 : 8, chunk_rows;
     int h;

@@ -217,7 +217,8 @@ static void test_reprocess(void)
         eo.data_mode = 'D';
         eo.platform = pf;
         eo.now = T0;
-        CHECK_MSG(vg_dm_reprocess(&s, setup.plan, pf, NULL, &a1, c1, NULL, NULL, &err) == VG_OK, "%s", err.text);
+        CHECK_MSG(vg_dm_reprocess(&s, setup.plan, pf, NULL, &a1, c1, NULL, NULL, &err) == VG_OK,
+                  "%s", err.text);
         eo.adjusted = &a1;
         CHECK_MSG(vg_export_write(&s, &eo, path("rp_seq.nc"), &err) == VG_OK, "%s", err.text);
         eo.adjusted = NULL;
