@@ -50,6 +50,12 @@ typedef struct vg_export_options {
      * _ADJUSTED_HIST. NULL: everything is ready, the usual order. */
     vg_err (*await_adjusted)(void *ctx, vg_errinfo *err);
     void *await_ctx;
+    /* GOSUD, NetCDF-4 with deflate > 0: 0 (default) netCDF-C compresses every chunk on the
+     * calling thread; 1..16: that many worker threads fill, shuffle and deflate the chunks
+     * of the DAYD variables (export/chunkpool.h) and the writer stores them as they are
+     * (HDF5's direct chunk write, export/h5chunk.h). The same variables, values and
+     * attributes either way; the compressed bytes may differ. Ignored otherwise. */
+    int compress_threads;
 } vg_export_options;
 
 /* Defaults: GOSUD, NetCDF-4 classic model, deflate 1, 'R', harbour 4, depth 0. */
@@ -89,5 +95,13 @@ vg_err vg_export_instac(const vg_series *s, const vg_export_options *o, vg_ncfil
  * cannot say which 3 or 4 was a 6). Errors name the file and the variable. */
 vg_err vg_export_read(const char *path, vg_series *s, vg_export_format *format,
                       vg_errinfo *err);
+
+/* vg_export_read with `threads` (0..16) worker threads inflating the chunks of a NetCDF-4
+ * file's variables (1-D, chunked, shuffle and/or deflate; read with HDF5's H5Dread_chunk
+ * on this thread); netCDF-C reads the others, and every variable of a classic file. 0:
+ * netCDF-C reads everything, as vg_export_read. The same series either way. A chunk that
+ * does not inflate is an error naming the file and the variable (VG_ERR_PARSE). */
+vg_err vg_export_read_threads(const char *path, int threads, vg_series *s,
+                              vg_export_format *format, vg_errinfo *err);
 
 #endif

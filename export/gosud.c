@@ -5,11 +5,14 @@
  * are written as stored: 6 stays "harbour". Fill value 99999 for every float. With
  * external samples (external.h): dimension DAYD_EXT and DAYD_EXT, LATX_EXT, LONX_EXT,
  * P_EXT, P_EXT_QC, P_EXT_TYPE. */
+#include "export/chunkpool.h"
 #include "export/export.h"
+#include "export/h5chunk.h"
 #include "export/ncfile.h"
 
 #include <math.h>
 #include <netcdf.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -235,65 +238,11 @@ static vg_err gosud__define(const vg_series *s, const vg_export_options *o, vg_n
     return vg_nc_check(nc_enddef(ncid), "leaving define mode", err);
 }
 
-/* The writes go by blocks of GOSUD_CHUNK rows, the chunks of the variables: each chunk is
- * filled, compressed and written once, and the conversion buffers stay a block long (they
- * do not grow with the file). */
-typedef struct gosud_put {
-    int ncid;
-    size_t n;                    /* rows of the file */
-    double d[GOSUD_CHUNK];       /* conversion buffers, one block */
-    float fb[GOSUD_CHUNK];
-    signed char bb[GOSUD_CHUNK];
-} gosud_put;
-
-/* Write column `col` (n doubles, NaN = missing) as floats with the fill value; col NULL:
- * all fill. */
-static int gosud__put_floats(gosud_put *w, int var, const double *col)
-{
-    int st = NC_NOERR;
-    for (size_t b = 0; b < w->n && st == NC_NOERR; b += GOSUD_CHUNK) {
-        size_t m = w->n - b < GOSUD_CHUNK ? w->n - b : GOSUD_CHUNK;
-        for (size_t i = 0; i < m; i++)
-            w->fb[i] = col && !isnan(col[b + i]) ? (float)col[b + i] : (float)GOSUD_FILL;
-        st = nc_put_vara_float(w->ncid, var, &b, &m, w->fb);
-    }
-    return st;
-}
-
-/* Write a double column (NaN -> fill), or with `days` the times as days since 1950. */
-static int gosud__put_doubles(gosud_put *w, int var, const double *col, const vg_time_us *days)
-{
-    int st = NC_NOERR;
-    for (size_t b = 0; b < w->n && st == NC_NOERR; b += GOSUD_CHUNK) {
-        size_t m = w->n - b < GOSUD_CHUNK ? w->n - b : GOSUD_CHUNK;
-        for (size_t i = 0; i < m; i++)
-            w->d[i] = days ? vg_nc_days1950(days[b + i])
-                           : isnan(col[b + i]) ? GOSUD_FILL : col[b + i];
-        st = nc_put_vara_double(w->ncid, var, &b, &m, w->d);
-    }
-    return st;
-}
-
-/* Write flags; with `dm_of` (the value column) and qc NULL: the real-time adjusted flags,
- * 9 where the value is missing and 0 elsewhere. */
-static int gosud__put_flags(gosud_put *w, int var, const vg_flag *qc, const double *dm_of)
-{
-    int st = NC_NOERR;
-    for (size_t b = 0; b < w->n && st == NC_NOERR; b += GOSUD_CHUNK) {
-        size_t m = w->n - b < GOSUD_CHUNK ? w->n - b : GOSUD_CHUNK;
-        for (size_t i = 0; i < m; i++)
-            w->bb[i] = (signed char)(qc ? qc[b + i]
-                                        : isnan(dm_of[b + i]) ? VG_FLAG_MISSING : VG_FLAG_NO_QC);
-        st = nc_put_vara_schar(w->ncid, var, &b, &m, w->bb);
-    }
-    return st;
-}
-
 /* The external samples: a few hundred at most, written whole. */
 static int gosud__put_external(int ncid, const gosud_ids *id, const vg_external *x)
 {
     size_t n = x->n;
-    double *d = malloc(n * sizeof *d);
+    double *d = calloc(n ? n : 1, sizeof *d); /* zeroed: gcc cannot see that n > 0 */
     float *fv = malloc(n * sizeof *fv);
     signed char *q = malloc(n);
     char *type = malloc(n * 4);
@@ -323,6 +272,322 @@ static int gosud__put_external(int ncid, const gosud_ids *id, const vg_external 
     return st;
 }
 
+/* The data of the DAYD variables, one entry per variable in the order they are written:
+ * what it is converted from. Both write paths (netCDF-C's, and the chunk pool's direct
+ * writes) convert through gosud__convert, so they write the same values. */
+typedef enum gosud_kind {
+    GOSUD_DAYS,    /* src: vg_time_us times -> days since 1950 (double) */
+    GOSUD_DOUBLES, /* src: double column, NaN -> fill */
+    GOSUD_FLOATS,  /* src: double column or NULL (all fill) -> float, NaN -> fill */
+    GOSUD_FLAGS,   /* src: flags, or NULL: 9 where aux (the value column) is NaN, else 0 */
+    GOSUD_HIST     /* src: the text of a P_ADJUSTED_HIST (STRING256, blank-padded) */
+} gosud_kind;
+
+#define GOSUD_MAX_COLS (5 + 6 * GOSUD_NPARAMS)
+
+typedef struct gosud_col {
+    char name[NC_MAX_NAME + 1];
+    int varid;
+    gosud_kind kind;
+    const void *src, *aux;
+    bool late; /* depends on the adjustment's flags or history (await_adjusted) */
+    int twin;  /* direct writes: the index of an earlier column with the same data (its
+                * chunks are compressed once and stored in both), or -1 */
+} gosud_col;
+
+typedef struct gosud_cols {
+    gosud_col c[GOSUD_MAX_COLS];
+    int n;
+} gosud_cols;
+
+static void gosud__col(gosud_cols *cs, const char *name, int varid, gosud_kind kind,
+                       const void *src, const void *aux, bool late)
+{
+    gosud_col *c = &cs->c[cs->n++];
+    snprintf(c->name, sizeof c->name, "%s", name);
+    c->varid = varid;
+    c->kind = kind;
+    c->src = src;
+    c->aux = aux;
+    c->late = late;
+    c->twin = -1;
+    /* e.g. P_ADJUSTED = P when nothing is corrected; pairs only (a column has one twin) */
+    for (int i = 0; i < cs->n - 1 && c->twin < 0; i++) {
+        bool paired = cs->c[i].twin >= 0;
+        for (int k = i + 1; k < cs->n - 1; k++)
+            paired |= cs->c[k].twin == i;
+        if (!paired && kind != GOSUD_HIST && cs->c[i].kind == kind && cs->c[i].src == src &&
+            cs->c[i].aux == aux && cs->c[i].late == late)
+            c->twin = i;
+    }
+}
+
+/* Every DAYD variable of the file with its source, in the writing order. */
+static void gosud__columns(const vg_series *s, const vg_export_options *o, const gosud_ids *id,
+                           gosud_cols *cs)
+{
+    cs->n = 0;
+    gosud__col(cs, "DAYD", id->dayd, GOSUD_DAYS, s->time, NULL, false);
+    gosud__col(cs, "DAYD_QC", id->dayd_qc, GOSUD_FLAGS, s->time_qc, NULL, false);
+    gosud__col(cs, "LATX", id->latx, GOSUD_DOUBLES, s->lat_deg, NULL, false);
+    gosud__col(cs, "LONX", id->lonx, GOSUD_DOUBLES, s->lon_deg, NULL, false);
+    gosud__col(cs, "POSITION_QC", id->pos_qc, GOSUD_FLAGS, s->pos_qc, NULL, false);
+    bool dm = o->data_mode == 'D';
+    const vg_adjusted *a = o->adjusted;
+    for (size_t k = 0; k < GOSUD_NPARAMS; k++) {
+        vg_param p = gosud_params[k];
+        if (id->v[k] < 0)
+            continue;
+        /* Real time: nothing adjusted (fill, QC 0; 9 where the value is missing). Delayed
+         * mode asserted by the operator without a correction: adjusted = raw, same flags. */
+        bool adjusted = a && a->n == s->n && a->value[p];
+        const char *code = vg_param_get(p)->code;
+        char name[NC_MAX_NAME + 1];
+        gosud__col(cs, code, id->v[k], GOSUD_FLOATS, s->value[p], NULL, false);
+        snprintf(name, sizeof name, "%s_QC", code);
+        gosud__col(cs, name, id->qc[k], GOSUD_FLAGS, s->qc[p], NULL, false);
+        snprintf(name, sizeof name, "%s_ADJUSTED", code);
+        gosud__col(cs, name, id->adj[k], GOSUD_FLOATS,
+                   adjusted ? a->value[p] : dm ? s->value[p] : NULL, NULL, false);
+        snprintf(name, sizeof name, "%s_ADJUSTED_ERROR", code);
+        gosud__col(cs, name, id->adj_err[k], GOSUD_FLOATS, adjusted ? a->error[p] : NULL, NULL,
+                   false);
+        snprintf(name, sizeof name, "%s_ADJUSTED_QC", code);
+        gosud__col(cs, name, id->adj_qc[k], GOSUD_FLAGS,
+                   adjusted ? a->qc[p] : dm ? s->qc[p] : NULL, s->value[p], true);
+        snprintf(name, sizeof name, "%s_ADJUSTED_HIST", code);
+        gosud__col(cs, name, id->adj_hist[k], GOSUD_HIST,
+                   adjusted ? a->hist[p] : dm ? "no correction: values validated as they are" : "",
+                   NULL, true);
+    }
+}
+
+/* Bytes of one element of a column in the file. */
+static size_t gosud__elem_size(gosud_kind kind)
+{
+    return kind == GOSUD_FLAGS ? 1 : kind == GOSUD_FLOATS ? 4 : kind == GOSUD_HIST ? 1 : 8;
+}
+
+/* Rows first..first+rows of a column (not GOSUD_HIST), converted into dst. */
+static void gosud__convert(gosud_kind kind, const void *src, const void *aux, size_t first,
+                           size_t rows, void *dst)
+{
+    switch (kind) {
+    case GOSUD_DAYS: {
+        const vg_time_us *t = (const vg_time_us *)src + first;
+        double *d = dst;
+        for (size_t i = 0; i < rows; i++)
+            d[i] = vg_nc_days1950(t[i]);
+        break;
+    }
+    case GOSUD_DOUBLES: {
+        const double *c = (const double *)src + first;
+        double *d = dst;
+        for (size_t i = 0; i < rows; i++)
+            d[i] = isnan(c[i]) ? GOSUD_FILL : c[i];
+        break;
+    }
+    case GOSUD_FLOATS: {
+        const double *c = src ? (const double *)src + first : NULL;
+        float *d = dst;
+        for (size_t i = 0; i < rows; i++)
+            d[i] = c && !isnan(c[i]) ? (float)c[i] : (float)GOSUD_FILL;
+        break;
+    }
+    case GOSUD_FLAGS: {
+        const vg_flag *q = src ? (const vg_flag *)src + first : NULL;
+        const double *v = aux ? (const double *)aux + first : NULL;
+        signed char *d = dst;
+        for (size_t i = 0; i < rows; i++)
+            d[i] = (signed char)(q ? q[i] : isnan(v[i]) ? VG_FLAG_MISSING : VG_FLAG_NO_QC);
+        break;
+    }
+    case GOSUD_HIST:
+        break;
+    }
+}
+
+/* The STRING256 text of a history: blank-padded, not NUL-terminated. */
+static void gosud__hist_text(const char *h, char out[GOSUD_HIST_LEN])
+{
+    memset(out, ' ', GOSUD_HIST_LEN);
+    memcpy(out, h, strnlen(h, GOSUD_HIST_LEN));
+}
+
+/* ---- netCDF-C writes (compress_threads 0): by blocks of GOSUD_CHUNK rows, the chunks of
+ * the variables, so each chunk is filled, compressed and written once and the conversion
+ * buffer stays one block long. */
+
+static int gosud__put_col(int ncid, const gosud_col *c, size_t n, double *buf)
+{
+    if (c->kind == GOSUD_HIST) {
+        char text[GOSUD_HIST_LEN];
+        gosud__hist_text(c->src, text);
+        return nc_put_var_text(ncid, c->varid, text);
+    }
+    int st = NC_NOERR;
+    for (size_t b = 0; b < n && st == NC_NOERR; b += GOSUD_CHUNK) {
+        size_t m = n - b < GOSUD_CHUNK ? n - b : GOSUD_CHUNK;
+        gosud__convert(c->kind, c->src, c->aux, b, m, buf);
+        if (c->kind == GOSUD_FLOATS)
+            st = nc_put_vara_float(ncid, c->varid, &b, &m, (float *)buf);
+        else if (c->kind == GOSUD_FLAGS)
+            st = nc_put_vara_schar(ncid, c->varid, &b, &m, (signed char *)buf);
+        else
+            st = nc_put_vara_double(ncid, c->varid, &b, &m, buf);
+    }
+    return st;
+}
+
+static vg_err gosud__write_nc(const vg_series *s, const vg_export_options *o, vg_ncfile *f,
+                              const gosud_ids *id, const gosud_cols *cs, vg_errinfo *err)
+{
+    double *buf = malloc(GOSUD_CHUNK * sizeof *buf);
+    if (!buf)
+        return vg_fail(err, VG_ERR_NOMEM, "out of memory for the write buffer");
+    int st = nc_put_var_text(f->ncid, id->ref, "19500101000000");
+    bool later = o->await_adjusted != NULL;
+    /* phase 0: everything in order; with await_adjusted, phase 1 writes what does not
+     * depend on the adjustment's flags, then phase 2 the flags and histories. */
+    for (int phase = later ? 1 : 0; phase <= (later ? 2 : 0) && st == NC_NOERR; phase++) {
+        if (phase == 2) {
+            vg_err arc = o->await_adjusted(o->await_ctx, err);
+            if (arc != VG_OK) {
+                free(buf);
+                return arc;
+            }
+        }
+        for (int i = 0; i < cs->n && st == NC_NOERR; i++)
+            if (phase == 0 || cs->c[i].late == (phase == 2))
+                st = gosud__put_col(f->ncid, &cs->c[i], s->n, buf);
+    }
+    free(buf);
+    if (st == NC_NOERR && id->ext_dayd >= 0)
+        st = gosud__put_external(f->ncid, id, o->external);
+    return vg_nc_check(st, "writing the GOSUD variables", err);
+}
+
+/* ---- direct chunk writes (compress_threads > 0): the netCDF file is defined and closed,
+ * the chunks are converted, shuffled and deflated by the pool's workers and stored by this
+ * thread with HDF5. */
+
+static void gosud__task_fill(const vg_chunk_task *t, void *raw, gosud_kind kind)
+{
+    gosud__convert(kind, t->src, t->aux, t->first, t->rows, raw);
+    for (size_t i = t->rows; i < t->nelem; i++) /* the edge chunk: the variable's fill value */
+        switch (kind) {
+        case GOSUD_FLOATS: ((float *)raw)[i] = (float)t->pad; break;
+        case GOSUD_FLAGS: ((signed char *)raw)[i] = (signed char)t->pad; break;
+        default: ((double *)raw)[i] = t->pad; break;
+        }
+}
+
+static void gosud__fill_days(const vg_chunk_task *t, void *raw)
+{
+    gosud__task_fill(t, raw, GOSUD_DAYS);
+}
+
+static void gosud__fill_doubles(const vg_chunk_task *t, void *raw)
+{
+    gosud__task_fill(t, raw, GOSUD_DOUBLES);
+}
+
+static void gosud__fill_floats(const vg_chunk_task *t, void *raw)
+{
+    gosud__task_fill(t, raw, GOSUD_FLOATS);
+}
+
+static void gosud__fill_flags(const vg_chunk_task *t, void *raw)
+{
+    gosud__task_fill(t, raw, GOSUD_FLAGS);
+}
+
+static vg_err gosud__sink(void *ctx, const vg_chunk_task *t, const void *data, size_t bytes,
+                          vg_errinfo *err)
+{
+    vg_err rc = vg_h5_write_chunk(ctx, t->var, t->index, data, bytes, err);
+    if (rc == VG_OK && t->var2 >= 0)
+        rc = vg_h5_write_chunk(ctx, t->var2, t->index, data, bytes, err);
+    return rc;
+}
+
+/* Queue every chunk of column c (its HDF5 handle h, chunks of chunk_rows; h2 the handle of
+ * a twin column that takes the same chunks, or -1). */
+static vg_err gosud__submit_col(vg_chunkpool *pool, const gosud_col *c, int h, int h2,
+                                size_t chunk_rows, size_t n, vg_errinfo *err)
+{
+    vg_chunk_task t = {.src = c->src, .aux = c->aux, .elem_size = gosud__elem_size(c->kind),
+                       .nelem = chunk_rows, .var = h, .var2 = h2};
+    switch (c->kind) {
+    case GOSUD_DAYS: t.fill = gosud__fill_days; t.pad = NC_FILL_DOUBLE; break;
+    case GOSUD_DOUBLES: t.fill = gosud__fill_doubles; t.pad = GOSUD_FILL; break;
+    case GOSUD_FLOATS: t.fill = gosud__fill_floats; t.pad = GOSUD_FILL; break;
+    case GOSUD_FLAGS: t.fill = gosud__fill_flags; t.pad = NC_FILL_BYTE; break;
+    case GOSUD_HIST: return vg_fail(err, VG_ERR_INVAL, "%s: not written by chunks", c->name);
+    }
+    vg_err rc = VG_OK;
+    for (size_t b = 0, k = 0; b < n && rc == VG_OK; b += chunk_rows, k++) {
+        t.first = b;
+        t.rows = n - b < chunk_rows ? n - b : chunk_rows;
+        t.index = k;
+        rc = vg_chunkpool_submit(pool, &t, err);
+    }
+    return rc;
+}
+
+static vg_err gosud__write_direct(const vg_series *s, const vg_export_options *o, vg_ncfile *f,
+                                  const gosud_ids *id, const gosud_cols *cs, vg_errinfo *err)
+{
+    /* the small variables that need no waiting, through netCDF-C, then close it */
+    int st = nc_put_var_text(f->ncid, id->ref, "19500101000000");
+    if (st == NC_NOERR && id->ext_dayd >= 0)
+        st = gosud__put_external(f->ncid, id, o->external);
+    vg_err rc = vg_nc_check(st, "writing the GOSUD variables", err);
+    if (rc != VG_OK || (rc = vg_ncfile_close_nc(f, err)) != VG_OK)
+        return rc;
+    vg_h5file *h5 = NULL;
+    vg_chunkpool *pool = NULL;
+    int handle[GOSUD_MAX_COLS];
+    size_t chunk_rows[GOSUD_MAX_COLS];
+    if ((rc = vg_h5_open(f->tmp_path, &h5, err)) != VG_OK)
+        return rc;
+    for (int i = 0; i < cs->n && rc == VG_OK; i++)
+        if (cs->c[i].kind != GOSUD_HIST)
+            rc = vg_h5_var(h5, cs->c[i].name, gosud__elem_size(cs->c[i].kind), f->deflate,
+                           &handle[i], &chunk_rows[i], err);
+    if (rc == VG_OK)
+        rc = vg_chunkpool_new(o->compress_threads, f->deflate, GOSUD_CHUNK * sizeof(double),
+                              gosud__sink, h5, &pool, err);
+    bool later = o->await_adjusted != NULL;
+    for (int phase = later ? 1 : 0; phase <= (later ? 2 : 0) && rc == VG_OK; phase++) {
+        /* before waiting for the engine, hand over what is compressed (the workers would
+         * otherwise stop when the ring is full) */
+        if (phase == 2 && (rc = vg_chunkpool_drain(pool, err)) == VG_OK)
+            rc = o->await_adjusted(o->await_ctx, err);
+        for (int i = 0; i < cs->n && rc == VG_OK; i++) {
+            const gosud_col *c = &cs->c[i];
+            if (phase != 0 && c->late != (phase == 2))
+                continue;
+            if (c->kind == GOSUD_HIST) {
+                char text[GOSUD_HIST_LEN];
+                gosud__hist_text(c->src, text);
+                rc = vg_h5_write_whole(h5, c->name, text, err);
+            } else if (c->twin < 0 || chunk_rows[c->twin] != chunk_rows[i]) {
+                int h2 = -1; /* a twin's chunks go with its first column's */
+                for (int j = i + 1; j < cs->n; j++)
+                    if (cs->c[j].twin == i && chunk_rows[j] == chunk_rows[i])
+                        h2 = handle[j];
+                rc = gosud__submit_col(pool, c, handle[i], h2, chunk_rows[i], s->n, err);
+            }
+        }
+    }
+    if (rc == VG_OK)
+        rc = vg_chunkpool_drain(pool, err);
+    vg_chunkpool_free(pool);
+    vg_err crc = vg_h5_close(h5, rc == VG_OK ? err : NULL);
+    return rc != VG_OK ? rc : crc;
+}
+
 vg_err vg_export_gosud(const vg_series *s, const vg_export_options *o, vg_ncfile *f,
                        vg_errinfo *err)
 {
@@ -330,60 +595,13 @@ vg_err vg_export_gosud(const vg_series *s, const vg_export_options *o, vg_ncfile
     vg_err rc = gosud__define(s, o, f, &id, err);
     if (rc != VG_OK)
         return rc;
-    size_t n = s->n;
-    gosud_put *w = malloc(sizeof *w);
-    if (!w)
-        return vg_fail(err, VG_ERR_NOMEM, "out of memory for the write buffers");
-    w->ncid = f->ncid;
-    w->n = n;
-    int st = nc_put_var_text(w->ncid, id.ref, "19500101000000");
-    GOSUD_TRY(gosud__put_doubles(w, id.dayd, NULL, s->time));
-    GOSUD_TRY(gosud__put_flags(w, id.dayd_qc, s->time_qc, NULL));
-    GOSUD_TRY(gosud__put_doubles(w, id.latx, s->lat_deg, NULL));
-    GOSUD_TRY(gosud__put_doubles(w, id.lonx, s->lon_deg, NULL));
-    GOSUD_TRY(gosud__put_flags(w, id.pos_qc, s->pos_qc, NULL));
-    bool dm = o->data_mode == 'D', later = o->await_adjusted != NULL;
-    const vg_adjusted *a = o->adjusted;
-    /* pass 0: everything (the usual order); with await_adjusted, pass 1 writes what does
-     * not depend on the adjustment's flags, then pass 2 the flags and history. */
-    for (int pass = later ? 1 : 0; pass <= (later ? 2 : 0) && st == NC_NOERR; pass++) {
-        if (pass == 2) {
-            vg_err arc = o->await_adjusted(o->await_ctx, err);
-            if (arc != VG_OK) {
-                free(w);
-                return arc;
-            }
-        }
-        for (size_t k = 0; k < GOSUD_NPARAMS && st == NC_NOERR; k++) {
-            vg_param p = gosud_params[k];
-            if (id.v[k] < 0)
-                continue;
-            /* Real time: nothing adjusted (fill, QC 0; 9 where the value is missing).
-             * Delayed mode asserted by the operator without a correction: adjusted = raw,
-             * same flags. */
-            bool adjusted = a && a->n == n && a->value[p];
-            if (pass != 2) {
-                GOSUD_TRY(gosud__put_floats(w, id.v[k], s->value[p]));
-                GOSUD_TRY(gosud__put_flags(w, id.qc[k], s->qc[p], NULL));
-                GOSUD_TRY(gosud__put_floats(w, id.adj[k],
-                                            adjusted ? a->value[p] : dm ? s->value[p] : NULL));
-                GOSUD_TRY(gosud__put_floats(w, id.adj_err[k], adjusted ? a->error[p] : NULL));
-            }
-            if (pass == 1)
-                continue;
-            GOSUD_TRY(gosud__put_flags(w, id.adj_qc[k],
-                                       adjusted ? a->qc[p] : dm ? s->qc[p] : NULL, s->value[p]));
-            char hist[GOSUD_HIST_LEN];
-            memset(hist, ' ', sizeof hist);
-            const char *h = adjusted ? a->hist[p]
-                                     : dm ? "no correction: values validated as they are" : "";
-            memcpy(hist, h, strnlen(h, sizeof hist));
-            GOSUD_TRY(nc_put_var_text(w->ncid, id.adj_hist[k], hist));
-        }
-    }
-    free(w);
-    const vg_external *x = o->external;
-    if (st == NC_NOERR && id.ext_dayd >= 0)
-        st = gosud__put_external(f->ncid, &id, x);
-    return vg_nc_check(st, "writing the GOSUD variables", err);
+    gosud_cols *cs = malloc(sizeof *cs);
+    if (!cs)
+        return vg_fail(err, VG_ERR_NOMEM, "out of memory");
+    gosud__columns(s, o, &id, cs);
+    bool direct = o->compress_threads > 0 && !f->classic && f->deflate > 0;
+    rc = direct ? gosud__write_direct(s, o, f, &id, cs, err)
+                : gosud__write_nc(s, o, f, &id, cs, err);
+    free(cs);
+    return rc;
 }

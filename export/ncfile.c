@@ -123,9 +123,20 @@ static vg_err ncfile__fsync(const char *path, int flags, vg_errinfo *err)
     return VG_OK;
 }
 
+vg_err vg_ncfile_close_nc(vg_ncfile *f, vg_errinfo *err)
+{
+    int st = f->ncid >= 0 ? nc_close(f->ncid) : NC_NOERR;
+    f->ncid = -1;
+    if (st == NC_NOERR)
+        return VG_OK;
+    vg_err rc = vg_fail(err, VG_ERR_IO, "writing %s: %s", f->tmp_path, nc_strerror(st));
+    vg_ncfile_abort(f);
+    return rc;
+}
+
 vg_err vg_ncfile_commit(vg_ncfile *f, vg_errinfo *err)
 {
-    int st = nc_close(f->ncid);
+    int st = f->ncid >= 0 ? nc_close(f->ncid) : NC_NOERR;
     f->ncid = -1;
     vg_err rc;
     if (st != NC_NOERR) {

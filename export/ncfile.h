@@ -40,7 +40,13 @@ vg_err vg_ncfile_create(vg_ncfile *f, const char *final_path, bool classic, int 
 vg_err vg_ncfile_def_var(vg_ncfile *f, const char *name, int type, int ndims, const int *dims,
                          size_t chunk_rows, int *varid, vg_errinfo *err);
 
-/* Close, fsync and rename the temporary file onto final_path (replacing an older file),
+/* Close the netCDF handle of f and keep the temporary file, for a writer that stores the
+ * variables' data with HDF5 itself (h5chunk.h) on f->tmp_path before vg_ncfile_commit.
+ * VG_ERR_IO (the file is removed, as vg_ncfile_abort). */
+vg_err vg_ncfile_close_nc(vg_ncfile *f, vg_errinfo *err);
+
+/* Close (unless vg_ncfile_close_nc did), fsync and rename the temporary file onto
+ * final_path (replacing an older file),
  * then fsync the directory. Frees the paths. On failure the temporary file is removed. */
 vg_err vg_ncfile_commit(vg_ncfile *f, vg_errinfo *err);
 

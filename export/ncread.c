@@ -1,8 +1,13 @@
 /* ncread.c: read a GOSUD v3 or Copernicus in-situ / OceanSITES file back into a series
  * (export.h, vg_export_read): the inverse of gosud.c and instac.c, also for files written
  * by others as long as they hold one depth level. Fill values (the _FillValue attribute of
- * each variable) become NaN; the epoch "days since 1950-01-01" becomes vg_time_us. */
+ * each variable) become NaN; the epoch "days since 1950-01-01" becomes vg_time_us. With
+ * threads, the chunks of NetCDF-4 variables are read with HDF5 (h5chunk.h, beside
+ * netCDF-C's handle) and inflated on worker threads (chunkpool.h); netCDF-C reads any
+ * variable that cannot be read that way. */
+#include "export/chunkpool.h"
 #include "export/export.h"
+#include "export/h5chunk.h"
 #include "export/ncfile.h"
 
 #include <math.h>
@@ -11,11 +16,93 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Direct chunk reads (vg_export_read_threads): chunks of at most this many raw bytes are
+ * inflated on the workers; larger ones go through netCDF-C. */
+#define NCREAD_MAX_CHUNK_BYTES ((size_t)1 << 20)
+
 typedef struct ncread {
     const char *path;
     int ncid;
     size_t n;
+    vg_h5file *h5;        /* NULL: netCDF-C reads everything */
+    vg_chunkpool *pool;
+    unsigned char *packed, *rows; /* a chunk as stored; rows read through HDF5 */
+    size_t packed_cap;
 } ncread;
+
+typedef enum { NCREAD_DOUBLES, NCREAD_FLOATS, NCREAD_FLAGS } ncread_kind;
+
+/* The workers' conversions (chunkpool.h store): rows first..first+rows of dst from the
+ * chunk's elements; the fill value (pad) becomes NaN, a flag out of 0-9 becomes 9, as
+ * ncread__doubles and ncread__flags do with netCDF-C's values. */
+static void ncread__store_doubles(const vg_chunk_task *t, const void *raw)
+{
+    const double *v = raw;
+    double *out = (double *)t->dst + t->first;
+    for (size_t i = 0; i < t->rows; i++)
+        out[i] = v[i] == t->pad ? NAN : v[i];
+}
+
+static void ncread__store_floats(const vg_chunk_task *t, const void *raw)
+{
+    const float *v = raw;
+    double *out = (double *)t->dst + t->first;
+    for (size_t i = 0; i < t->rows; i++) {
+        double x = (double)v[i];
+        out[i] = x == t->pad ? NAN : x;
+    }
+}
+
+static void ncread__store_flags(const vg_chunk_task *t, const void *raw)
+{
+    const signed char *v = raw;
+    vg_flag *out = (vg_flag *)t->dst + t->first;
+    for (size_t i = 0; i < t->rows; i++)
+        out[i] = v[i] >= 0 && v[i] <= 9 ? (vg_flag)v[i] : VG_FLAG_MISSING;
+}
+
+/* Read variable `name` (n rows) by chunks: stored chunks are read here and inflated,
+ * unshuffled and converted on the workers; chunks never written (fill values) or too
+ * large go through HDF5's usual read. VG_ERR_INVAL, with nothing written to out, when the
+ * variable cannot be read that way (the caller asks netCDF-C); other errors are final. */
+static vg_err ncread__direct(const ncread *r, const char *name, ncread_kind kind, size_t n,
+                             void *out, double fill, vg_errinfo *err)
+{
+    size_t elem = kind == NCREAD_FLAGS ? 1 : kind == NCREAD_FLOATS ? 4 : 8, chunk_rows;
+    int h;
+    unsigned filters;
+    vg_errinfo why;
+    if (vg_h5_var_read(r->h5, name, elem, &h, &chunk_rows, &filters, &why) != VG_OK ||
+        chunk_rows * elem > NCREAD_MAX_CHUNK_BYTES)
+        return VG_ERR_INVAL;
+    vg_chunk_task t = {.store = kind == NCREAD_FLAGS    ? ncread__store_flags
+                                : kind == NCREAD_FLOATS ? ncread__store_floats
+                                                        : ncread__store_doubles,
+                       .dst = out, .pad = fill, .elem_size = elem, .nelem = chunk_rows, .var = h};
+    vg_err rc = VG_OK;
+    for (size_t b = 0, k = 0; b < n && rc == VG_OK; b += chunk_rows, k++) {
+        t.first = b;
+        t.rows = n - b < chunk_rows ? n - b : chunk_rows;
+        t.index = k;
+        size_t bytes;
+        bool absent;
+        rc = vg_h5_read_chunk(r->h5, h, k, r->packed, r->packed_cap, &bytes, &t.filters, &absent,
+                              &why);
+        if (rc == VG_ERR_FULL || (rc == VG_OK && absent)) {
+            if ((rc = vg_h5_read_rows(r->h5, h, b, t.rows, r->rows, &why)) == VG_OK)
+                t.store(&t, r->rows);
+        } else if (rc == VG_OK) {
+            rc = vg_chunkpool_submit_decode(r->pool, &t, r->packed, bytes, &why);
+        }
+    }
+    vg_err drc = vg_chunkpool_drain(r->pool, rc == VG_OK ? &why : NULL);
+    if (rc == VG_OK)
+        rc = drc;
+    if (rc != VG_OK)
+        return vg_fail(err, rc == VG_ERR_INVAL ? VG_ERR_IO : rc, "%s: reading %s: %s", r->path,
+                       name, why.text);
+    return VG_OK;
+}
 
 static bool ncread__has(const ncread *r, const char *name, int *varid)
 {
@@ -53,15 +140,21 @@ static vg_err ncread__doubles(const ncread *r, const char *name, size_t n, doubl
     vg_err rc = ncread__shape(r, var, name, n, &one, err);
     if (rc != VG_OK)
         return rc;
-    char what[256];
-    snprintf(what, sizeof what, "%s: reading %s", r->path, name);
-    if ((rc = vg_nc_check(nc_get_var_double(r->ncid, var, out), what, err)))
-        return rc;
     double fill = NAN;
     if (nc_get_att_double(r->ncid, var, "_FillValue", &fill) != NC_NOERR)
         fill = NAN;
     if (as_float) /* a float variable's fill compared as the float it is */
         fill = (double)(float)fill;
+    nc_type type;
+    if (r->h5 && nc_inq_vartype(r->ncid, var, &type) == NC_NOERR &&
+        (type == NC_DOUBLE || type == NC_FLOAT) &&
+        (rc = ncread__direct(r, name, type == NC_FLOAT ? NCREAD_FLOATS : NCREAD_DOUBLES, n, out,
+                             fill, err)) != VG_ERR_INVAL)
+        return rc;
+    char what[256];
+    snprintf(what, sizeof what, "%s: reading %s", r->path, name);
+    if ((rc = vg_nc_check(nc_get_var_double(r->ncid, var, out), what, err)))
+        return rc;
     for (size_t i = 0; i < n; i++)
         if (out[i] == fill)
             out[i] = NAN;
@@ -80,6 +173,10 @@ static vg_err ncread__flags(const ncread *r, const char *name, size_t n, vg_flag
     size_t one = 1;
     vg_err rc = ncread__shape(r, var, name, n, &one, err);
     if (rc != VG_OK)
+        return rc;
+    nc_type type;
+    if (r->h5 && nc_inq_vartype(r->ncid, var, &type) == NC_NOERR && type == NC_BYTE &&
+        (rc = ncread__direct(r, name, NCREAD_FLAGS, n, out, 0, err)) != VG_ERR_INVAL)
         return rc;
     signed char *b = malloc(n ? n : 1);
     if (!b)
@@ -199,16 +296,56 @@ out:
     return rc;
 }
 
-vg_err vg_export_read(const char *path, vg_series *s, vg_export_format *format, vg_errinfo *err)
+/* Set up the direct chunk reads of a NetCDF-4 file; false (netCDF-C reads everything)
+ * when the file is not one, or on any failure. */
+static bool ncread__direct_open(ncread *r, int threads)
+{
+    int fmt;
+    if (threads <= 0 || nc_inq_format(r->ncid, &fmt) != NC_NOERR ||
+        (fmt != NC_FORMAT_NETCDF4 && fmt != NC_FORMAT_NETCDF4_CLASSIC))
+        return false;
+    if (vg_h5_open_read(r->path, &r->h5, NULL) != VG_OK)
+        return false;
+    if (vg_chunkpool_new(threads, 1, NCREAD_MAX_CHUNK_BYTES, NULL, NULL, &r->pool, NULL) == VG_OK) {
+        r->packed_cap = vg_chunkpool_max_packed(r->pool);
+        r->packed = malloc(r->packed_cap);
+        r->rows = malloc(NCREAD_MAX_CHUNK_BYTES);
+        if (r->packed && r->rows)
+            return true;
+    }
+    vg_chunkpool_free(r->pool);
+    vg_h5_close(r->h5, NULL);
+    free(r->packed);
+    free(r->rows);
+    r->pool = NULL;
+    r->h5 = NULL;
+    r->packed = r->rows = NULL;
+    return false;
+}
+
+vg_err vg_export_read_threads(const char *path, int threads, vg_series *s,
+                              vg_export_format *format, vg_errinfo *err)
 {
     vg_series_init(s, NULL);
     ncread r = {.path = path, .ncid = -1};
     int st = nc_open(path, NC_NOWRITE, &r.ncid);
     if (st != NC_NOERR)
         return vg_fail(err, VG_ERR_IO, "cannot open %s: %s", path, nc_strerror(st));
+    ncread__direct_open(&r, threads);
     vg_err rc = ncread__all(&r, s, format, err);
+    if (r.h5) {
+        vg_chunkpool_free(r.pool);
+        vg_h5_close(r.h5, NULL);
+        free(r.packed);
+        free(r.rows);
+    }
     nc_close(r.ncid);
     if (rc != VG_OK)
         vg_series_free(s);
     return rc;
+}
+
+vg_err vg_export_read(const char *path, vg_series *s, vg_export_format *format, vg_errinfo *err)
+{
+    return vg_export_read_threads(path, 0, s, format, err);
 }

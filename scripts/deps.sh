@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkgconf git
-  libzmq3-dev libnetcdf-dev netcdf-bin libdb5.3-dev db5.3-util libgsl-dev libopenblas-serial-dev
+  libzmq3-dev libnetcdf-dev libhdf5-dev netcdf-bin libdb5.3-dev db5.3-util libgsl-dev libopenblas-serial-dev
   libcairo2-dev libfontconfig-dev
   libcurl4-openssl-dev libssl-dev openssl libesmtp-dev libyaml-dev libsystemd-dev zlib1g-dev
   python3 python3-zmq python3-aiosmtpd python3-pyftpdlib python3-netcdf4 python3-xarray

@@ -28,9 +28,9 @@ static void reprocess_usage(FILE *out)
     fprintf(out,
             "usage: vigie reprocess (-c FILE | --default) [-s DIR] --platform ID [--from T]\n"
             "                       [--to T] [-o FILE|DIR] [--no-store] [--operator NAME]\n"
-            "                       [--json] [-q]\n"
+            "                       [--json] [-q] [--threads N]\n"
             "       vigie reprocess (-c FILE | --default) --input FILE.nc [--as ID]\n"
-            "                       -o FILE|DIR [--json] [-q]\n\n"
+            "                       -o FILE|DIR [--json] [-q] [--threads N]\n\n"
             "Run the QC again with the configuration FILE. Stored data: the new (delayed-mode)\n"
             "flags are stored beside the real-time ones (stop the daemon first: the store has\n"
             "one writer), unless --no-store. With -o, a delayed-mode GOSUD file: P_QC keeps the\n"
@@ -50,7 +50,10 @@ static void reprocess_usage(FILE *out)
             "                     the daemon runs)\n"
             "      --operator N   who ran it, kept with the stored run (default $USER)\n"
             "      --json         the report as one JSON object instead of text\n"
-            "  -q, --quiet        no progress bar (it is drawn only on a terminal anyway)\n");
+            "  -q, --quiet        no progress bar (it is drawn only on a terminal anyway)\n"
+            "      --threads N    threads inflating the input file's chunks and compressing\n"
+            "                     the output's, 0-16 (default 2; 0: netCDF-C does it all on\n"
+            "                     one thread)\n");
 }
 
 static void rp__report_text(const vg_series *s, const vg_dm_counts *c)
@@ -151,11 +154,13 @@ static int reprocess_main(int argc, char **argv)
         {"output", required_argument, NULL, 'o'},   {"json", no_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
         {"no-store", no_argument, NULL, 'N'},       {"operator", required_argument, NULL, 'O'},
+        {"threads", required_argument, NULL, 'T'},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *storage = NULL, *platform = NULL, *input = NULL, *as = NULL,
                *output = NULL, *operator = NULL;
     bool use_default = false, json = false, quiet = false, no_store = false;
+    int threads = 2;
     vg_time_us from = VG_TIME_NONE, to = VG_TIME_NONE;
     int c;
     optind = 1;
@@ -180,6 +185,17 @@ static int reprocess_main(int argc, char **argv)
                 return VG_EXIT_USAGE;
             }
             break;
+        case 'T': {
+            char *end;
+            long v = strtol(optarg, &end, 10);
+            if (end == optarg || *end || v < 0 || v > 16) {
+                fprintf(stderr, "vigie reprocess: --threads '%s': not a number of threads 0-16\n",
+                        optarg);
+                return VG_EXIT_USAGE;
+            }
+            threads = (int)v;
+            break;
+        }
         case 'h': reprocess_usage(stdout); return VG_EXIT_OK;
         default: reprocess_usage(stderr); return VG_EXIT_USAGE;
         }
@@ -232,7 +248,7 @@ static int reprocess_main(int argc, char **argv)
             fprintf(stderr, "vigie reprocess: %s\n", err.text);
             goto out;
         }
-    } else if (vg_export_read(input, &s, NULL, &err) != VG_OK) {
+    } else if (vg_export_read_threads(input, threads, &s, NULL, &err) != VG_OK) {
         fprintf(stderr, "vigie reprocess: %s\n", err.text);
         goto out;
     }
@@ -252,6 +268,7 @@ static int reprocess_main(int argc, char **argv)
     eo.data_mode = 'D';
     eo.platform = pf;
     eo.harbour_flag_as = setup.cfg->harbour_flag_as;
+    eo.compress_threads = threads; /* chunks compressed beside the writer (export/chunkpool.h) */
     if (output && !(path = vg_cli_output_path(output, &s, &eo, &err))) {
         fprintf(stderr, "vigie reprocess: %s\n", err.text);
         goto out;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "nc_same.h"
 #include "daemon/setup.h"
 #include "dm/reprocess_write.h"
 #include "export/export.h"
@@ -39,60 +40,6 @@ static void make_series(vg_series *s, size_t n)
         for (int k = 0; k < 3; k++)
             s->qc[ps[k]][r] = isnan(s->value[ps[k]][r]) ? 9 : 1;
     }
-}
-
-/* Every variable's values and every attribute of a and b are the same. */
-static void same_files(const char *pa, const char *pb)
-{
-    int a, b, nva, nvb, nga, ngb;
-    if (nc_open(pa, NC_NOWRITE, &a) != NC_NOERR || nc_open(pb, NC_NOWRITE, &b) != NC_NOERR) {
-        CHECK(!"opening the two files");
-        return;
-    }
-    CHECK(nc_inq(a, NULL, &nva, &nga, NULL) == NC_NOERR && nc_inq(b, NULL, &nvb, &ngb, NULL) == NC_NOERR);
-    CHECK_MSG(nva == nvb && nga == ngb, "%d/%d variables, %d/%d attributes", nva, nvb, nga, ngb);
-    int bad = 0;
-    for (int v = -1; v < nva && nva == nvb; v++) { /* -1: NC_GLOBAL */
-        char name[NC_MAX_NAME + 1];
-        int vb = NC_GLOBAL, natts = nga;
-        if (v >= 0) {
-            nc_type ta, tb;
-            int nd, dims[NC_MAX_VAR_DIMS];
-            nc_inq_var(a, v, name, &ta, &nd, dims, &natts);
-            if (nc_inq_varid(b, name, &vb) != NC_NOERR || nc_inq_vartype(b, vb, &tb) != NC_NOERR || ta != tb) {
-                bad++;
-                continue;
-            }
-            size_t len = 1, sz;
-            for (int d = 0; d < nd; d++) {
-                size_t l;
-                nc_inq_dimlen(a, dims[d], &l);
-                len *= l;
-            }
-            nc_inq_type(a, ta, NULL, &sz);
-            char *xa = malloc(len * sz + 1), *xb = malloc(len * sz + 1);
-            if (!xa || !xb || nc_get_var(a, v, xa) != NC_NOERR || nc_get_var(b, vb, xb) != NC_NOERR ||
-                memcmp(xa, xb, len * sz)) {
-                fprintf(stderr, "variable %s differs\n", name);
-                bad++;
-            }
-            free(xa), free(xb);
-        }
-        for (int k = 0; k < natts; k++) {
-            char an[NC_MAX_NAME + 1], va[4096] = "", vbuf[4096] = "";
-            size_t la, lb;
-            nc_inq_attname(a, v, k, an);
-            if (nc_inq_attlen(a, v, an, &la) != NC_NOERR || nc_inq_attlen(b, vb, an, &lb) != NC_NOERR ||
-                la != lb || la > 512 || nc_get_att(a, v, an, va) != NC_NOERR ||
-                nc_get_att(b, vb, an, vbuf) != NC_NOERR || memcmp(va, vbuf, sizeof va)) {
-                fprintf(stderr, "attribute %s of variable %d differs\n", an, v);
-                bad++;
-            }
-        }
-    }
-    CHECK_MSG(bad == 0, "%d differences", bad);
-    nc_close(a);
-    nc_close(b);
 }
 
 int main(void)
@@ -136,7 +83,7 @@ int main(void)
         CHECK(memcmp(c1, c2, sizeof *c1) == 0);
         CHECK(a1.n == a2.n && memcmp(a1.qc[VG_P_SSPS], a2.qc[VG_P_SSPS], n) == 0);
         CHECK_STR(a1.hist[VG_P_SSPS], a2.hist[VG_P_SSPS]);
-        same_files(p1, p2);
+        nc_same_files(p1, p2);
         vg_adjusted_free(&a1);
         vg_adjusted_free(&a2);
         /* a write that cannot be done: an error naming the path, nothing written */
