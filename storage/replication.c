@@ -37,6 +37,18 @@ vg_err vg_replica_open(const char *path, int cache_mb, const vg_repl_config *rep
         free(r);
         return rc;
     }
+    char mark[4096];
+    snprintf(mark, sizeof mark, "%s/" VG_REPLICA_MARK, path);
+    FILE *f = fopen(mark, "w");
+    bool ok = f && fputs("a replica's store: written by the master's replication only "
+                         "(docs/storage.md, \"Replication\")\n", f) >= 0;
+    if (f && fclose(f) != 0)
+        ok = false;
+    if (!ok) {
+        rc = vg_fail(err, VG_ERR_IO, "%s: %s", mark, strerror(errno));
+        vg_replica_close(r, NULL);
+        return rc;
+    }
     *out = r;
     return VG_OK;
 }

@@ -18,12 +18,18 @@
 
 typedef struct vg_replica vg_replica;
 
+/* The file vg_replica_open leaves in a replica's directory: while it is there, writers
+ * other than the master's daemon (vigie flag set, vigie db import) refuse the directory;
+ * a daemon that opens it with role master (promotion) removes it. */
+#define VG_REPLICA_MARK "replica.mark"
+
 /* Hold the store directory `path` (created, mode 0750, if missing; its parent must exist)
  * as a replica of repl (role replica): take the writer's lock (one process per directory),
  * recover, open the environment with DB_INIT_REP and start repmgr as a client, which
  * joins the group through repl->remote and syncs with the master (the whole store on first
  * contact: "internal initialisation"), in repmgr's own threads. Returns at once; progress is
- * logged. cache_mb 1..4096. *out owned by the caller: vg_replica_close. */
+ * logged. Leaves VG_REPLICA_MARK in the directory. cache_mb 1..4096. *out owned by the
+ * caller: vg_replica_close. */
 vg_err vg_replica_open(const char *path, int cache_mb, const vg_repl_config *repl,
                        vg_replica **out, vg_errinfo *err);
 

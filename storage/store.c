@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "storage/env.h"
 #include "storage/logkeep.h"
 #include "storage/keys.h"
 #include "storage/records.h"
+#include "storage/replication.h"
 #include "storage/store_int.h"
 
 static const char *const store_files[VG_STORE_NDB] = {
@@ -263,6 +265,19 @@ vg_err vg_store_open(const char *path, const vg_store_options *opt, vg_store **o
     if (!opt->read_only && opt->repl && opt->repl->role != VG_REPL_MASTER)
         return vg_fail(err, VG_ERR_INVAL, "%s: a replica's store is not written: it is held "
                        "by vg_replica_open (storage/replication.h)", path);
+    if (!opt->read_only) {
+        /* A replica's directory is written by the master's replication only: a tool's
+         * writes there would diverge from the master's log. The daemon promoted to
+         * master takes the mark away. */
+        char mark[4096];
+        snprintf(mark, sizeof mark, "%s/" VG_REPLICA_MARK, path);
+        if (opt->repl && unlink(mark) != 0 && errno != ENOENT)
+            return vg_fail(err, VG_ERR_IO, "%s: %s", mark, strerror(errno));
+        if (!opt->repl && access(mark, F_OK) == 0)
+            return vg_fail(err, VG_ERR_INVAL, "%s is a replica's store (%s): only the master's "
+                           "replication writes it; write on the master, or promote this site "
+                           "first (docs/storage.md, \"Replication\")", path, VG_REPLICA_MARK);
+    }
     vg_senv_clear_text();
     vg_err rc;
     if (opt->read_only) {

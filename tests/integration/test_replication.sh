@@ -177,7 +177,11 @@ PYEOF
 
 # ---- 4. failover: the replica becomes the master; the feed's spool covers the rest ------
 stop_site b-replica
+out=$("$VIGIE" db import -s "$B" /dev/null 2>&1) && rc=0 || rc=$?
+check_eq "a tool that writes refuses the replica's store (exit status)" 1 "$rc"
+check "and says why" grep -q "is a replica's store" <<<"$out"
 run_site b-master "$TMP/b-master.yaml" || { fail "promoted replica start"; finish; exit; }
+check "promotion took the replica's mark away" test ! -e "$B/replica.mark"
 check "db stats on the promoted site shows it is master" grep -q "^replication master, site 127.0.0.1:$P_REPLICA" <("$VIGIE" db stats -s "$B")
 start_feed
 check_eq "after failover every sample arrives" "$LINES" "$(wait_count "$B" "$LINES")"
