@@ -11,7 +11,8 @@
 # acknowledgements), not that the engine is too slow. COMMIT_MAX (environment, default
 # 5000) sets storage.commit_max_samples. REPLICA=1 (environment) runs the same with a replica
 # on another loopback port (storage.replication, ack_policy all): every commit then also
-# waits for the replica to flush it (docs/storage.md, "Replication").
+# waits for the replica to flush it (docs/storage.md, "Replication"); ACKS=one|quorum|none
+# changes the policy.
 # Usage: bench/feed.sh BUILD_DIR [N] [RATE] [SECONDS]
 set -euo pipefail
 build=$(readlink -f "${1:-build}")
@@ -28,7 +29,7 @@ port=$(free_port)
 # replication ROLE DIR LOCAL REMOTE: the storage.replication lines (REPLICA=1 only).
 replication() {
   [ "${REPLICA:-0}" = 1 ] || return 0
-  echo "  replication: {role: $1, local: \"127.0.0.1:$3\", remote: [\"127.0.0.1:$4\"], ack_policy: all}"
+  echo "  replication: {role: $1, local: \"127.0.0.1:$3\", remote: [\"127.0.0.1:$4\"], ack_policy: ${ACKS:-all}}"
 }
 p_master=$(free_port); p_replica=$(free_port)
 {
@@ -60,7 +61,7 @@ if [ "${REPLICA:-0}" = 1 ]; then
     replication replica "$TMP/replica" "$p_replica" "$p_master"; } > "$TMP/r.yaml"
   "$V" run -c "$TMP/r.yaml" 2>"$TMP/r.log" & R=$!
   for _ in $(seq 1 300); do grep -q "replica in sync" "$TMP/r.log" && break; sleep 0.1; done
-  echo "with a replica on 127.0.0.1:$p_replica (ack_policy all): $(grep -c "replica in sync" "$TMP/r.log") sync"
+  echo "with a replica on 127.0.0.1:$p_replica (ack_policy ${ACKS:-all}): $(grep -c "replica in sync" "$TMP/r.log") sync"
 fi
 t0=$(date +%s.%N); c0=$(awk '{print $14+$15}' "/proc/$D/stat")
 /usr/bin/time -f "%U %S" -o "$TMP/feed.cpu" "$V" feed --id BENCH --endpoint "tcp://127.0.0.1:$port" --spool "$TMP/spool" --stdin \
