@@ -183,6 +183,15 @@ vg_err vg_repl_env_start(DB_ENV *env, const char *home, const vg_repl_config *r,
         ret = env->rep_set_timeout(env, DB_REP_HEARTBEAT_SEND, 1000000u);
     }
     if (ret == 0) {
+        /* A master sleeps this long inside every checkpoint (default 30 s) so that the
+         * replicas can flush their caches first; the writer checkpoints in its commit
+         * path (every 64 MiB of log), so the default stalled ingest for 30 s each time:
+         * measured 5,300 samples/s end to end with it, see docs/storage.md. The
+         * replicas' caches are flushed by their own checkpoints. */
+        op = "DB_ENV->rep_set_timeout(DB_REP_CHECKPOINT_DELAY)";
+        ret = env->rep_set_timeout(env, DB_REP_CHECKPOINT_DELAY, 0);
+    }
+    if (ret == 0) {
         op = "DB_ENV->rep_set_priority";
         ret = env->rep_set_priority(env, (u_int32_t)r->priority);
     }
