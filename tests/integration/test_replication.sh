@@ -146,6 +146,7 @@ for _ in $(seq 1 150); do
 done
 check_eq "the master acknowledged all 1500 frames meanwhile" yes "$acked"
 check "the master logged the lost connection" grep -q "replication: connection to site .* lost" "$TMP/a-master.log"
+check "and the commits its replica did not acknowledge" grep -q "replication: [0-9]* commits\? not acknowledged by the replicas in time" "$TMP/a-master.log"
 run_site b-replica "$TMP/b-replica.yaml" || { fail "replica restart"; finish; exit; }
 check_eq "the returning replica catches up" 1500 "$(wait_count "$B" 1500)"
 
