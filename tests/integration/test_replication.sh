@@ -127,6 +127,8 @@ check_eq "the replica holds the master's 1000 samples" 1000 "$(wait_count "$B" 1
 stats=$("$VIGIE" db stats -s "$B")
 check "db stats on the replica: role, in sync, master" grep -q "^replication replica (in sync), site 127.0.0.1:$P_REPLICA, master 127.0.0.1:$P_MASTER" <<<"$stats"
 check "db stats on the replica: the feed's mark came with the samples" grep -q "^feed TIDE-A .*acknowledged up to 1000" <<<"$stats"
+check "the replica's quarantine reads while it runs" "$VIGIE" dump -s "$B" --quarantine
+check "and its events" "$VIGIE" dump -s "$B" --events
 same=no
 for _ in $(seq 1 100); do
   la=$(lsn "$A"); lb=$(lsn "$B")
