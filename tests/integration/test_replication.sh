@@ -155,7 +155,9 @@ check_eq "the returning replica catches up" 1500 "$(wait_count "$B" 1500)"
 # ---- 3. the master's site is lost in the middle of the stream ---------------------------
 append 1501 "$LINES" &
 APPENDER=$!
-sleep "0.$((RANDOM % 5 + 3))"
+# Killed once the stream is under way (some new samples stored), at a random moment.
+wait_count "$A" 1600 > /dev/null
+sleep "0.$((RANDOM % 4))"
 stop_site a-master KILL
 wait "$APPENDER" || true
 APPENDER=""
