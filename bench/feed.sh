@@ -9,7 +9,10 @@
 # The CPU seconds the daemon and the feed used during the throughput run are printed as a
 # share of its wall time: a share well under 1 means the pipeline waits (I/O, fsync,
 # acknowledgements), not that the engine is too slow. COMMIT_MAX (environment, default
-# 5000) sets storage.commit_max_samples.
+# 5000) sets storage.commit_max_samples. REPLICA=1 (environment) runs the same with a replica
+# on another loopback port (storage.replication, ack_policy all): every commit then also
+# waits for the replica to flush it (docs/storage.md, "Replication"); ACKS=one|quorum|none
+# changes the policy.
 # Usage: bench/feed.sh BUILD_DIR [N] [RATE] [SECONDS]
 set -euo pipefail
 build=$(readlink -f "${1:-build}")
@@ -19,10 +22,23 @@ SECS=${4:-10}
 V="$build/vigie"
 TMP=$(mktemp -d /tmp/vigie-bench-feed.XXXXXX)
 D=""
-trap '[ -n "$D" ] && kill "$D" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+R=""
+trap '[ -n "$D" ] && kill "$D" 2>/dev/null; [ -n "$R" ] && kill "$R" 2>/dev/null; wait 2>/dev/null; rm -rf "$TMP"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(free_port)
+# replication ROLE DIR LOCAL REMOTE: the storage.replication lines (REPLICA=1 only).
+replication() {
+  [ "${REPLICA:-0}" = 1 ] || return 0
+  echo "  replication: {role: $1, local: \"127.0.0.1:$3\", remote: [\"127.0.0.1:$4\"], ack_policy: ${ACKS:-all}}"
+}
+p_master=$(free_port); p_replica=$(free_port)
 {
-  echo "storage: {path: $TMP/db, commit_interval_ms: 50, commit_max_samples: ${COMMIT_MAX:-5000}, cache_mb: 64}"
+  echo "storage:"
+  echo "  path: $TMP/db"
+  echo "  commit_interval_ms: 50"
+  echo "  commit_max_samples: ${COMMIT_MAX:-5000}"
+  echo "  cache_mb: 64"
+  replication master "$TMP/db" "$p_master" "$p_replica"
   echo "daemon: {log_level: notice}"
   echo "ingest:"
   echo "  - {bind: \"tcp://127.0.0.1:$port\", format: json, kind: feed}"
@@ -40,6 +56,13 @@ for k in range(n):
 PY
 "$V" run -c "$TMP/v.yaml" 2>"$TMP/d.log" & D=$!
 for _ in $(seq 1 100); do grep -q "vigie running" "$TMP/d.log" && break; sleep 0.1; done
+if [ "${REPLICA:-0}" = 1 ]; then
+  { echo "storage:"; echo "  path: $TMP/replica"; echo "  cache_mb: 64"
+    replication replica "$TMP/replica" "$p_replica" "$p_master"; } > "$TMP/r.yaml"
+  "$V" run -c "$TMP/r.yaml" 2>"$TMP/r.log" & R=$!
+  for _ in $(seq 1 300); do grep -q "replica in sync" "$TMP/r.log" && break; sleep 0.1; done
+  echo "with a replica on 127.0.0.1:$p_replica (ack_policy ${ACKS:-all}): $(grep -c "replica in sync" "$TMP/r.log") sync"
+fi
 t0=$(date +%s.%N); c0=$(awk '{print $14+$15}' "/proc/$D/stat")
 /usr/bin/time -f "%U %S" -o "$TMP/feed.cpu" "$V" feed --id BENCH --endpoint "tcp://127.0.0.1:$port" --spool "$TMP/spool" --stdin \
   --fsync 50 --batch 4096 --window 200000 --segment-kb 65536 < "$TMP/in.jsonl" 2>"$TMP/f.log"
@@ -68,5 +91,10 @@ while k < rate * secs:
 PY
 grep -o "acknowledgement latency.*" "$TMP/f2.log" | sed "s/^/  at $RATE samples\/s for $SECS s: /"
 kill "$D"; wait "$D" || true; D=""
+if [ -n "$R" ]; then
+  grep -o "commits\? not acknowledged.*" "$TMP/d.log" | tail -n 1 | sed 's/^/  master: /' || true
+  kill "$R"; wait "$R" || true; R=""
+  echo "  replica holds $("$V" db stats -s "$TMP/replica" | sed -n 's/^samples //p') samples"
+fi
 grep "stopped:" "$TMP/d.log" | sed 's/.*stopped: /  engine: /' | head -2
 

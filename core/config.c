@@ -553,6 +553,15 @@ static vg_err config__section(config__ctx *c, const char *section, yaml_node_t *
         const config__option *o = config__option_find(name);
         if (!o && strcmp(section, "alerts") == 0)
             continue; /* rules, smtp, ...: compiled (and checked) by alerts/rules.c */
+        if (!o && strcmp(name, "storage.replication") == 0) {
+            yaml_node_t *v = config__node(c, p->value);
+            if (v->type == YAML_MAPPING_NODE)
+                c->cfg->replication_node = p->value; /* storage/repl_config.c compiles it */
+            else if (!config__is_null(v))
+                return config__fail(c, v, "storage.replication must be a mapping, not %s",
+                                    config__what(v));
+            continue;
+        }
         if (!o)
             return config__fail(c, key, "unknown key '%s'", name);
         rc = config__set_option(c, o, config__node(c, p->value));

@@ -87,6 +87,9 @@ typedef struct vg_config {
     int commit_max_samples;     /* storage.commit_max_samples: 1..1000000 (5000): samples per transaction at most */
     int cache_mb;               /* storage.cache_mb: 1..4096 (32): Berkeley DB cache */
     int log_keep_mb;            /* storage.log_keep_mb: -1..1048576 (-1 = keep every log file): old logs kept */
+    int replication_node;       /* node index of the `storage.replication:` mapping in doc, 0 if
+                                 * absent; compiled by storage/repl_config.c (read at start
+                                 * only: a SIGHUP reload does not change it) */
 
     /* lists: */
     vg_ingest_cfg *ingest;      /* owned array */

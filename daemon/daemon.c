@@ -18,6 +18,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "daemon/engine.h"
+#include "daemon/replica.h"
 #include "daemon/scheduler.h"
 #include "daemon/router.h"
 #include "daemon/setup.h"
@@ -237,8 +238,14 @@ static void daemon__reload(const vg_daemon_options *opt, vg_setup *cur, vg_engin
         } else {
             if (!alerts != !next.alerts->enabled)
                 vg_notice("SIGHUP: alerts.enabled changes at the next start of the daemon");
+            /* The store holds the replication settings it was opened with: they stay (they
+             * change at the next start). */
+            vg_repl_config *repl = cur->repl;
+            cur->repl = NULL;
             vg_setup_free(cur);
             *cur = next;
+            vg_repl_config_free(cur->repl);
+            cur->repl = repl;
             vg_log_set_level(cur->cfg->log_level);
             vg_notice("SIGHUP: configuration reloaded from %s (%zu platforms)", cur->cfg->path,
                       cur->cfg->n_platforms);
@@ -274,7 +281,12 @@ int vg_daemon_run(const vg_daemon_options *opt)
     vg_info("configuration %s: %zu platforms, %zu ingest endpoints", setup.cfg->path,
             setup.cfg->n_platforms, setup.cfg->n_ingest);
 
-    vg_store_options so = {.cache_mb = setup.cfg->cache_mb, .read_only = false};
+    if (setup.repl && setup.repl->role == VG_REPL_REPLICA) {
+        status = vg_replica_run(&setup, &stop_requested, opt->max_runtime_s);
+        goto out;
+    }
+    vg_store_options so = {.cache_mb = setup.cfg->cache_mb, .read_only = false,
+                           .repl = setup.repl};
     if (vg_store_open(setup.cfg->storage_path, &so, &store, &err) != VG_OK) {
         vg_error("cannot open the store: %s", err.text);
         goto out;

@@ -1,5 +1,5 @@
-/* setup.c: configuration, QC plan and upload destinations loading, and cross-layer
- * validation (setup.h). */
+/* setup.c: configuration, QC plan, upload destinations and replication loading, and
+ * cross-layer validation (setup.h). */
 #include "daemon/setup.h"
 
 #include <stdlib.h>
@@ -82,6 +82,8 @@ vg_err vg_setup_load(const char *path, vg_setup *out, vg_errinfo *err)
         rc = vg_alert_rules_compile(s.cfg, vg_setup_alert_tests(), &s.alerts, err);
     if (rc == VG_OK)
         rc = vg_upload_config_build(s.cfg, &s.upload, err);
+    if (rc == VG_OK)
+        rc = vg_repl_config_compile(s.cfg, &s.repl, err);
     if (rc == VG_OK && s.cfg->export_upload_to &&
         !vg_upload_config_find(s.upload, s.cfg->export_upload_to))
         rc = vg_fail(err, VG_ERR_CONFIG, "%s: export.upload_to '%s' is not a name of "
@@ -103,6 +105,8 @@ void vg_setup_free(vg_setup *s)
     vg_qc_plan_free(s->plan);
     vg_alert_rules_free(s->alerts);
     vg_upload_config_free(s->upload);
+    vg_repl_config_free(s->repl);
+    s->repl = NULL;
     s->cfg = NULL;
     s->plan = NULL;
     s->alerts = NULL;

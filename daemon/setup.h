@@ -8,12 +8,14 @@
 #include "core/config.h"
 #include "export/destination.h"
 #include "qc/plan.h"
+#include "storage/repl_config.h"
 
 typedef struct vg_setup {
     vg_config *cfg;          /* owned */
     vg_qc_plan *plan;        /* owned */
     vg_alert_rules *alerts;  /* owned: the compiled `alerts:` section */
     vg_upload_config *upload; /* owned: the `upload:` section */
+    vg_repl_config *repl;    /* owned: `storage.replication:`, NULL when absent */
 } vg_setup;
 
 /* Load path (NULL: the embedded default configuration), build the QC plan, the alert

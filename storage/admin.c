@@ -59,7 +59,7 @@ vg_err vg_store_verify(const char *path, FILE *out, vg_errinfo *err)
 vg_err vg_store_backup(const char *path, const char *target, vg_errinfo *err)
 {
     vg_senv *senv;
-    vg_err rc = vg_senv_acquire(path, 1, false, &senv, err);
+    vg_err rc = vg_senv_acquire(path, 1, false, NULL, &senv, err);
     if (rc != VG_OK)
         return rc;
     vg_senv_clear_text();

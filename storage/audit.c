@@ -54,6 +54,8 @@ static vg_err audit__open(vg_store *s, audit_dbs *a, vg_errinfo *err)
             return vg_senv_fail(err, ret, a->where[i], "db_create");
         u_int32_t flags =
             (s->read_only ? DB_RDONLY : DB_CREATE) | DB_AUTO_COMMIT | DB_MULTIVERSION;
+        if (s->replica) /* as the store's files (store.c): a replica has no multiversion */
+            flags &= ~(u_int32_t)DB_MULTIVERSION;
         ret = db->open(db, NULL, audit_files[i], NULL, DB_BTREE, flags, 0640);
         if (ret != 0) {
             db->close(db, 0);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/log.h"
+#include "storage/repl_env.h"
 
 struct vg_senv {
     DB_ENV *env;
@@ -116,6 +117,21 @@ vg_err vg_senv_fail(vg_errinfo *err, int ret, const char *where, const char *op)
     return VG_ERR_DB;
 }
 
+bool vg_senv_replica(vg_senv *e)
+{
+    u_int32_t flags = 0;
+    if (e->env->get_open_flags(e->env, &flags) != 0 || !(flags & DB_INIT_REP))
+        return false;
+    DB_REP_STAT *st = NULL;
+    if (e->env->rep_stat(e->env, &st, 0) != 0) {
+        vg_senv_clear_text();
+        return false;
+    }
+    bool client = st->st_status == DB_REP_CLIENT;
+    free(st);
+    return client;
+}
+
 bool vg_senv_shared(vg_senv *e)
 {
     pthread_mutex_lock(&senv_lock);
@@ -166,8 +182,8 @@ static vg_err store__check_dead_writer(DB_ENV *env, const char *home, vg_errinfo
 
 /* Create and open a DB_ENV in home as the writer or a reader (env.h); *out is NULL on
  * failure. */
-static vg_err store__env_open(const char *home, int cache_mb, bool writer, DB_ENV **out,
-                              vg_errinfo *err)
+static vg_err store__env_open(const char *home, int cache_mb, bool writer,
+                              const vg_repl_config *repl, DB_ENV **out, vg_errinfo *err)
 {
     DB_ENV *env = NULL;
     *out = NULL;
@@ -218,11 +234,19 @@ static vg_err store__env_open(const char *home, int cache_mb, bool writer, DB_EN
         op = "set_isalive";
         ret = env->set_isalive(env, store__is_alive);
     }
+    if (ret == 0 && writer && repl) {
+        op = "DB_ENV->set_event_notify";
+        ret = vg_repl_env_prepare(env);
+    }
     if (ret == 0) {
         op = "DB_ENV->open";
+        /* A reader of a replicated environment joins its replication region without
+         * asking (Berkeley DB adds DB_INIT_REP): it reads, the writer's repmgr replicates. */
         u_int32_t flags = DB_INIT_MPOOL | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_TXN | DB_THREAD;
         if (writer)
             flags |= DB_CREATE | DB_RECOVER;
+        if (writer && repl)
+            flags |= DB_INIT_REP;
         ret = env->open(env, home, flags, 0);
     }
     vg_err rc = VG_OK;
@@ -231,6 +255,8 @@ static vg_err store__env_open(const char *home, int cache_mb, bool writer, DB_EN
          * may have been joined by a reader in between. */
         op = "DB_ENV->failchk";
         ret = env->failchk(env, 0);
+        if (ret == 0 && repl)
+            rc = vg_repl_env_start(env, home, repl, err);
     } else if (ret == 0) {
         rc = store__check_dead_writer(env, home, err);
     } else if (!writer && ret == ENOENT) {
@@ -277,8 +303,8 @@ static vg_err senv__writer_lock(const char *home, int *fd, vg_errinfo *err)
     return VG_OK;
 }
 
-vg_err vg_senv_acquire(const char *home, int cache_mb, bool writer, vg_senv **out,
-                       vg_errinfo *err)
+vg_err vg_senv_acquire(const char *home, int cache_mb, bool writer, const vg_repl_config *repl,
+                       vg_senv **out, vg_errinfo *err)
 {
     *out = NULL;
     char *real = realpath(home, NULL);
@@ -313,7 +339,7 @@ vg_err vg_senv_acquire(const char *home, int cache_mb, bool writer, vg_senv **ou
             free(real);
             rc = vg_fail(err, VG_ERR_NOMEM, "%s: out of memory", home);
         } else if ((writer && (rc = senv__writer_lock(real, &e->wlock, err)) != VG_OK) ||
-                   (rc = store__env_open(home, cache_mb, writer, &e->env, err)) != VG_OK) {
+                   (rc = store__env_open(home, cache_mb, writer, repl, &e->env, err)) != VG_OK) {
             if (e->wlock >= 0)
                 close(e->wlock);
             free(real);

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "core/error.h"
+#include "storage/repl_config.h"
 
 /* Tuning of every environment this process creates (docs/storage.md, "Environment"). */
 #define VG_SENV_LOG_FILE_BYTES (64u * 1024u * 1024u) /* one log.NNNNNNNNNN file */
@@ -32,11 +33,15 @@ typedef struct vg_senv vg_senv;
  *   with VG_ERR_NOTFOUND if there is no environment, and VG_ERR_DB ("needs recovery") if
  *   the environment is panicked or a writer that died left a transaction (named
  *   VG_SENV_WRITER_TXN) open.
+ * repl (writer only; NULL: no replication, as for readers and tools): open with
+ *   DB_INIT_REP and start Berkeley DB's replication manager as repl->role says
+ *   (repl_env.h), after recovery. Only the first acquire of a directory in a process
+ *   opens the environment: later ones share it whatever they pass.
  * Both register an is-alive callback (kill(pid, 0)) and a thread table, so that failchk
  * can release what a dead reader held. *out is released with vg_senv_release.
  * Thread-safe. */
-vg_err vg_senv_acquire(const char *home, int cache_mb, bool writer, vg_senv **out,
-                       vg_errinfo *err);
+vg_err vg_senv_acquire(const char *home, int cache_mb, bool writer, const vg_repl_config *repl,
+                       vg_senv **out, vg_errinfo *err);
 
 /* Drop one reference; the last one closes the DB_ENV. e may be NULL. Returns VG_ERR_DB if
  * closing failed (the handle is gone anyway). Thread-safe. */
@@ -47,6 +52,10 @@ vg_err vg_senv_release(vg_senv *e, vg_errinfo *err);
  * needs recovery, when Berkeley DB cannot clean up (a process died inside the library or
  * holding write locks); VG_ERR_DB without it for another failure. Call from the writer. */
 vg_err vg_senv_failchk(vg_senv *e, bool *needs_recovery, vg_errinfo *err);
+
+/* True if e's environment is a replication client (a replica: storage/replication.h),
+ * as Berkeley DB's replication statistics say now. */
+bool vg_senv_replica(vg_senv *e);
 
 /* True if more than one vg_store of this process holds e. Thread-safe. */
 bool vg_senv_shared(vg_senv *e);

@@ -108,6 +108,8 @@ static int events__open(vg_store *s, DB **out)
     if (ret != 0)
         return ret;
     u_int32_t flags = (s->read_only ? DB_RDONLY : DB_CREATE) | DB_AUTO_COMMIT | DB_MULTIVERSION;
+    if (s->replica) /* as the store's files (store.c): a replica has no multiversion */
+        flags &= ~(u_int32_t)DB_MULTIVERSION;
     if ((ret = db->open(db, NULL, EVENTS_FILE, NULL, DB_BTREE, flags, 0)) != 0) {
         db->close(db, 0);
         return ret;

@@ -180,7 +180,7 @@ vg_err vg_outbox_open(const char *path, int cache_mb, vg_outbox_mode mode, vg_ou
     o->mode = mode;
     bool writer = mode == VG_OUTBOX_DAEMON;
     vg_senv_clear_text();
-    vg_err rc = vg_senv_acquire(path, cache_mb, writer, &o->senv, err);
+    vg_err rc = vg_senv_acquire(path, cache_mb, writer, NULL, &o->senv, err);
     if (rc != VG_OK) {
         vg_outbox_close(o, NULL);
         return rc;

@@ -11,12 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "core/log.h"
 #include "storage/env.h"
 #include "storage/logkeep.h"
 #include "storage/keys.h"
 #include "storage/records.h"
+#include "storage/replication.h"
 #include "storage/store_int.h"
 
 static const char *const store_files[VG_STORE_NDB] = {
@@ -118,7 +120,10 @@ int vg_store__read_begin(vg_store *s, DB_TXN **txn)
         *txn = s->txn;
         return 0;
     }
-    int ret = s->env->txn_begin(s->env, NULL, txn, DB_TXN_SNAPSHOT);
+    /* A replica has no multiversion databases and refuses snapshot transactions: its
+     * readers read committed data with short page locks. */
+    int ret = s->env->txn_begin(s->env, NULL, txn, s->replica ? DB_READ_COMMITTED
+                                                              : DB_TXN_SNAPSHOT);
     if (ret != 0)
         *txn = NULL;
     return ret;
@@ -224,6 +229,12 @@ static vg_err store__open_dbs(vg_store *s, vg_errinfo *err)
          * transactions that take no read lock; it needs a transactional open. */
         u_int32_t flags =
             (s->read_only ? DB_RDONLY : DB_CREATE) | DB_AUTO_COMMIT | DB_MULTIVERSION;
+        /* On a replica, repmgr's threads (in the replica process) already opened the
+         * files without it, and Berkeley DB wants every handle of a file alike: readers of
+         * a replica read with page locks instead of snapshots (docs/storage.md,
+         * "Replication"). */
+        if (s->replica)
+            flags &= ~(u_int32_t)DB_MULTIVERSION;
         /* Used only when the file is created; an existing file keeps its page size. */
         if (i != VG_STORE_META && (ret = db->set_pagesize(db, STORE_PAGE_SIZE)) != 0) {
             vg_senv_fail(err, ret, s->where[i], "DB->set_pagesize");
@@ -251,6 +262,22 @@ vg_err vg_store_open(const char *path, const vg_store_options *opt, vg_store **o
     if (opt->cache_mb < 1 || opt->cache_mb > 4096)
         return vg_fail(err, VG_ERR_INVAL, "%s: cache_mb %d outside 1..4096", path,
                        opt->cache_mb);
+    if (!opt->read_only && opt->repl && opt->repl->role != VG_REPL_MASTER)
+        return vg_fail(err, VG_ERR_INVAL, "%s: a replica's store is not written: it is held "
+                       "by vg_replica_open (storage/replication.h)", path);
+    if (!opt->read_only) {
+        /* A replica's directory is written by the master's replication only: a tool's
+         * writes there would diverge from the master's log. The daemon promoted to
+         * master takes the mark away. */
+        char mark[4096];
+        snprintf(mark, sizeof mark, "%s/" VG_REPLICA_MARK, path);
+        if (opt->repl && unlink(mark) != 0 && errno != ENOENT)
+            return vg_fail(err, VG_ERR_IO, "%s: %s", mark, strerror(errno));
+        if (!opt->repl && access(mark, F_OK) == 0)
+            return vg_fail(err, VG_ERR_INVAL, "%s is a replica's store (%s): only the master's "
+                           "replication writes it; write on the master, or promote this site "
+                           "first (docs/storage.md, \"Replication\")", path, VG_REPLICA_MARK);
+    }
     vg_senv_clear_text();
     vg_err rc;
     if (opt->read_only) {
@@ -276,6 +303,7 @@ vg_err vg_store_open(const char *path, const vg_store_options *opt, vg_store **o
         return vg_fail(err, VG_ERR_NOMEM, "%s: out of memory", path);
     s->read_only = opt->read_only;
     s->cache_mb = opt->cache_mb;
+    s->repl = opt->read_only ? NULL : opt->repl;
     s->path = store__strdup(path);
     rc = s->path ? VG_OK : VG_ERR_NOMEM;
     for (int i = 0; i < VG_STORE_NDB && rc == VG_OK; i++) {
@@ -290,11 +318,13 @@ vg_err vg_store_open(const char *path, const vg_store_options *opt, vg_store **o
         vg_store_close(s, NULL);
         return rc;
     }
-    if ((rc = vg_senv_acquire(path, opt->cache_mb, !opt->read_only, &s->senv, err)) != VG_OK) {
+    if ((rc = vg_senv_acquire(path, opt->cache_mb, !opt->read_only,
+                               opt->read_only ? NULL : opt->repl, &s->senv, err)) != VG_OK) {
         vg_store_close(s, NULL);
         return rc;
     }
     s->env = vg_senv_dbenv(s->senv);
+    s->replica = s->read_only && vg_senv_replica(s->senv);
     if ((rc = store__open_dbs(s, err)) != VG_OK || (rc = store__check_schema(s, err)) != VG_OK ||
         (!s->read_only && (rc = store__load_qseq(s, err)) != VG_OK)) {
         vg_store_close(s, NULL);
@@ -424,7 +454,7 @@ static vg_err store__recover_in_place(vg_store *s, vg_errinfo *err)
 {
     vg_senv_panic(s->senv);
     store__drop_handles(s);
-    vg_err rc = vg_senv_acquire(s->path, s->cache_mb, true, &s->senv, err);
+    vg_err rc = vg_senv_acquire(s->path, s->cache_mb, true, s->repl, &s->senv, err);
     if (rc == VG_OK) {
         s->env = vg_senv_dbenv(s->senv);
         if ((rc = store__open_dbs(s, err)) == VG_OK && (rc = store__check_schema(s, err)) == VG_OK)

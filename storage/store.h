@@ -25,9 +25,16 @@
 
 typedef struct vg_store vg_store;
 
+struct vg_repl_config;
+
 typedef struct vg_store_options {
     int cache_mb;   /* Berkeley DB cache size in MiB, 1..4096 */
     bool read_only; /* open existing databases only, no writes (vigie dump) */
+    /* Writer only: replicate the store as this master (storage/repl_config.h, role
+     * master; borrowed: it must outlive the store), NULL for none. Every commit then also
+     * waits for the replicas' acknowledgements per the policy (docs/storage.md,
+     * "Replication"). Readers join a replicated store without it. */
+    const struct vg_repl_config *repl;
 } vg_store_options;
 
 /* Open the store in directory `path`. *out is owned by the caller; close with

@@ -27,6 +27,9 @@ struct vg_store {
     DB *db[VG_STORE_NDB];
     bool read_only;
     int cache_mb;               /* as opened (an in-place recovery reopens with it) */
+    const vg_repl_config *repl; /* as opened, borrowed (NULL: not replicated) */
+    bool replica;               /* a reader of a replica's store: no multiversion, no
+                                 * snapshots (DB_READ_COMMITTED reads instead) */
     DB_TXN *txn;                /* open batch, or NULL: reads use it when set */
     uint64_t qseq;              /* next quarantine sequence number */
     unsigned char *buf;         /* reusable value buffer of the puts */

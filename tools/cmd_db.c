@@ -11,6 +11,7 @@
 #include "core/log.h"
 #include "storage/admin.h"
 #include "storage/feed_mark.h"
+#include "storage/replication.h"
 #include "storage/store.h"
 #include "storage/walk.h"
 #include "tools/command.h"
@@ -26,7 +27,8 @@ static void db_usage(FILE *out)
             "       vigie db export (-s DIR | -c FILE) > FILE.jsonl\n"
             "       vigie db import (-s DIR | -c FILE) FILE.jsonl\n\n"
             "Operate on the Berkeley DB store (docs/storage.md, \"Operator commands\").\n\n"
-            "  stats     records, acknowledged feeds and what each has committed, files\n"
+            "  stats     records, acknowledged feeds and what each has committed, files;\n"
+            "            on a replicated store: role, sites, log positions\n"
             "  verify    check every database file (offline: stop the daemon first);\n"
             "            exit status 1 when a file is damaged\n"
             "  backup    hot backup into TARGET (a new directory), also while the daemon\n"
@@ -53,6 +55,10 @@ static int db__stats(const char *dir)
 {
     vg_store *s;
     vg_errinfo err;
+    /* Replication first: a replica that has not synced yet has no databases to count. */
+    vg_repl_status rs;
+    if (vg_repl_status_read(dir, &rs, &err) == VG_OK && rs.replicated)
+        vg_repl_status_print(&rs, stdout);
     vg_store_options so = {.cache_mb = 8, .read_only = true};
     if (vg_store_open(dir, &so, &s, &err) != VG_OK) {
         fprintf(stderr, "vigie db stats: %s\n", err.text);

@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# test_replication.sh: losing the master's site loses nothing acknowledged. Two real vigie
+# processes on two loopback ports replicate one store through Berkeley DB's replication
+# manager (docs/storage.md, "Replication"): a master daemon that a `vigie feed` streams a
+# tide gauge's JSON lines to, and a replica (`vigie run` with role replica) that starts
+# after the master already holds data (internal initialisation), is stopped while the
+# master goes on, and catches up when it returns. Then the master is killed with SIGKILL
+# in the middle of the stream: the replica holds every sample the master acknowledged to
+# the feed, once. Failover: the replica is promoted (restarted with role master, binding
+# the feed endpoint) and the feed's spool resends the rest: every sample arrives, once.
+# Finally the old master comes back as a replica of the new one and gets everything.
+here=$(dirname "$0")
+source "$here/lib.sh"
+
+LINES=3000
+P_MASTER=$(free_port)
+P_REPLICA=$(free_port)
+while [ "$P_REPLICA" = "$P_MASTER" ]; do P_REPLICA=$(free_port); done
+P_FEED=$(free_port)
+while [ "$P_FEED" = "$P_MASTER" ] || [ "$P_FEED" = "$P_REPLICA" ]; do P_FEED=$(free_port); done
+A="$TMP/site-a"   # the first master
+B="$TMP/site-b"   # its replica, promoted later
+
+# site_config FILE DIR ROLE LOCAL_PORT REMOTE_PORT
+site_config() {
+  cat > "$1" <<YAML
+daemon: {log_level: info}
+storage:
+  path: $2
+  commit_interval_ms: 20
+  replication:
+    role: $3
+    local: 127.0.0.1:$4
+    remote: [127.0.0.1:$5]
+    ack_policy: all
+    ack_timeout_ms: 5000
+ingest:
+  - {bind: "tcp://127.0.0.1:$P_FEED", format: json, kind: feed}
+platforms:
+  - {id: SIMTIDE, kind: tide_gauge, interval_s: 3600, parameters: [SLEV], position: [21.3, -157.9]}
+qc:
+  hold_timeout_s: 1
+YAML
+}
+site_config "$TMP/a-master.yaml" "$A" master "$P_MASTER" "$P_REPLICA"
+site_config "$TMP/b-replica.yaml" "$B" replica "$P_REPLICA" "$P_MASTER"
+site_config "$TMP/b-master.yaml" "$B" master "$P_REPLICA" "$P_MASTER"
+site_config "$TMP/a-replica.yaml" "$A" replica "$P_MASTER" "$P_REPLICA"
+check "config check accepts storage.replication (master)" "$VIGIE" config check "$TMP/a-master.yaml"
+check "config check accepts storage.replication (replica)" "$VIGIE" config check "$TMP/b-replica.yaml"
+
+# Processes: NAME -> pid, each with its own log ($TMP/NAME.log). Every one is stopped at exit.
+declare -A PIDS=()
+# run_site NAME CONFIG: start `vigie run`, wait until it is ready (60 s at most).
+run_site() {
+  "$VIGIE" run --config "$2" 2>>"$TMP/$1.log" &
+  PIDS[$1]=$!
+  for _ in $(seq 1 600); do
+    grep -q "vigie running" "$TMP/$1.log" 2>/dev/null && return 0
+    kill -0 "${PIDS[$1]}" 2>/dev/null || { cat "$TMP/$1.log"; return 1; }
+    sleep 0.1
+  done
+  return 1
+}
+# stop_site NAME [SIGNAL]: send SIGTERM (or SIGNAL) and wait.
+stop_site() {
+  kill -"${2:-TERM}" "${PIDS[$1]}" 2>/dev/null || true
+  wait "${PIDS[$1]}" 2>/dev/null || true
+  unset "PIDS[$1]"
+}
+FEED_PID=""
+start_feed() {
+  "$VIGIE" feed --id TIDE-A --endpoint "tcp://127.0.0.1:$P_FEED" --spool "$TMP/spool" \
+    --file "$TMP/instrument.txt" --batch 20 --fsync always --ack-timeout-ms 1000 \
+    2>>"$TMP/feed.log" &
+  FEED_PID=$!
+}
+APPENDER=""
+stop_all() {
+  if [ -n "$FEED_PID" ]; then kill -KILL "$FEED_PID" 2>/dev/null || true; wait "$FEED_PID" 2>/dev/null || true; fi
+  if [ -n "$APPENDER" ]; then kill "$APPENDER" 2>/dev/null || true; wait "$APPENDER" 2>/dev/null || true; fi
+  for n in "${!PIDS[@]}"; do kill -KILL "${PIDS[$n]}" 2>/dev/null || true; wait "${PIDS[$n]}" 2>/dev/null || true; done
+  if [ "$FAILED" -ne 0 ]; then
+    for f in "$TMP"/*.log; do echo "---- $(basename "$f") (last 25 lines) ----"; tail -n 25 "$f"; done
+  fi
+}
+trap 'stop_all; cleanup' EXIT
+
+# count DIR: samples stored, read by `vigie dump` (a reader: works while the site runs).
+count() { "$VIGIE" dump -s "$1" --platform SIMTIDE --param SLEV 2>/dev/null | tail -n +2 | wc -l; }
+# wait_count DIR N: until DIR holds N samples (60 s at most); prints the last count.
+wait_count() {
+  local n=0
+  for _ in $(seq 1 300); do n=$(count "$1"); [ "$n" -ge "$2" ] && break; sleep 0.2; done
+  echo "$n"
+}
+# append FROM TO: the instrument writes lines FROM..TO of its output, 30 lines every 20 ms.
+append() {
+  sed -n "$1,$2p" "$TMP/all.jsonl" | $PY -c '
+import sys, time
+lines = sys.stdin.buffer.read().splitlines(keepends=True)
+with open(sys.argv[1], "ab", buffering=0) as out:
+    for i in range(0, len(lines), 30):
+        out.write(b"".join(lines[i:i + 30]))
+        time.sleep(0.02)
+' "$TMP/instrument.txt"
+}
+# lsn DIR: the replication LSN line of `vigie db stats`.
+lsn() { "$VIGIE" db stats -s "$1" 2>/dev/null | sed -n 's/^replication lsn \([0-9/]*\).*/\1/p'; }
+
+"$VIGIE" simulate --kind tide_gauge --format json --duration $((LINES / 24))d > "$TMP/all.jsonl"
+check_eq "the instrument's output" "$LINES" "$(wc -l < "$TMP/all.jsonl")"
+: > "$TMP/instrument.txt"
+
+# ---- 1. the master runs alone, then a replica joins and copies the whole store --------
+run_site a-master "$TMP/a-master.yaml" || { fail "master start"; finish; exit; }
+start_feed
+append 1 1000
+check_eq "the master stores the first 1000 samples" 1000 "$(wait_count "$A" 1000)"
+check "db stats on the master shows its role" grep -q "^replication master, site 127.0.0.1:$P_MASTER" <("$VIGIE" db stats -s "$A")
+
+run_site b-replica "$TMP/b-replica.yaml" || { fail "replica start"; finish; exit; }
+for _ in $(seq 1 300); do grep -q "replica in sync" "$TMP/b-replica.log" && break; sleep 0.2; done
+check "the replica synced with the master" grep -q "replica in sync with the master" "$TMP/b-replica.log"
+check "by internal initialisation (the whole store copied)" grep -q "internal initialisation done" "$TMP/b-replica.log"
+check_eq "the replica holds the master's 1000 samples" 1000 "$(wait_count "$B" 1000)"
+stats=$("$VIGIE" db stats -s "$B")
+check "db stats on the replica: role, in sync, master" grep -q "^replication replica (in sync), site 127.0.0.1:$P_REPLICA, master 127.0.0.1:$P_MASTER" <<<"$stats"
+check "db stats on the replica: the feed's mark came with the samples" grep -q "^feed TIDE-A .*acknowledged up to 1000" <<<"$stats"
+check "the replica's quarantine reads while it runs" "$VIGIE" dump -s "$B" --quarantine
+check "and its events" "$VIGIE" dump -s "$B" --events
+same=no
+for _ in $(seq 1 100); do
+  la=$(lsn "$A"); lb=$(lsn "$B")
+  [ -n "$la" ] && [ "$la" = "$lb" ] && { same=yes; break; }
+  sleep 0.2
+done
+check_eq "both sites at the same log position ($la)" yes "$same"
+
+# ---- 2. the replica is away: the master goes on, and catches it up when it returns -----
+stop_site b-replica
+append 1001 1500
+check_eq "without its replica the master stores and acknowledges on" 1500 "$(wait_count "$A" 1500)"
+acked=no
+for _ in $(seq 1 150); do
+  "$VIGIE" db stats -s "$A" | grep -q "^feed TIDE-A .*acknowledged up to 1500" && { acked=yes; break; }
+  sleep 0.2
+done
+check_eq "the master acknowledged all 1500 frames meanwhile" yes "$acked"
+check "the master logged the lost connection" grep -q "replication: connection to site .* lost" "$TMP/a-master.log"
+check "and the commits its replica did not acknowledge" grep -q "replication: [0-9]* commits\? not acknowledged by the replicas in time" "$TMP/a-master.log"
+run_site b-replica "$TMP/b-replica.yaml" || { fail "replica restart"; finish; exit; }
+check_eq "the returning replica catches up" 1500 "$(wait_count "$B" 1500)"
+
+# ---- 3. the master's site is lost in the middle of the stream ---------------------------
+append 1501 "$LINES" &
+APPENDER=$!
+# Killed once the stream is under way (some new samples stored), at a random moment.
+wait_count "$A" 1600 > /dev/null
+sleep "0.$((RANDOM % 4))"
+stop_site a-master KILL
+wait "$APPENDER" || true
+APPENDER=""
+kill -TERM "$FEED_PID"; wait "$FEED_PID" || true; FEED_PID=""
+acked=$(sed -n 's/.*stopping: .* acknowledged up to \([0-9]*\),.*/\1/p' "$TMP/feed.log" | tail -n 1)
+echo "master killed; the feed had $acked of $LINES frames acknowledged"
+check "the master acknowledged frames after its replica returned ($acked > 1500)" test "${acked:-0}" -gt 1500
+"$VIGIE" dump -s "$B" --platform SIMTIDE --param SLEV > "$TMP/b-after-kill.csv"
+check_eq "every acknowledged sample is on the replica, once" "all $acked, none twice" "$($PY - "$TMP/all.jsonl" "$TMP/b-after-kill.csv" "$acked" <<'PYEOF'
+import csv, json, sys
+lines = open(sys.argv[1]).read().splitlines()
+acked = int(sys.argv[3])
+want = {json.loads(l)["time"]: json.loads(l)["values"]["SLEV"] for l in lines[:acked]}
+rows = list(csv.DictReader(open(sys.argv[2])))
+times = [r["time"] for r in rows]
+got = {r["time"]: float(r["value"]) for r in rows}
+missing = [t for t in want if t not in got or abs(got[t] - want[t]) > 1e-9]
+dup = len(times) - len(set(times))
+print("all %d, none twice" % acked if not missing and not dup else "%d missing or wrong (e.g. %s), %d twice" % (len(missing), missing[:3], dup))
+PYEOF
+)"
+
+# ---- 4. failover: the replica becomes the master; the feed's spool covers the rest ------
+stop_site b-replica
+out=$("$VIGIE" db import -s "$B" /dev/null 2>&1) && rc=0 || rc=$?
+check_eq "a tool that writes refuses the replica's store (exit status)" 1 "$rc"
+check "and says why" grep -q "is a replica's store" <<<"$out"
+run_site b-master "$TMP/b-master.yaml" || { fail "promoted replica start"; finish; exit; }
+check "promotion took the replica's mark away" test ! -e "$B/replica.mark"
+check "db stats on the promoted site shows it is master" grep -q "^replication master, site 127.0.0.1:$P_REPLICA" <("$VIGIE" db stats -s "$B")
+start_feed
+check_eq "after failover every sample arrives" "$LINES" "$(wait_count "$B" "$LINES")"
+drained=no
+for _ in $(seq 1 300); do
+  grep -q "spool drained: every frame up to $LINES acknowledged" "$TMP/feed.log" && { drained=yes; break; }
+  sleep 0.2
+done
+check_eq "the feed's spool drained on the new master" yes "$drained"
+"$VIGIE" dump -s "$B" --platform SIMTIDE --param SLEV > "$TMP/b-final.csv"
+compare() {
+  $PY - "$TMP/all.jsonl" "$1" <<'PYEOF'
+import csv, json, sys
+want = {}
+for line in open(sys.argv[1]):
+    o = json.loads(line); want[o["time"]] = o["values"]["SLEV"]
+rows = list(csv.DictReader(open(sys.argv[2])))
+got = {r["time"]: float(r["value"]) for r in rows}
+bad = [t for t in want if t not in got or abs(got[t] - want[t]) > 1e-9]
+print("same" if not bad and len(rows) == len(want) else "differ: %d missing or wrong (e.g. %s), %d rows" % (len(bad), bad[:3], len(rows)))
+PYEOF
+}
+check_eq "the new master's store is the instrument's output, each sample once" same "$(compare "$TMP/b-final.csv")"
+
+# ---- 5. the old master's site comes back as a replica of the new master -----------------
+run_site a-replica "$TMP/a-replica.yaml" || { fail "old master as replica"; finish; exit; }
+check_eq "the old master, now a replica, gets every sample" "$LINES" "$(wait_count "$A" "$LINES")"
+"$VIGIE" dump -s "$A" --platform SIMTIDE --param SLEV > "$TMP/a-final.csv"
+check_eq "its store is the same, each sample once" same "$(compare "$TMP/a-final.csv")"
+check "db stats on it: replica of the new master" grep -q "^replication replica (in sync), site 127.0.0.1:$P_MASTER, master 127.0.0.1:$P_REPLICA" <("$VIGIE" db stats -s "$A")
+
+kill -TERM "$FEED_PID"; wait "$FEED_PID" || true; FEED_PID=""
+stop_site a-replica
+stop_site b-master
+check "clean stops" true
+finish
