@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "daemon/setup.h"
 #include "dm/samples.h"
+#include "export/dmflags.h"
 #include "export/export.h"
 #include "plot/plot.h"
 #include "qc/climatology.h"
@@ -25,7 +26,8 @@ static void plot_usage(FILE *out)
             "usage: vigie plot (-s DIR | -c FILE) --platform ID [--from T] [--to T] | --input FILE.nc\n"
             "                  (--param CODE | --track [--param CODE]) -o OUT.svg|OUT.png\n"
             "                  [--width W] [--height H] [--title TEXT] [--samples CSV]\n"
-            "                  [--climatology] [--clim-width D] [--tide CONSTITUENTS.yaml]\n\n"
+            "                  [--climatology] [--clim-width D] [--tide CONSTITUENTS.yaml]\n"
+            "                  [--real-time]\n\n"
             "Draw a time series coloured by flag, or a track (docs/delayed-mode.md).\n\n"
             "  -s, --storage DIR   the store (read only); -c FILE: its storage.path\n"
             "  -p, --platform ID   the stored platform; --from, --to: inclusive UTC range\n"
@@ -37,7 +39,30 @@ static void plot_usage(FILE *out)
             "      --samples CSV   water samples (time,lat,lon,salinity,qc) as diamonds\n"
             "      --climatology   band of the climatology along the track: mean +- 3 standard\n"
             "                      deviations, or +- --clim-width D when it has none (1)\n"
-            "      --tide FILE     the tide predicted from a constituents file (sea level)\n");
+            "      --tide FILE     the tide predicted from a constituents file (sea level)\n"
+            "      --real-time     from the store: the real-time flags even where `vigie\n"
+            "                      reprocess` stored delayed-mode ones (manual flags still win)\n");
+}
+
+/* Where the store holds delayed-mode flags (storage/dmflags.h) for s's range, draw them
+ * instead of the real-time ones, as `vigie export` writes them: the flag of the latest run,
+ * the operators' manual flags laid over (export/dmflags.h). s stays as it is otherwise. */
+static vg_err plot__dm_flags(vg_store *st, vg_series *s, vg_errinfo *err)
+{
+    vg_adjusted dm;
+    size_t flagged = 0;
+    vg_err rc = vg_adjusted_from_dmflags(st, s, &dm, &flagged, err);
+    if (rc != VG_OK)
+        return rc;
+    for (int p = 0; p < VG_P__COUNT && flagged; p++)
+        if (dm.qc[p] && s->qc[p])
+            memcpy(s->qc[p], dm.qc[p], s->n * sizeof *s->qc[p]);
+    if (flagged)
+        fprintf(stderr, "vigie plot: %s: %zu values drawn with their delayed-mode flags "
+                        "(vigie reprocess; --real-time for the real-time ones)\n",
+                s->platform, flagged);
+    vg_adjusted_free(&dm);
+    return VG_OK;
 }
 
 static int plot_main(int argc, char **argv)
@@ -51,13 +76,14 @@ static int plot_main(int argc, char **argv)
         {"height", required_argument, NULL, 'H'},   {"title", required_argument, NULL, 'n'},
         {"samples", required_argument, NULL, 'w'},  {"climatology", no_argument, NULL, 'C'},
         {"clim-width", required_argument, NULL, 'D'}, {"tide", required_argument, NULL, 'd'},
-        {"help", no_argument, NULL, 'h'},           {NULL, 0, NULL, 0},
+        {"real-time", no_argument, NULL, 'R'},      {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     const char *storage = NULL, *config = NULL, *platform = NULL, *input = NULL, *output = NULL,
                *samples = NULL, *tide = NULL;
     vg_time_us from = VG_TIME_NONE, to = VG_TIME_NONE;
     int param = -1, c;
-    bool track = false, clim = false;
+    bool track = false, clim = false, real_time = false;
     double clim_width = 1.0;
     long l;
     vg_plot_options po;
@@ -74,6 +100,7 @@ static int plot_main(int argc, char **argv)
         case 'w': samples = optarg; break;
         case 'T': track = true; break;
         case 'C': clim = true; break;
+        case 'R': real_time = true; break;
         case 'd': tide = optarg; break;
         case 'P':
             if ((param = vg_param_lookup(optarg, strlen(optarg))) < 0) {
@@ -121,6 +148,10 @@ static int plot_main(int argc, char **argv)
         return VG_EXIT_USAGE;
     }
     po.format = (vg_plot_format)fmt;
+    if (real_time && !store) {
+        fprintf(stderr, "vigie plot: --real-time goes with the store (-s or -c)\n");
+        return VG_EXIT_USAGE;
+    }
     if (track && (clim || tide || samples)) {
         fprintf(stderr, "vigie plot: --climatology, --tide and --samples go with a time series\n");
         return VG_EXIT_USAGE;
@@ -146,6 +177,10 @@ static int plot_main(int argc, char **argv)
         vg_store_options so = {.cache_mb = 16, .read_only = true};
         if (vg_store_open(config ? setup.cfg->storage_path : storage, &so, &st, &err) != VG_OK ||
             vg_series_from_store(st, platform, from, to, &s, &err) != VG_OK) {
+            fprintf(stderr, "vigie plot: %s\n", err.text);
+            goto out;
+        }
+        if (!real_time && plot__dm_flags(st, &s, &err) != VG_OK) {
             fprintf(stderr, "vigie plot: %s\n", err.text);
             goto out;
         }

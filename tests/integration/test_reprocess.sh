@@ -40,6 +40,9 @@ stop_daemon
 "$VIGIE" dump -s "$DB" --platform SIMTSG --manual > "$TMP/rt_before.csv"
 check "no delayed-mode flags before the first run" \
   sh -c "\"$VIGIE\" dump -s $DB --platform SIMTSG --param SSPS --dm | tail -n +2 | cut -d, -f11 | sort -u | grep -qx ''"
+PLOT=(plot -s "$DB" --platform SIMTSG --param SSPS --width 400 --height 200)
+"$VIGIE" "${PLOT[@]}" -o "$TMP/plot_rt.svg" >/dev/null 2>"$TMP/plot.err"
+check "plot before any run: no delayed-mode note" [ ! -s "$TMP/plot.err" ]
 
 "$VIGIE" reprocess -c "$TMP/strict.yaml" --platform SIMTSG -o "$TMP/dm1.nc" --operator carol > "$TMP/rep1" 2>"$TMP/err" \
   || { fail "reprocess: $(cat "$TMP/err")"; finish; exit; }
@@ -50,6 +53,12 @@ check "the run is stored (text report)" grep -Eq "^stored: run 0, delayed-mode f
 check "reprocessing twice: run 1" grep -q "^stored: run 1," "$TMP/rep2"
 check "reprocessing twice: the same report" diff <(sed -e '$d' -e '/^stored:/d' "$TMP/rep1") <(sed -e '$d' -e '/^stored:/d' "$TMP/rep2")
 check "reprocessing twice: the same stored flags" cmp "$TMP/dm_run0.csv" "$TMP/dm_run1.csv"
+"$VIGIE" "${PLOT[@]}" -o "$TMP/plot_dm.svg" >/dev/null 2>"$TMP/plot.err"
+check "plot after the run: drawn with the delayed-mode flags (says so)" \
+  grep -q "^vigie plot: SIMTSG: [0-9]* values drawn with their delayed-mode flags" "$TMP/plot.err"
+check_eq "plot after the run: the stricter flags change the picture" 1 "$(cmp -s "$TMP/plot_rt.svg" "$TMP/plot_dm.svg"; echo $?)"
+"$VIGIE" "${PLOT[@]}" --real-time -o "$TMP/plot_rt2.svg" >/dev/null 2>&1
+check "plot --real-time after the run: the picture of before the run" cmp "$TMP/plot_rt.svg" "$TMP/plot_rt2.svg"
 check "dump --dm --format json: a dm member per value" sh -c "\"$VIGIE\" dump -s $DB --platform SIMTSG --param SSPS --dm --format json | $PY -c \"
 import json,sys; rows=[json.loads(l) for l in sys.stdin]
 sys.exit(0 if len(rows)==$n and all(isinstance(r['dm'], int) and 0 <= r['dm'] <= 9 for r in rows) else 1)\""
