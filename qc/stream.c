@@ -276,7 +276,7 @@ static vg_flag stream__fold(const vg_qc_stream *st, const vg_qc_flags *q, int va
  * when they are all 0, 1, 3 or 4, the precedence of vg_flag_combine is their order, so
  * the fold is the largest (the usual case, without reading the flags back); otherwise the
  * fold in id order (2, 5, 6, 7, 8 and 9 do not all overwrite each other). */
-static vg_flag stream__aggregate(const vg_qc_stream *st, const vg_qc_flags *q, int var,
+static inline vg_flag stream__aggregate(const vg_qc_stream *st, const vg_qc_flags *q, int var,
                                  uint32_t seen)
 {
     if ((seen & ~UINT32_C(0x1b)) || st->shared_flags)
@@ -366,13 +366,11 @@ static void stream__clear_flags(const vg_qc_stream *st, stream_slot *slot)
     unsigned char *base = (unsigned char *)&slot->s;
     for (const stream_job *j = st->jobs, *end = j + st->n_jobs; j < end; j++)
         base[j->flag_off] = 0;
-    for (uint32_t m = slot->aggs; m; m &= m - 1) {
-        int v = __builtin_ctz(m);
-        vg_qc_flags *q = v < VG_P__COUNT ? &slot->s.qc[v]
-                         : v == STREAM_TIME ? &slot->s.time_qc
-                                            : &slot->s.pos_qc;
-        q->agg = 0;
-    }
+    /* the parameters' aggregates it set; those of the time and position are always set */
+    for (uint32_t m = slot->aggs & ((UINT32_C(1) << VG_P__COUNT) - 1); m; m &= m - 1)
+        slot->s.qc[__builtin_ctz(m)].agg = 0;
+    slot->s.time_qc.agg = 0;
+    slot->s.pos_qc.agg = 0;
     slot->aggs = 0;
 }
 
