@@ -336,8 +336,11 @@ static void stream__judge(vg_qc_stream *st, vg_sample *cur, const vg_sample *pre
                           : stream__aggregate(st, &cur->pos_qc, STREAM_POS, seen[STREAM_POS]);
 }
 
-/* Judge the held sample against `next` (NULL = edge), emit it, make it prev. */
-static void stream__release(vg_qc_stream *st, const vg_sample *next, vg_qc_emit emit, void *ctx)
+/* Judge the held sample against `next` (NULL = edge), emit it, make it prev. Inlined into
+ * its callers, stream__judge then being the call (GCC chose the opposite): 316 -> 292
+ * instructions per sample of an empty chain (callgrind), about 1 ns of the 14 (bench_qc). */
+static inline __attribute__((always_inline)) void
+stream__release(vg_qc_stream *st, const vg_sample *next, vg_qc_emit emit, void *ctx)
 {
     if (st->held < 0)
         return;
