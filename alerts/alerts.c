@@ -29,7 +29,15 @@ struct vg_alerts {
     bool in_tick;   /* inside vg_alerts_tick: the first event opens a batch (tick_batch) */
     bool tick_batch; /* that batch is open: committed at the end of the tick */
     size_t n_mailed, cap_mailed;
+    vg_alerts_attach_fn attach; /* alerts.attach_plot: draws the mail's plot (the daemon) */
+    void *attach_ctx;
 };
+
+void vg_alerts_set_attach(vg_alerts *a, vg_alerts_attach_fn fn, void *ctx)
+{
+    a->attach = fn;
+    a->attach_ctx = ctx;
+}
 
 /* The durable record of an active problem (queue VG_STATE_QUEUE), so that a restart
  * neither repeats its "started" mail nor forgets its "resolved" one:
@@ -142,7 +150,23 @@ static void alerts__event(void *ctx, const vg_alert_event *ev)
     char *payload = NULL;
     size_t len = 0;
     uint64_t id = 0;
-    if (vg_mail_compose(a->rules, ev, now_rcpt, n_now, &payload, &len, &e) != VG_OK ||
+    /* alerts.attach_plot: the daemon's plot of the parameter; without it, the mail as ever */
+    vg_alerts_file f = {.data = NULL};
+    vg_mail_attachment att = {0};
+    size_t n_att = 0;
+    if (a->attach && a->rules->attach_plot && ev->param >= 0) {
+        if (a->attach(a->attach_ctx, ev, a->rules->attach_plot_hours, &f, &e) == VG_OK) {
+            att = (vg_mail_attachment){f.content_type, f.filename, f.data, f.len};
+            n_att = 1;
+        } else {
+            vg_warn("alert of rule %s on %s: sent without its plot: %s", ev->rule->name,
+                    ev->platform->id, e.text);
+        }
+    }
+    vg_err crc = vg_mail_compose_with(a->rules, ev, now_rcpt, n_now, &att, n_att, &payload,
+                                      &len, &e);
+    free(f.data);
+    if (crc != VG_OK ||
         vg_outbox_put(a->outbox, a->store, VG_ALERT_QUEUE, payload, len, ev->now, &id, &e) !=
             VG_OK) {
         a->stats.errors++;
@@ -157,11 +181,13 @@ static void alerts__event(void *ctx, const vg_alert_event *ev)
 
 /* ---- QC events (event rules) -------------------------------------------------------------- */
 
+/* The end of a silence is a second mail: its key says "end". */
 static void alerts__event_key(char *key, const char *rule, const char *platform,
-                              vg_event_kind kind, vg_time_us first)
+                              const vg_event *ev)
 {
-    snprintf(key, ALERTS_EVENT_KEY, "%s %s %s %lld", rule, platform, vg_event_kind_name(kind),
-             (long long)first);
+    snprintf(key, ALERTS_EVENT_KEY, "%s %s %s %lld%s", rule, platform,
+             vg_event_kind_name(ev->kind), (long long)ev->first,
+             vg_event_silence_ended(ev) ? " end" : "");
 }
 
 static bool alerts__mailed(const vg_alerts *a, const char *key)
@@ -269,7 +295,7 @@ void vg_alerts_event(vg_alerts *a, const vg_event *ev, vg_time_us now)
             !vg_alert_rule_matches(r, pl))
             continue;
         char key[ALERTS_EVENT_KEY];
-        alerts__event_key(key, r->name, pl->id, ev->kind, ev->first);
+        alerts__event_key(key, r->name, pl->id, ev);
         if (alerts__mailed(a, key)) {
             vg_info("event %s on %s (rule %s): found again, mailed already",
                     vg_event_kind_name(ev->kind), pl->id, r->name);

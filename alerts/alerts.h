@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 
+#include "alerts/monitor.h"
 #include "alerts/rules.h"
 #include "core/config.h"
 #include "core/event.h"
@@ -57,6 +58,26 @@ vg_err vg_alerts_reconfigure(vg_alerts *a, const vg_config *cfg, const vg_alert_
                              vg_time_us now, vg_errinfo *err);
 
 vg_alerts_stats vg_alerts_get_stats(vg_alerts *a);
+
+/* A file for an alert mail, filled by a vg_alerts_attach_fn. */
+typedef struct vg_alerts_file {
+    char content_type[32]; /* "image/png" */
+    char filename[96];     /* "SHIP1_SSJT.png": letters, digits, ._-+ */
+    unsigned char *data;   /* malloc'd by the function, freed by the alerts */
+    size_t len;            /* 1..VG_MAIL_ATTACHMENT_MAX (message.h) */
+} vg_alerts_file;
+
+/* Draws the attachment of the mail of ev (an event about a parameter: ev->param >= 0): the
+ * last `hours` (alerts.attach_plot_hours) of observations up to the event's, on
+ * the engine's thread, while the store's batch is open (reads see its samples). The alerts
+ * layer links no plotting library: the daemon draws the plot (alerts.attach_plot). On
+ * failure the error is logged and the mail goes without it. */
+typedef vg_err (*vg_alerts_attach_fn)(void *ctx, const vg_alert_event *ev, double hours,
+                                      vg_alerts_file *out, vg_errinfo *err);
+
+/* Use fn (ctx borrowed) for the mails of parameter alerts while alerts.attach_plot is on
+ * (the rules in force decide at each mail; fn NULL: never). Engine thread. */
+void vg_alerts_set_attach(vg_alerts *a, vg_alerts_attach_fn fn, void *ctx);
 
 /* Stop the sender (the mail being sent is finished), close the outbox, free a (may be
  * NULL). Mails not sent stay in the outbox for the next start. */

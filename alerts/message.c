@@ -1,6 +1,7 @@
 /* message.c: composing alert mails (message.h): recipients, subject template, the plain
- * text, the CSV attachment, the MIME structure and the outbox payload; and parsing a
- * payload back for the sender and `vigie alerts list`. */
+ * text, the CSV attachment, the attachments handed in (base64, OpenSSL's encoder), the MIME
+ * structure and the outbox payload; and parsing a payload back for the sender and `vigie
+ * alerts list`. */
 #include "alerts/message.h"
 
 #include <math.h>
@@ -10,6 +11,8 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+
+#include <openssl/evp.h>
 
 #include "core/flags.h"
 #include "core/params.h"
@@ -371,9 +374,49 @@ static vg_err mail__finish(mail_buf *b, char **payload, size_t *len, vg_errinfo 
     return VG_OK;
 }
 
+/* One attachment as a base64 MIME part (RFC 2045: lines of 76 characters). Base64 has no
+ * '_', so the boundaries ("=_vigie_...") cannot occur in it. */
+static void mail__attachment(mail_buf *b, const char *boundary, const vg_mail_attachment *a)
+{
+    mb_printf(b, "\r\n--%s\r\nContent-Type: %s; name=\"%s\"\r\nContent-Disposition: attachment; "
+              "filename=\"%s\"\r\nContent-Transfer-Encoding: base64\r\n\r\n", boundary,
+              a->content_type, a->filename, a->filename);
+    unsigned char line[80];
+    for (size_t off = 0; off < a->len && !b->failed; off += 57) {
+        size_t n = a->len - off < 57 ? a->len - off : 57;
+        EVP_EncodeBlock(line, a->data + off, (int)n);
+        mb_printf(b, "%s\r\n", (const char *)line);
+    }
+}
+
+/* A MIME token for a content type or file name: letters, digits, . _ - + / only. */
+static bool mail__token_ok(const char *s)
+{
+    if (!s || !*s || strlen(s) > 200)
+        return false;
+    for (; *s; s++)
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+              strchr("._-+/", *s)))
+            return false;
+    return true;
+}
+
 vg_err vg_mail_compose(const vg_alert_rules *r, const vg_alert_event *ev, const char **rcpt,
                        size_t n_rcpt, char **payload, size_t *len, vg_errinfo *err)
 {
+    return vg_mail_compose_with(r, ev, rcpt, n_rcpt, NULL, 0, payload, len, err);
+}
+
+vg_err vg_mail_compose_with(const vg_alert_rules *r, const vg_alert_event *ev,
+                            const char **rcpt, size_t n_rcpt, const vg_mail_attachment *att,
+                            size_t n_att, char **payload, size_t *len, vg_errinfo *err)
+{
+    for (size_t i = 0; i < n_att; i++)
+        if (!mail__token_ok(att[i].content_type) || !mail__token_ok(att[i].filename) ||
+            !att[i].data || !att[i].len || att[i].len > VG_MAIL_ATTACHMENT_MAX)
+            return vg_fail(err, VG_ERR_INVAL, "alerts: attachment %zu: a type and a file name "
+                           "of letters, digits and ._-+/, and 1..%d bytes", i,
+                           VG_MAIL_ATTACHMENT_MAX);
     mail_buf b = {0};
     mail__envelope(&b, r->smtp.from, rcpt, n_rcpt);
     char date[64], id[300], ref[300];
@@ -416,6 +459,8 @@ vg_err vg_mail_compose(const vg_alert_rules *r, const vg_alert_event *ev, const 
                   mail__param(ev->param), t, ev->platform->id, mail__param(ev->param), t);
         mail__csv(&b, ev);
     }
+    for (size_t i = 0; i < n_att; i++)
+        mail__attachment(&b, boundary, &att[i]);
     mb_printf(&b, "\r\n--%s--\r\n", boundary);
     return mail__finish(&b, payload, len, err);
 }
@@ -581,8 +626,9 @@ void vg_mail_header(const char *message, const char *name, char *buf, size_t siz
 /* What the event means for the PI and what to do, one paragraph. */
 static void mail__event_meaning(mail_buf *b, const vg_event *ev)
 {
-    char t1[VG_TIME_ISO_LEN];
+    char t1[VG_TIME_ISO_LEN], t2[VG_TIME_ISO_LEN];
     mail__iso(ev->first, t1);
+    mail__iso(ev->last, t2);
     switch (ev->kind) {
     case VG_EVENT_DATUM_SHIFT:
         mb_printf(b, "The mean level stepped by %+.3f %s from %s on, compared with the lunar "
@@ -608,7 +654,15 @@ static void mail__event_meaning(mail_buf *b, const vg_event *ev)
                   "the sensor.\r\n", t1, ev->magnitude, ev->units);
         break;
     case VG_EVENT_SILENCE:
-        mb_printf(b, "No data from %s for %g %s.\r\n", t1, ev->magnitude, ev->units);
+        if (vg_event_silence_ended(ev))
+            mb_printf(b, "The platform sends again: no sample came between %s and %s (%g "
+                      "%s of data\r\ntime). The data of that interval are missing unless "
+                      "the logger kept them\r\nand they are sent later.\r\n", t1, t2,
+                      ev->magnitude, ev->units);
+        else
+            mb_printf(b, "No sample has come for %g %s after the one of %s. Please check "
+                      "the station:\r\npower, logger, telemetry. A second mail says when "
+                      "samples come again.\r\n", ev->magnitude, ev->units, t1);
         break;
     default:
         break;
@@ -618,9 +672,9 @@ static void mail__event_meaning(mail_buf *b, const vg_event *ev)
 static void mail__event_msgid(const vg_alert_rules *r, const vg_alert_rule *rule,
                               const vg_event *ev, char *buf, size_t size)
 {
-    snprintf(buf, size, "<vigie.%s.%s.%s.%lld.%s@%s>", rule->name, ev->platform,
+    snprintf(buf, size, "<vigie.%s.%s.%s.%lld.%s%s@%s>", rule->name, ev->platform,
              mail__param((int)ev->param), (long long)ev->first, vg_event_kind_name(ev->kind),
-             mail__domain(r->smtp.from));
+             vg_event_silence_ended(ev) ? ".end" : "", mail__domain(r->smtp.from));
 }
 
 static void mail__event_subject(mail_buf *b, const vg_alert_rules *r,
@@ -629,7 +683,7 @@ static void mail__event_subject(mail_buf *b, const vg_alert_rules *r,
 {
     vg_alert_event ae = {.rule = rule, .platform = pl, .param = (int)ev->param};
     const char *kind = vg_event_kind_name(ev->kind);
-    mail__subject_as(b, r, &ae, kind, kind);
+    mail__subject_as(b, r, &ae, vg_event_silence_ended(ev) ? "silence ended" : kind, kind);
 }
 
 static void mail__event_body(mail_buf *b, const vg_alert_rules *r, const vg_alert_rule *rule,
@@ -661,9 +715,12 @@ static void mail__event_body(mail_buf *b, const vg_alert_rules *r, const vg_aler
         mb_printf(b, "Position:   %.5f N, %.5f E (station)\r\n", pl->lat_deg, pl->lon_deg);
     mb_printf(b, "Rule:       %s (event): ", rule->name);
     mail__rule_text(b, r, rule, pl);
-    mb_printf(b, "\r\n\r\nThis is the first detection: the daily analysis may refine the "
-              "estimate on the\r\nfollowing days without a new mail; the events list shows "
-              "the latest one.\r\n");
+    if (ev->kind != VG_EVENT_SILENCE)
+        mb_printf(b, "\r\n\r\nThis is the first detection: the daily analysis may refine "
+                  "the estimate on the\r\nfollowing days without a new mail; the events list "
+                  "shows the latest one.\r\n");
+    else
+        mb_printf(b, "\r\n");
     mb_printf(b, "\r\nTo look at the events and the data:\r\n"
               "  vigie dump -c %s --events --platform %s\r\n"
               "  vigie dump -c %s --platform %s%s%s --from %s\r\n",

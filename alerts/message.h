@@ -2,8 +2,8 @@
  * it. The mail is RFC 5322 with CRLF line ends, MIME multipart/mixed: a plain-text part
  * (with alerts.templates.html, a multipart/alternative of it and its HTML form)
  * (platform, parameter, rule, test and what it checks, first and last time, position,
- * values and flags, the `vigie dump` command that shows the data) and a CSV attachment of
- * the values. Subject "[vigie] PLATFORM PARAM RULE: started|resolved|reminder" by default
+ * values and flags, the `vigie dump` command that shows the data), a CSV attachment of
+ * the values, and the attachments handed in (the plot of alerts.attach_plot). Subject "[vigie] PLATFORM PARAM RULE: started|resolved|reminder" by default
  * (alerts.templates.subject); a stable Message-ID names the problem, so that the resolved
  * mail threads under the started one and a resent mail is recognisable.
  * The payload is "vigie-mail 1\n", "from ADDR\n", one "rcpt ADDR\n" per recipient, "\n",
@@ -29,6 +29,24 @@ size_t vg_mail_recipients(const vg_alert_rules *r, const vg_alert_event *ev, con
  * (owned by the caller; *len excludes the NUL). VG_ERR_NOMEM on allocation failure. */
 vg_err vg_mail_compose(const vg_alert_rules *r, const vg_alert_event *ev, const char **rcpt,
                        size_t n_rcpt, char **payload, size_t *len, vg_errinfo *err);
+
+#define VG_MAIL_ATTACHMENT_MAX (4 * 1024 * 1024) /* bytes of one attachment */
+
+/* A file attached to an alert mail (the plot the daemon draws: alerts.attach_plot), all
+ * borrowed for the call. */
+typedef struct vg_mail_attachment {
+    const char *content_type;   /* e.g. "image/png": letters, digits, ._-+/ */
+    const char *filename;       /* e.g. "SHIP1_SSJT.png": the same characters */
+    const unsigned char *data;  /* 1..VG_MAIL_ATTACHMENT_MAX bytes */
+    size_t len;
+} vg_mail_attachment;
+
+/* vg_mail_compose with att[0..n_att) as more parts of the multipart/mixed message, after the
+ * text and the CSV, each base64-encoded; the rest of the message is the same byte for byte.
+ * VG_ERR_INVAL for an attachment with bad names or size, VG_ERR_NOMEM. */
+vg_err vg_mail_compose_with(const vg_alert_rules *r, const vg_alert_event *ev,
+                            const char **rcpt, size_t n_rcpt, const vg_mail_attachment *att,
+                            size_t n_att, char **payload, size_t *len, vg_errinfo *err);
 
 /* A digest entry of ev for one digest recipient (period_s: 1..86400), as the payload of
  * the outbox queue "digest": "vigie-digest 1\n", "rcpt ADDR\n", "period SECONDS\n", "\n",

@@ -8,6 +8,8 @@
  *            timeout_s: 30,
  *            retry_base_s: 30, retry_max_s: 3600}
  *     reminder_h: 24
+ *     attach_plot: false            # a PNG of the last attach_plot_hours (the daemon draws it)
+ *     attach_plot_hours: 24
  *     templates: {subject: "...", intro: "...", html: false}
  *     digests: [{recipient: pi@example.org, period: daily}]
  *     rules:
@@ -553,6 +555,7 @@ vg_err vg_alert_rules_compile(const vg_config *cfg, const vg_alert_tests *tests,
     r->smtp.retry_base_s = 30;
     r->smtp.retry_max_s = 3600;
     r->tests = *tests;
+    r->attach_plot_hours = 24;
     snprintf(r->smtp.server, sizeof r->smtp.server, "%.300s:%d",
              cfg->smtp_host ? cfg->smtp_host : "localhost", cfg->smtp_port);
     snprintf(r->smtp.from, sizeof r->smtp.from, "%s",
@@ -582,6 +585,10 @@ vg_err vg_alert_rules_compile(const vg_config *cfg, const vg_alert_tests *tests,
             rc = rules__digests(&c, v);
         else if (!strcmp(k, "reminder_h")) {
             rc = rules__number(&c, v, "alerts.reminder_h", 0, 8760, &r->reminder_h);
+        } else if (!strcmp(k, "attach_plot")) {
+            rc = rules__bool(&c, v, "alerts.attach_plot", &r->attach_plot);
+        } else if (!strcmp(k, "attach_plot_hours")) {
+            rc = rules__number(&c, v, "alerts.attach_plot_hours", 1, 720, &r->attach_plot_hours);
         } else
             rc = rules__fail(&c, key, "unknown key 'alerts.%s'", k);
     }

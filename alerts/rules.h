@@ -85,6 +85,9 @@ typedef struct vg_alert_rules {
     char *intro;                  /* alerts.templates.intro: first paragraph, owned ("") */
     bool html;                    /* alerts.templates.html: add a text/html alternative of
                                      the text to alert and event mails (false) */
+    bool attach_plot;             /* alerts.attach_plot: alert mails about a parameter get a
+                                     PNG plot of it, drawn by the daemon (false) */
+    double attach_plot_hours;     /* alerts.attach_plot_hours: hours it shows, 1..720 (24) */
     vg_alert_rule *rules;         /* owned array */
     size_t n_rules;
     vg_alert_digest *digests;     /* alerts.digests, owned array */

@@ -16,6 +16,7 @@ echo "== vigie benchmarks ($(nproc) cores; figures vary with machine load: compa
 "$build/bench/bench_tide"
 "$build/bench/bench_export"
 "$build/bench/bench_reprocess" "${BENCH_REPROCESS_DAYS:-365}"
+"$build/bench/bench_dmflags" "${BENCH_DMFLAGS_N:-2000000}"
 "$build/bench/bench_alerts" 200000
 "$(dirname "$0")/feed.sh" "$build" "${BENCH_FEED_N:-400000}" 10000 10
 "$(dirname "$0")/memory.sh" "$build" 10000 20

@@ -617,7 +617,8 @@ static vg_err config__platform(config__ctx *c, vg_platform_cfg *pl, yaml_node_t 
     vg_err rc = config__check_keys(c, map, "platforms[]");
     if (rc)
         return rc;
-    bool have_kind = false, have_interval = false, have_params = false, have_gravity = false;
+    bool have_kind = false, have_interval = false, have_params = false, have_gravity = false,
+         have_silence = false;
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
          !rc && p < map->data.mapping.pairs.top; p++) {
         yaml_node_t *key = config__node(c, p->key), *val = config__node(c, p->value);
@@ -659,6 +660,12 @@ static vg_err config__platform(config__ctx *c, vg_platform_cfg *pl, yaml_node_t 
         } else if (strcmp(k, "gravity_m_s2") == 0) {
             rc = config__double(c, val, "platforms[].gravity_m_s2", 9.7, 9.9, &pl->gravity_m_s2);
             have_gravity = true;
+        } else if (strcmp(k, "neighbour") == 0) {
+            rc = config__platform_id(c, val, "platforms[].neighbour", pl->neighbour);
+        } else if (strcmp(k, "silence_after_s") == 0) {
+            rc = config__double(c, val, "platforms[].silence_after_s", 0, 2592000,
+                                &pl->silence_after_s);
+            have_silence = true;
         } else if (strcmp(k, "sensor_level_m") == 0) {
             rc = config__double(c, val, "platforms[].sensor_level_m", -12000, 12000,
                                 &pl->sensor_level_m);
@@ -678,6 +685,8 @@ static vg_err config__platform(config__ctx *c, vg_platform_cfg *pl, yaml_node_t 
         return config__fail(c, map, "platforms[].parameters is required (platform '%s')", pl->id);
     if (!have_gravity)
         pl->gravity_m_s2 = vg_sw_gravity_wgs84(pl->lat_deg); /* NaN without a position */
+    if (!have_silence) /* 3 missed samples, at least a minute (transmission jitter) */
+        pl->silence_after_s = 3 * pl->interval_s < 60 ? 60 : 3 * pl->interval_s;
     const uint32_t pgauge =
         VG_PARAM_BIT(VG_P_SLEV) | VG_PARAM_BIT(VG_P_BPRS) | VG_PARAM_BIT(VG_P_ATMS);
     if ((pl->params & pgauge) == pgauge && isnan(pl->gravity_m_s2))
@@ -717,6 +726,25 @@ static vg_err config__platforms(config__ctx *c, yaml_node_t *seq)
             if (strcmp(cfg->platforms[j].id, pl->id) == 0)
                 return config__fail(c, item, "duplicate platform id '%s' (lines %d and %d)",
                                     pl->id, cfg->platforms[j].line, pl->line);
+    }
+    /* A nearby gauge (the wl_neighbour test): another configured platform, both with SLEV. */
+    for (size_t i = 0; i < n; i++) {
+        vg_platform_cfg *pl = &cfg->platforms[i];
+        pl->neighbour_index = -1;
+        if (!pl->neighbour[0])
+            continue;
+        yaml_node_t *at = vg_yaml_map_get(c->doc, config__node(c, start[i]), "neighbour");
+        const vg_platform_cfg *nb = vg_config_platform(cfg, pl->neighbour);
+        if (!nb)
+            return config__fail(c, at, "platforms[].neighbour '%s' of '%s' is not a configured "
+                                       "platform", pl->neighbour, pl->id);
+        if (nb == pl)
+            return config__fail(c, at, "platforms[].neighbour of '%s' is itself", pl->id);
+        const uint32_t slev = VG_PARAM_BIT(VG_P_SLEV);
+        if (!(pl->params & slev) || !(nb->params & slev))
+            return config__fail(c, at, "platforms[].neighbour: '%s' and '%s' must both have "
+                                       "SLEV in their parameters", pl->id, nb->id);
+        pl->neighbour_index = (int)(nb - cfg->platforms);
     }
     return VG_OK;
 }

@@ -49,6 +49,12 @@ typedef struct vg_platform_cfg {
                                    gravity at the position's latitude; NaN if neither */
     double sensor_level_m;      /* platforms[].sensor_level_m: level of the pressure sensor
                                    relative to the station datum, m, -12000..12000 (0) */
+    char neighbour[VG_PLATFORM_MAX]; /* platforms[].neighbour: a nearby gauge's id (the
+                                   wl_neighbour test's `reference: neighbour`), "" if none */
+    int neighbour_index;        /* its index in platforms[], -1 if none; both have SLEV */
+    double silence_after_s;     /* platforms[].silence_after_s: no sample for this long
+                                   (wall clock) raises a `silence` event, s; 0 = never,
+                                   1..2592000; default 3 x interval_s, at least 60 */
     int line;                 /* 1-based line of the entry in the file */
 } vg_platform_cfg;
 

@@ -6,6 +6,7 @@
 #ifndef VIGIE_CORE_EVENT_H
 #define VIGIE_CORE_EVENT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/params.h"
@@ -18,7 +19,10 @@ typedef enum vg_event_kind {
     VG_EVENT_CLOCK_OFFSET = 2, /* the observed tide lags (> 0) or leads the prediction;
                                   magnitude: the offset in minutes (> 0: the clock is fast) */
     VG_EVENT_SPIKE = 3,        /* values off the local residual curve; magnitude: deviation */
-    VG_EVENT_SILENCE = 4,      /* no data over [first, last]; magnitude: the gap, s */
+    VG_EVENT_SILENCE = 4,      /* no sample after the one at `first`: raised twice, when
+                                  found (last == first; magnitude: seconds without a sample,
+                                  wall clock) and when samples come again (last: the first
+                                  one back; magnitude: last - first, s) */
     VG_EVENT__COUNT
 } vg_event_kind;
 
@@ -39,6 +43,12 @@ typedef struct vg_event {
     char units[VG_EVENT_UNITS_MAX]; /* UDUNITS: "m", "min", "s" */
     char text[VG_EVENT_TEXT_MAX];   /* one sentence for people (log, mail) */
 } vg_event;
+
+/* True for the second event of a silence: the platform sends again (see VG_EVENT_SILENCE). */
+static inline bool vg_event_silence_ended(const vg_event *ev)
+{
+    return ev->kind == VG_EVENT_SILENCE && ev->last > ev->first;
+}
 
 /* "datum_shift", "clock_offset", "spike", "silence"; NULL if out of range. */
 const char *vg_event_kind_name(vg_event_kind k);

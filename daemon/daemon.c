@@ -14,6 +14,7 @@
 #include <zmq.h>
 
 #include "alerts/alerts.h"
+#include "daemon/alert_plot.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "daemon/engine.h"
@@ -222,16 +223,17 @@ static void daemon__reload(const vg_daemon_options *opt, vg_setup *cur, vg_engin
             /* The engine failed to switch (out of memory, parser creation): it must not
              * keep pointers into the old setup, so it switches back. */
             vg_error("SIGHUP: cannot apply the new configuration: %s", err.text);
-            vg_setup_free(&next);
             if (vg_engine_reconfigure(engine, cur->cfg, cur->plan, &err) != VG_OK)
                 vg_error("SIGHUP: cannot restore the previous configuration: %s", err.text);
+            vg_setup_free(&next);
         } else if (alerts && vg_alerts_reconfigure(alerts, next.cfg, next.alerts, vg_time_now(),
                                                    &err) != VG_OK) {
             vg_error("SIGHUP: new alerts: section rejected, keeping the current "
                      "configuration: %s", err.text);
-            vg_setup_free(&next);
+            /* Switch the engine back before freeing `next`: until then it points into it. */
             if (vg_engine_reconfigure(engine, cur->cfg, cur->plan, &err) != VG_OK)
                 vg_error("SIGHUP: cannot restore the previous configuration: %s", err.text);
+            vg_setup_free(&next);
         } else {
             if (!alerts != !next.alerts->enabled)
                 vg_notice("SIGHUP: alerts.enabled changes at the next start of the daemon");
@@ -315,6 +317,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
         }
         vg_info("alerts on: %zu rules, SMTP server %s", setup.alerts->n_rules,
                 setup.alerts->smtp.server);
+        vg_alerts_set_attach(d.alerts, vg_alert_plot, store); /* alerts.attach_plot */
     }
     vg_engine_set_listener(engine, daemon__publish, &d);
     vg_engine_set_event_listener(engine, daemon__publish_event, &d);
@@ -386,6 +389,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
         now = vg_time_mono_us();
         if (vg_engine_tick(engine, now, &err) != VG_OK)
             vg_error("storage failed: %s", err.text);
+        vg_engine_check_silences(engine, vg_time_now());
         if (d.alerts && now - last_alerts >= VG_US_PER_S / 4) {
             vg_alerts_tick(d.alerts, vg_time_now());
             last_alerts = now;
@@ -432,6 +436,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
     }
 out:
     vg_alerts_stop(d.alerts); /* after the final commit: what it queued is durable */
+    vg_alert_plot_cleanup();
     vg_scheduler_stop(scheduler);
     vg_uploader_stop(uploader);
     if (outbox && vg_outbox_close(outbox, &err) != VG_OK)

@@ -9,6 +9,8 @@
 
 #include "core/log.h"
 #include "ingest/parser.h"
+#include "qc/peers.h"
+#include "qc/silence.h"
 #include "qc/stream.h"
 #include "storage/events.h"
 #include "storage/feed_mark.h"
@@ -39,6 +41,9 @@ struct vg_engine {
     engine_source *sources;      /* one per cfg->ingest entry */
     size_t n_sources;
     vg_qc_stream **streams;      /* one per cfg->platforms entry, created on first sample */
+    vg_qc_peers *peers;          /* the platforms' recent sea level (wl_neighbour) */
+    vg_silence *silence;         /* one per cfg->platforms entry: the silence watch */
+    size_t n_silence;
     size_t last_platform;        /* cache: index of the last platform looked up */
     vg_engine_listener listener;
     void *listener_ctx;
@@ -94,10 +99,32 @@ static void engine__free_feed_parsers(vg_engine *e)
 static vg_err engine__setup(vg_engine *e, const vg_config *cfg, const vg_qc_plan *plan,
                             vg_errinfo *err)
 {
+    /* The silence watch goes on across a reload for the platforms still configured
+     * (matched by the id each watch keeps: the old configuration may be gone already). */
+    vg_silence *old_silence = e->silence;
+    size_t n_old = e->n_silence;
+    size_t np = cfg->n_platforms ? cfg->n_platforms : 1;
+    e->silence = calloc(np, sizeof *e->silence);
+    if (!e->silence) {
+        e->silence = old_silence;
+        return vg_fail(err, VG_ERR_NOMEM, "out of memory for the engine");
+    }
+    for (size_t i = 0; i < cfg->n_platforms; i++) {
+        vg_silence_init(&e->silence[i], &cfg->platforms[i]);
+        for (size_t j = 0; j < n_old; j++)
+            if (strcmp(old_silence[j].platform, cfg->platforms[i].id) == 0)
+                vg_silence_adopt(&e->silence[i], &old_silence[j]);
+    }
+    free(old_silence);
+    e->n_silence = cfg->n_platforms;
+    vg_qc_peers_free(e->peers); /* indices are the configuration's: start again */
+    e->peers = NULL;
+    vg_err prc = vg_qc_peers_new(cfg->n_platforms, &e->peers, err);
+    if (prc != VG_OK)
+        return prc;
     e->cfg = cfg;
     e->plan = plan;
     e->last_platform = 0;
-    size_t np = cfg->n_platforms ? cfg->n_platforms : 1;
     e->streams = calloc(np, sizeof *e->streams);
     e->held_feed = malloc(np * sizeof *e->held_feed);
     e->held_seq = calloc(np, sizeof *e->held_seq);
@@ -152,6 +179,8 @@ void vg_engine_free(vg_engine *e)
         vg_feed_mark_clear(&e->feeds[i].committed);
     }
     free(e->feeds);
+    free(e->silence);
+    vg_qc_peers_free(e->peers);
     free(e);
 }
 
@@ -500,6 +529,7 @@ static void engine__line(vg_engine *e, const vg_parser_ops *ops, void *state,
             engine__quarantine(e, name, received, &why, line, len);
             return;
         }
+        vg_qc_stream_set_peers(*st, e->peers, (size_t)pi);
         engine__seed(e, *st, s.platform, s.time);
     }
     rc = vg_qc_stream_push(*st, &s, now_mono, engine__emit, e, &why);
@@ -510,6 +540,7 @@ static void engine__line(vg_engine *e, const vg_parser_ops *ops, void *state,
     }
     e->held_feed[pi] = vg_qc_stream_pending(*st) ? feed : -1;
     e->held_seq[pi] = seq;
+    vg_silence_sample(&e->silence[pi], s.time, received, engine__event, e);
     engine__run_events_of(e, (size_t)pi);
 }
 
@@ -588,6 +619,12 @@ vg_err vg_engine_tick(vg_engine *e, int64_t now_mono_us, vg_errinfo *err)
         }
     }
     return rc;
+}
+
+void vg_engine_check_silences(vg_engine *e, vg_time_us now)
+{
+    for (size_t i = 0; i < e->cfg->n_platforms; i++)
+        vg_silence_check(&e->silence[i], now, engine__event, e);
 }
 
 long vg_engine_next_tick_ms(const vg_engine *e, int64_t now_mono_us)

@@ -106,6 +106,12 @@ vg_err vg_engine_reconfigure(vg_engine *e, const vg_config *cfg, const vg_qc_pla
 
 const vg_engine_stats *vg_engine_get_stats(const vg_engine *e);
 
+/* The silence watch (qc/silence.h), about once a second: each platform heard from since
+ * the start that sent nothing for its platforms[].silence_after_s raises one `silence`
+ * event (logged, stored in events.db, handed to the event listener); its next sample raises
+ * the second one, with the end. now: wall clock, UTC us. */
+void vg_engine_check_silences(vg_engine *e, vg_time_us now);
+
 /* Milliseconds until the next tick has work (for a poll time-out); -1 if none pending. */
 long vg_engine_next_tick_ms(const vg_engine *e, int64_t now_mono_us);
 

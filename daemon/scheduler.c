@@ -80,6 +80,8 @@ static void sched__export(vg_scheduler *s, const sched_platform *p, vg_time_us f
     argv[a++] = p->id;
     argv[a++] = "--format";
     argv[a++] = fmt;
+    argv[a++] = "--data-mode"; /* the real-time file, even of reprocessed data */
+    argv[a++] = "R";
     argv[a++] = "--from";
     argv[a++] = f;
     argv[a++] = "--to";

@@ -10,6 +10,7 @@
 
 #include "export/export.h"
 #include "storage/audit.h"
+#include "storage/dmflags.h"
 
 static void report__init(vg_dm_report *r, const char *platform)
 {
@@ -97,6 +98,26 @@ static int rep__audit(void *ctx, const vg_audit_entry *a)
     return 0;
 }
 
+static int rep__dm(void *ctx, const vg_dmflags_row *row)
+{
+    vg_dm_report *r = ctx;
+    for (int p = 0; p < VG_P__COUNT; p++)
+        if (row->present & VG_PARAM_BIT(p)) {
+            r->dm_values[p]++;
+            r->dm_flags[p][row->flag[p]]++;
+        }
+    return 0;
+}
+
+static int rep__dm_run(void *ctx, const vg_dmflags_run *run)
+{
+    vg_dm_report *r = ctx;
+    r->dm_runs++;
+    r->dm_last_run = run->seq;
+    r->dm_last_when = run->when;
+    return 0;
+}
+
 vg_err vg_dm_report_store(vg_store *st, const char *platform, vg_time_us from, vg_time_us to,
                           vg_dm_report *r, vg_errinfo *err)
 {
@@ -112,6 +133,10 @@ vg_err vg_dm_report_store(vg_store *st, const char *platform, vg_time_us from, v
     }
     if (rc == VG_OK)
         rc = vg_audit_walk(st, platform, rep__audit, r, err);
+    if (rc == VG_OK)
+        rc = vg_dmflags_walk(st, platform, from, to, rep__dm, r, err);
+    if (rc == VG_OK)
+        rc = vg_dmflags_runs(st, platform, rep__dm_run, r, err);
     free(c.m);
     return rc;
 }

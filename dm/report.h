@@ -1,7 +1,7 @@
 /* report.h: the processing report of a store range or of a NetCDF file (TSGQC's report):
  * records and time span; per parameter the values and their flags (aggregate), per test
- * the flags each test gave (store only: files hold aggregates), the manual flags in force
- * and the audit entries (store), and the corrections applied (files: DATA_MODE,
+ * the flags each test gave (store only: files hold aggregates), the manual flags in force,
+ * the audit entries and the delayed-mode flags of `vigie reprocess` (store), and the corrections applied (files: DATA_MODE,
  * PROCESSING_STATES, and per parameter the _ADJUSTED values, their flags, the range of the
  * correction P - P_ADJUSTED and of _ADJUSTED_ERROR, and _ADJUSTED_HIST). */
 #ifndef VIGIE_DM_REPORT_H
@@ -27,6 +27,11 @@ typedef struct vg_dm_report {
     size_t test[VG_P__COUNT][VG_QC_MAX_TESTS][10]; /* store: flags given by each test */
     size_t manual[VG_P__COUNT];     /* store: manual flags in force in the range */
     size_t audit_entries;           /* store: audit entries of the platform (all times) */
+    size_t dm_values[VG_P__COUNT];  /* store: values with a delayed-mode flag (dmflags.h) */
+    size_t dm_flags[VG_P__COUNT][10]; /* store: those flags */
+    size_t dm_runs;                 /* store: delayed-mode runs of the platform (all times) */
+    uint64_t dm_last_run;           /* store: the number of the latest (valid when dm_runs) */
+    vg_time_us dm_last_when;        /* store: when it ran */
     /* files */
     char data_mode;                 /* 'R', 'D', 'A' or 0 when absent */
     char processing_states[16];

@@ -45,6 +45,13 @@ typedef struct vg_plot_overlay {
 vg_err vg_plot_series(const vg_series *s, vg_param p, const vg_plot_overlay *ov,
                       const vg_plot_options *o, const char *path, vg_errinfo *err);
 
+/* The same plot as a PNG image in memory (o->format is ignored): *png (malloc'd, owned by
+ * the caller: free it) gets the *len bytes of the file. For the alert mails, which attach
+ * it (docs/alerts.md); nothing touches the disk. Errors as vg_plot_series, VG_ERR_NOMEM. */
+vg_err vg_plot_series_png(const vg_series *s, vg_param p, const vg_plot_overlay *ov,
+                          const vg_plot_options *o, unsigned char **png, size_t *len,
+                          vg_errinfo *err);
+
 /* The track (longitude, latitude) of s, each position coloured by the flag of column p
  * (or by the position flag when p < 0), equal-angle axes scaled by cos(mean latitude).
  * VG_ERR_INVAL when no row has a position. */

@@ -1,5 +1,6 @@
 /* timeseries.c: a parameter's time series coloured by flag, with optional band, line and
- * water samples (plot.h, vg_plot_series). */
+ * water samples (plot.h): into a file (vg_plot_series) or a PNG in memory
+ * (vg_plot_series_png, for the alert mails). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,13 +72,10 @@ static void ts__band(cairo_t *cr, const vg_frame *f, const vg_series *s, const d
     }
 }
 
-
-vg_err vg_plot_series(const vg_series *s, vg_param p, const vg_plot_overlay *ov_in,
-                      const vg_plot_options *o, const char *path, vg_errinfo *err)
+/* Draw the plot on cr (a surface of o->width x o->height); VG_ERR_NOMEM. */
+static vg_err ts__draw(cairo_t *cr, const vg_series *s, vg_param p, const vg_plot_overlay *ov_in,
+                       const vg_plot_options *o, vg_errinfo *err)
 {
-    vg_err rc = ts__check(s, (int)p, o, err);
-    if (rc != VG_OK)
-        return rc;
     vg_plot_overlay ov = {0};
     if (ov_in)
         ov = *ov_in;
@@ -106,10 +104,6 @@ vg_err vg_plot_series(const vg_series *s, vg_param p, const vg_plot_overlay *ov_
     vg_axes_pad(&f.xmin, &f.xmax);
     vg_axes_pad(&f.ymin, &f.ymax);
 
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
-    cairo_surface_t *sf = vg_axes_surface(o, tmp);
-    cairo_t *cr = cairo_create(sf);
     cairo_set_source_rgb(cr, 1, 1, 1);
     cairo_paint(cr);
     size_t cols = (size_t)f.w, step = s->n > 4 * cols ? s->n / (2 * cols) : 1;
@@ -141,9 +135,6 @@ vg_err vg_plot_series(const vg_series *s, vg_param p, const vg_plot_overlay *ov_
         double *lo = malloc(nc * 10 * sizeof *lo), *hi = malloc(nc * 10 * sizeof *hi);
         if (!lo || !hi) {
             free(lo), free(hi);
-            cairo_destroy(cr);
-            cairo_surface_destroy(sf);
-            unlink(tmp);
             return vg_fail(err, VG_ERR_NOMEM, "out of memory for a plot of %zu columns", nc);
         }
         for (size_t k = 0; k < nc * 10; k++)
@@ -218,5 +209,79 @@ vg_err vg_plot_series(const vg_series *s, vg_param p, const vg_plot_overlay *ov_
         memcpy(rgb[ne++], (double[3]){0, 0, 0}, sizeof rgb[0]);
     }
     vg_axes_legend(cr, &f, used, extra, (const double(*)[3])rgb, ne);
+    return VG_OK;
+}
+
+vg_err vg_plot_series(const vg_series *s, vg_param p, const vg_plot_overlay *ov,
+                      const vg_plot_options *o, const char *path, vg_errinfo *err)
+{
+    vg_err rc = ts__check(s, (int)p, o, err);
+    if (rc != VG_OK)
+        return rc;
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid());
+    cairo_surface_t *sf = vg_axes_surface(o, tmp);
+    cairo_t *cr = cairo_create(sf);
+    if ((rc = ts__draw(cr, s, p, ov, o, err)) != VG_OK) {
+        cairo_destroy(cr);
+        cairo_surface_destroy(sf);
+        unlink(tmp);
+        return rc;
+    }
     return vg_axes_finish(cr, sf, o, tmp, path, err);
+}
+
+typedef struct ts_png {
+    unsigned char *p;
+    size_t len, cap;
+} ts_png;
+
+static cairo_status_t ts__png_write(void *closure, const unsigned char *data, unsigned int n)
+{
+    ts_png *b = closure;
+    if (b->len + n > b->cap) {
+        size_t cap = b->cap ? b->cap : 16384;
+        while (cap < b->len + n)
+            cap *= 2;
+        unsigned char *q = realloc(b->p, cap);
+        if (!q)
+            return CAIRO_STATUS_NO_MEMORY;
+        b->p = q;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, data, n);
+    b->len += n;
+    return CAIRO_STATUS_SUCCESS;
+}
+
+vg_err vg_plot_series_png(const vg_series *s, vg_param p, const vg_plot_overlay *ov,
+                          const vg_plot_options *o_in, unsigned char **png, size_t *len,
+                          vg_errinfo *err)
+{
+    *png = NULL;
+    *len = 0;
+    vg_plot_options o = *o_in;
+    o.format = VG_PLOT_PNG;
+    vg_err rc = ts__check(s, (int)p, &o, err);
+    if (rc != VG_OK)
+        return rc;
+    cairo_surface_t *sf = cairo_image_surface_create(CAIRO_FORMAT_RGB24, o.width, o.height);
+    cairo_t *cr = cairo_create(sf);
+    rc = ts__draw(cr, s, p, ov, &o, err);
+    cairo_status_t st = cairo_status(cr);
+    cairo_destroy(cr);
+    ts_png b = {0};
+    if (rc == VG_OK && st == CAIRO_STATUS_SUCCESS)
+        st = cairo_surface_write_to_png_stream(sf, ts__png_write, &b);
+    cairo_surface_destroy(sf);
+    if (rc == VG_OK && st != CAIRO_STATUS_SUCCESS)
+        rc = vg_fail(err, st == CAIRO_STATUS_NO_MEMORY ? VG_ERR_NOMEM : VG_ERR_IO,
+                     "plot of %s in memory: cairo: %s", s->platform, cairo_status_to_string(st));
+    if (rc != VG_OK) {
+        free(b.p);
+        return rc;
+    }
+    *png = b.p;
+    *len = b.len;
+    return VG_OK;
 }

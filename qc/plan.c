@@ -2,6 +2,7 @@
  *   qc:
  *     hold_timeout_s: 0               # 0: automatic, 2 x interval_s (at least 5 s)
  *     max_gap_factor: 5
+ *     sea_level_spread_s: 21600       # the tide gauges' daily analyses: 00:00-06:00 of data
  *     chains:
  *       tsg:                          # one list per platform kind
  *         - test: global_range
@@ -100,6 +101,20 @@ static vg_err plan__options(const vg_config *cfg, yaml_node_t *node, const vg_qc
             if (rc != VG_OK)
                 return rc;
             opts[i] = (double)index;
+            continue;
+        }
+        if (t->words && i == 0) {
+            size_t w = 0;
+            char list[128] = "";
+            while (t->words[w] && (!val || strcmp(t->words[w], val) != 0)) {
+                strncat(list, w ? ", " : "", sizeof list - strlen(list) - 1);
+                strncat(list, t->words[w], sizeof list - strlen(list) - 1);
+                w++;
+            }
+            if (!t->words[w])
+                return vg_fail(err, VG_ERR_CONFIG, "%s:%d: %s.%s for %s must be one of: %s",
+                               cfg->path, vg_yaml_line(v), t->name, key, what, list);
+            opts[i] = (double)w;
             continue;
         }
         double d;
@@ -440,6 +455,7 @@ vg_err vg_qc_plan_build(const vg_config *cfg, vg_qc_plan **out, vg_errinfo *err)
     plan->refs.qclim = &plan->qclim; /* the plan is never moved: callers hold the pointer */
     plan->hold_timeout_s = 0;
     plan->max_gap_factor = 5;
+    plan->sea_level_spread_s = 21600;
     for (int k = 0; k < VG_KIND__COUNT; k++) {
         const char *const *names = vg_qc_default_chain((vg_platform_kind)k);
         for (size_t i = 0; names[i]; i++)
@@ -461,10 +477,11 @@ vg_err vg_qc_plan_build(const vg_config *cfg, vg_qc_plan **out, vg_errinfo *err)
             yaml_node_t *k = yaml_document_get_node(doc, pr->key);
             const char *key = vg_yaml_scalar(k);
             if (!key || (strcmp(key, "hold_timeout_s") && strcmp(key, "max_gap_factor") &&
-                         strcmp(key, "chains") && strcmp(key, "reference"))) {
+                         strcmp(key, "sea_level_spread_s") && strcmp(key, "chains") &&
+                         strcmp(key, "reference"))) {
                 rc = vg_fail(err, VG_ERR_CONFIG,
-                             "%s:%d: unknown key 'qc.%s' (hold_timeout_s, max_gap_factor, chains, "
-                             "reference)",
+                             "%s:%d: unknown key 'qc.%s' (hold_timeout_s, max_gap_factor, "
+                             "sea_level_spread_s, chains, reference)",
                              cfg->path, vg_yaml_line(k), key ? key : "?");
                 goto done;
             }
@@ -472,7 +489,9 @@ vg_err vg_qc_plan_build(const vg_config *cfg, vg_qc_plan **out, vg_errinfo *err)
         if ((rc = plan__number(cfg, qc, "hold_timeout_s", 0, 604800, &plan->hold_timeout_s,
                                err)) != VG_OK ||
             (rc = plan__number(cfg, qc, "max_gap_factor", 1, 1000, &plan->max_gap_factor,
-                               err)) != VG_OK)
+                               err)) != VG_OK ||
+            (rc = plan__number(cfg, qc, "sea_level_spread_s", 0, 43200,
+                               &plan->sea_level_spread_s, err)) != VG_OK)
             goto done;
         yaml_node_t *chains = vg_yaml_map_get(doc, qc, "chains");
         if (chains && chains->type != YAML_MAPPING_NODE) {

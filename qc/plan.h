@@ -35,6 +35,10 @@ typedef struct vg_qc_plan {
                               least 5 s (vg_qc_hold_timeout_s) */
     double max_gap_factor; /* qc.max_gap_factor: 1..1000 (5): neighbours further apart than
                               this x the platform's interval_s are not neighbours */
+    double sea_level_spread_s; /* qc.sea_level_spread_s: 0..43200 (21600): the daily
+                              sea-level analyses of the tide gauges run at their own time in
+                              the first this many seconds of each UTC day of data
+                              (vg_sl_monitor_offset_s); 0: all at midnight */
     vg_qc_refs refs;       /* reference grids (qc.reference), loaded only when a chain has a
                               test that reads them; owned by the plan */
     vg_qclim_set qclim;    /* the window tables of qartod_climatology steps (refs.qclim

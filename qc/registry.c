@@ -12,6 +12,8 @@
 extern const vg_qc_test vg_qc_wl_rate_of_change;
 /* Tide gauges: flags from the daily sea-level monitor (qc/test_sealevel_watch.c). */
 extern const vg_qc_test vg_qc_datum_shift, vg_qc_clock_offset;
+/* Tide gauges: QARTOD water-level neighbour test against a second sensor. */
+extern const vg_qc_test vg_qc_wl_neighbour;
 
 extern const vg_qc_test vg_qc_impossible_date, vg_qc_impossible_location,
     vg_qc_impossible_speed, vg_qc_global_range, vg_qc_spike, vg_qc_stuck_value,
@@ -50,6 +52,7 @@ const vg_qc_test *const vg_qc_tests[] = {
     &vg_qc_wl_rate_of_change,        /* 25: tide gauges, QARTOD water-level rate of change */
     &vg_qc_datum_shift,              /* 26: tide gauges, datum shift (sealevel_monitor.h) */
     &vg_qc_clock_offset,             /* 27: tide gauges, clock offset (sealevel_monitor.h) */
+    &vg_qc_wl_neighbour,             /* 28: tide gauges, QARTOD neighbour: a second sensor */
     NULL,
 };
 

@@ -4,6 +4,7 @@
 #include "qc/sealevel_monitor.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +29,8 @@ struct vg_sl_monitor {
     double *lh;
     vg_flag *fl;
     vg_time_us last_t;
-    int64_t last_day;      /* UTC day of the last sample added */
+    vg_time_us offset;     /* analysis offset after midnight, us (vg_sl_monitor_new) */
+    int64_t last_day;      /* UTC day of (the last sample added - offset) */
     bool due;
     vg_slm_status status;
     /* The last datum shift reported: a run found again (overlapping or following it on the
@@ -44,12 +46,25 @@ static int64_t slm__day(vg_time_us t)
     return t / SLM_US_PER_DAY - (t % SLM_US_PER_DAY < 0);
 }
 
+double vg_sl_monitor_offset_s(const char *platform, double spread_s)
+{
+    if (!(spread_s >= 1))
+        return 0;
+    uint64_t h = UINT64_C(1469598103934665603); /* FNV-1a, 64 bits */
+    for (const unsigned char *c = (const unsigned char *)platform; *c; c++)
+        h = (h ^ *c) * UINT64_C(1099511628211);
+    return (double)(h % (uint64_t)spread_s);
+}
+
 vg_err vg_sl_monitor_new(const char *platform, const vg_tide_model *m, double interval_s,
-                         vg_sl_monitor **out, vg_errinfo *err)
+                         double offset_s, vg_sl_monitor **out, vg_errinfo *err)
 {
     if (!(interval_s > 0))
         return vg_fail(err, VG_ERR_INVAL, "%s: sea-level monitor: interval %g s", platform,
                        interval_s);
+    if (!(offset_s >= 0 && offset_s <= 43200))
+        return vg_fail(err, VG_ERR_INVAL, "%s: sea-level monitor: offset %g s", platform,
+                       offset_s);
     vg_sl_monitor *mo = calloc(1, sizeof *mo);
     if (!mo)
         return vg_fail(err, VG_ERR_NOMEM, "%s: no memory for the sea-level monitor", platform);
@@ -76,6 +91,7 @@ vg_err vg_sl_monitor_new(const char *platform, const vg_tide_model *m, double in
         return vg_fail(err, VG_ERR_NOMEM, "%s: no memory for the sea-level monitor", platform);
     }
     mo->last_t = VG_TIME_NONE;
+    mo->offset = (vg_time_us)llround(offset_s * 1e6);
     mo->last_day = INT64_MIN;
     mo->status.shift_m = mo->status.clock_min = NAN;
     mo->clock_reported = mo->clock_prev = NAN;
@@ -100,7 +116,7 @@ void vg_sl_monitor_add(vg_sl_monitor *mo, vg_time_us t, double slev_m)
 {
     if (!isfinite(slev_m) || (mo->last_t != VG_TIME_NONE && t - mo->last_t < mo->keep_step))
         return;
-    int64_t day = slm__day(t);
+    int64_t day = slm__day(t - mo->offset);
     if (mo->last_day != INT64_MIN && day > mo->last_day)
         mo->due = true;
     mo->last_day = day;
@@ -160,8 +176,9 @@ vg_err vg_sl_monitor_run(vg_sl_monitor *mo, vg_event_sink sink, void *ctx, vg_er
         return VG_OK;
     }
     vg_time_us end = mo->lt[n - 1];
-    /* The last complete day: the one before the newest sample's. */
-    int64_t last_full_day = slm__day(end) - 1;
+    /* The last complete day: the one before the newest sample's (offset_s after its
+     * midnight: the day being judged is still the one before). */
+    int64_t last_full_day = slm__day(end - mo->offset) - 1;
 
     vg_sl_event sev[8];
     size_t nsev = 0;

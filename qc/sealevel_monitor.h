@@ -41,15 +41,27 @@ typedef struct vg_sl_monitor vg_sl_monitor;
 typedef void (*vg_event_sink)(void *ctx, const vg_event *ev);
 
 /* New monitor for platform `platform` (copied) with the tide `m` (metres; copied) and the
- * expected sampling interval interval_s (> 0). Holds at most VG_SLM_MAX_SAMPLES samples
- * (vg_sl_monitor_bytes). VG_ERR_INVAL for a bad model, VG_ERR_NOMEM. */
+ * expected sampling interval interval_s (> 0). offset_s (0..43200, see
+ * vg_sl_monitor_offset_s): the daily analysis of day D runs at the first sample at or after
+ * D+1 00:00 UTC + offset_s (data time) rather than at midnight, so that stations do not all
+ * hold the engine at once; it still judges day D (the part of D+1 before it is too short to
+ * count as a day: the datum check needs 75 % of a day's samples). Holds at most
+ * VG_SLM_MAX_SAMPLES samples (vg_sl_monitor_bytes). VG_ERR_INVAL for a bad model or
+ * offset, VG_ERR_NOMEM. */
 vg_err vg_sl_monitor_new(const char *platform, const vg_tide_model *m, double interval_s,
-                         vg_sl_monitor **out, vg_errinfo *err);
+                         double offset_s, vg_sl_monitor **out, vg_errinfo *err);
+
+/* The analysis offset of a station, seconds in [0, spread_s) (whole seconds; 0 when
+ * spread_s < 1): a hash of its id, so that it does not change with the order of the
+ * configuration and stations spread evenly over the first spread_s seconds of each UTC day
+ * (qc.sea_level_spread_s). */
+double vg_sl_monitor_offset_s(const char *platform, double spread_s);
 
 void vg_sl_monitor_free(vg_sl_monitor *mo);
 
 /* Add a judged sea level (m; NaN values and non-increasing times are ignored). Marks the
- * monitor due when t starts a new UTC day after at least one earlier day. */
+ * monitor due when t passes the next analysis time (a UTC midnight + offset_s) after at
+ * least one earlier day. */
 void vg_sl_monitor_add(vg_sl_monitor *mo, vg_time_us t, double slev_m);
 
 /* True when a day ended since the last vg_sl_monitor_run. */

@@ -5,6 +5,7 @@
 #include "qc/stream.h"
 
 #include "core/seawater.h"
+#include "qc/peers.h"
 #include "qc/sealevel_monitor.h"
 #include "qc/tides.h"
 
@@ -78,7 +79,17 @@ struct vg_qc_stream {
      * conductivity, sea level from pressures): the platform's SSPS, PSAL and SLEV. A sample
      * that has them all already, or a platform without them, skips those steps. */
     uint32_t derivable;
+    /* The configuration's recent sea level (borrowed, NULL: none) and this platform's
+     * index in it (vg_qc_stream_set_peers). */
+    vg_qc_peers *peers;
+    size_t peer_index;
 };
+
+void vg_qc_stream_set_peers(vg_qc_stream *st, vg_qc_peers *peers, size_t index)
+{
+    st->peers = peers;
+    st->peer_index = index;
+}
 
 /* Bytes of one state of test t in a stream: its state_size rounded up to the alignment of
  * max_align_t, 0 when it keeps none. */
@@ -184,7 +195,9 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
                 st->shared_flags = true;
     const vg_tide_model *tide = vg_qc_tides_find(plan->refs.tides, pf->id);
     if (tide && (pf->params & VG_PARAM_BIT(VG_P_SLEV))) {
-        vg_err rc = vg_sl_monitor_new(pf->id, tide, pf->interval_s, &st->monitor, err);
+        vg_err rc = vg_sl_monitor_new(pf->id, tide, pf->interval_s,
+                                      vg_sl_monitor_offset_s(pf->id, plan->sea_level_spread_s),
+                                      &st->monitor, err);
         if (rc != VG_OK) {
             vg_qc_stream_free(st);
             return rc;
@@ -293,7 +306,8 @@ static void stream__judge(vg_qc_stream *st, vg_sample *cur, const vg_sample *pre
     if (next && next->time - cur->time > st->max_gap_us)
         next = NULL;
     const vg_qc_window w = {.prev = prev, .cur = cur, .next = next, .refs = &st->plan->refs,
-                            .sealevel = st->monitor ? vg_sl_monitor_status(st->monitor) : NULL};
+                            .sealevel = st->monitor ? vg_sl_monitor_status(st->monitor) : NULL,
+                            .pf = st->pf, .derived = computed, .peers = st->peers};
     /* A parameter job runs when the sample has a value (not NaN: the fold flags it 9). */
     uint32_t runs = 0;
     for (uint32_t m = cur->present & st->pf->params; m; m &= m - 1) {
@@ -404,6 +418,8 @@ vg_err vg_qc_stream_push(vg_qc_stream *st, const vg_sample *in, int64_t now_mono
     slot->s.raw = slot->raw;
     slot->s.raw_len = in->raw_len;
     slot->derived = stream__derive(st, &slot->s);
+    if (st->peers && vg_sample_has(&slot->s, VG_P_SLEV) && isfinite(slot->s.value[VG_P_SLEV]))
+        vg_qc_peers_put(st->peers, st->peer_index, slot->s.time, slot->s.value[VG_P_SLEV]);
     st->held = k;
     st->held_since_mono = now_mono_us;
     st->last_time = in->time;

@@ -28,6 +28,13 @@ typedef void (*vg_qc_emit)(void *ctx, const vg_sample *s);
 vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc_stream **out,
                         vg_errinfo *err);
 
+/* Share the recent sea level of the configuration's platforms (qc/peers.h, borrowed; it
+ * must outlive the stream): the stream puts its SLEV in as samples arrive, under `index`
+ * (its platform's index in the configuration), and its tests read the others' (the
+ * wl_neighbour test's nearby gauge). Without it such a test is not evaluated. */
+struct vg_qc_peers;
+void vg_qc_stream_set_peers(vg_qc_stream *st, struct vg_qc_peers *peers, size_t index);
+
 /* Frees the stream; samples still held are dropped: flush first. st may be NULL. */
 void vg_qc_stream_free(vg_qc_stream *st);
 

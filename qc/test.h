@@ -14,7 +14,7 @@
 #include "core/flags.h"
 #include "core/sample.h"
 
-#define VG_QC_MAX_OPTS 5 /* options per test and variable */
+#define VG_QC_MAX_OPTS 6 /* options per test and variable */
 
 typedef enum vg_qc_target {
     VG_QC_ON_PARAM,    /* judges each configured parameter value: flags qc[p] */
@@ -33,6 +33,8 @@ struct vg_climatology;
 struct vg_qclim_set;
 struct vg_qc_tides;
 struct vg_slm_status;
+struct vg_platform_cfg;
+struct vg_qc_peers;
 
 /* Reference data that some tests read: loaded with the configuration (qc.reference, see
  * plan.h), owned by the plan, never loaded on the per-sample path. NULL members: the tests
@@ -57,6 +59,15 @@ typedef struct vg_qc_window {
     /* The last daily analysis of the platform's sea-level monitor (qc/sealevel_monitor.h),
      * NULL when the platform has none (no constituents or no SLEV). */
     const struct vg_slm_status *sealevel;
+    /* The platform's configuration (density, gravity of a pressure gauge...); NULL in
+     * tests that build a window by hand. */
+    const struct vg_platform_cfg *pf;
+    /* Parameters of cur the engine computed rather than received (VG_PARAM_BIT: SLEV from
+     * BPRS and ATMS, salinity from conductivity). */
+    uint32_t derived;
+    /* The recent sea level of the other platforms (qc/peers.h), NULL without one (batch
+     * runs, tests): wl_neighbour's nearby gauge. */
+    const struct vg_qc_peers *peers;
 } vg_qc_window;
 
 typedef struct vg_qc_test {
@@ -72,6 +83,9 @@ typedef struct vg_qc_test {
      * the plan reads it into a table it owns and option 0 holds the table's index in
      * vg_qc_refs.qclim (qartod_climatology). */
     bool windows;
+    /* Non-NULL: option 0 is not a number but one of these words (NULL-terminated, e.g.
+     * {"pressure", NULL}); the plan stores its index (wl_neighbour's reference). */
+    const char *const *words;
     /* Default options for parameter p (target VG_QC_ON_PARAM; p = -1 for position/time
      * tests): fills opts[0..n_opts) and returns true, or returns false when the test has no
      * default for p (it then runs on p only where the configuration gives every option). */

@@ -18,6 +18,7 @@ for log in "$@"; do
   work="$TMP/$name"; mkdir -p "$work"
   # Header lines the driver reads (see README.md):
   #   # platform: ID kind KIND interval_s N parameters P1 P2 ...
+  #   # platform-keys: KEY: VALUE, ...     more keys of that platform (optional)
   #   # chain: test1, test2, ...          steps without options
   #   # step: test: NAME, parameters: {...}   (or options: {...}) one step with options
   #   # qc: KEY: VALUE                     extra qc: keys (max_gap_factor...)
@@ -28,6 +29,7 @@ for log in "$@"; do
     echo "FAIL: $name: bad '# platform:' line: $plat"; failed=$((failed + 1)); continue
   fi
   plist=$(echo $params | sed 's/ /, /g')
+  pkeys=$(sed -n 's/^# platform-keys: *//p' "$log" | head -n 1)
   port=$(free_port)
   {
     echo "storage: {path: $work/db}"
@@ -35,7 +37,7 @@ for log in "$@"; do
     echo "ingest:"
     echo "  - {bind: \"tcp://127.0.0.1:$port\", format: json}"
     echo "platforms:"
-    echo "  - {id: $pid_, kind: $kind, interval_s: $interval, parameters: [$plist]}"
+    echo "  - {id: $pid_, kind: $kind, interval_s: $interval, parameters: [$plist]${pkeys:+, $pkeys}}"
     echo "qc:"
     echo "  hold_timeout_s: 0.5"
     sed -n 's/^# qc: *//p' "$log" | sed 's/^/  /'

@@ -11,6 +11,7 @@
 #include "core/config.h"
 #include "tide/constfile.h"
 #include "tide/constituents.h"
+#include "tide/nos.h"
 
 /* ---- reading ------------------------------------------------------------------------ */
 
@@ -63,11 +64,15 @@ static vg_err cf__constituent(cf__ctx *c, yaml_node_t *item, vg_tide_model *m, b
         if (strcmp(key, "name") == 0) {
             const char *name = vg_yaml_scalar(vn);
             k.k = name ? vg_tide_const_find(name) : -1;
+            if (k.k <= 0 && name && m->convention == VG_TIDE_NOS)
+                k.k = vg_tide_nos_alias(name); /* NOAA's RHO, LAM2, M1, 2MK3 */
             if (k.k <= 0)
                 return vg_fail(c->err, VG_ERR_PARSE,
                                "%s:%d: unknown constituent name '%s' (standard names as in "
-                               "Foreman's table: M2, S2, K1, O1, MSF, 2MS6...)", c->path,
-                               vg_yaml_line(vn), name ? name : "");
+                               "Foreman's table: M2, S2, K1, O1, MSF, 2MS6...%s)", c->path,
+                               vg_yaml_line(vn), name ? name : "",
+                               m->convention == VG_TIDE_NOS ? "; NOAA's RHO, LAM2, M1, 2MK3"
+                                                            : "");
         } else if (strcmp(key, "amplitude") == 0) {
             rc = cf__number(c, vn, "amplitude", &k.amp);
             if (rc == VG_OK && k.amp < 0)
@@ -115,6 +120,18 @@ static vg_err cf__root(cf__ctx *c, yaml_node_t *root, vg_tide_model *m)
     bool have_lat = false, have_phase = false, have_list = false;
     bool seen[VG_TIDE_NCONST] = {0};
     vg_err rc = VG_OK;
+    /* The convention first: it decides which constituent names are known. */
+    yaml_node_t *conv = vg_yaml_map_get(c->doc, root, "convention");
+    if (conv) {
+        const char *s = vg_yaml_scalar(conv);
+        if (s && strcmp(s, "nos") == 0)
+            m->convention = VG_TIDE_NOS;
+        else if (!s || strcmp(s, "foreman") != 0)
+            return vg_fail(c->err, VG_ERR_PARSE,
+                           "%s:%d: convention must be 'foreman' (the default: t_tide, UTide, "
+                           "vigie tide analyse) or 'nos' (NOAA's published constants)",
+                           c->path, vg_yaml_line(conv));
+    }
     for (yaml_node_pair_t *p = root->data.mapping.pairs.start;
          p < root->data.mapping.pairs.top && rc == VG_OK; p++) {
         yaml_node_t *kn = yaml_document_get_node(c->doc, p->key);
@@ -135,6 +152,8 @@ static vg_err cf__root(cf__ctx *c, yaml_node_t *root, vg_tide_model *m)
             have_lat = true;
         } else if (strcmp(key, "z0") == 0) {
             rc = cf__number(c, vn, "z0", &m->z0);
+        } else if (strcmp(key, "convention") == 0) {
+            /* read above */
         } else if (strcmp(key, "phase") == 0) {
             const char *s = vg_yaml_scalar(vn);
             if (!s || strcmp(s, "greenwich") != 0)
@@ -154,7 +173,7 @@ static vg_err cf__root(cf__ctx *c, yaml_node_t *root, vg_tide_model *m)
         } else {
             return vg_fail(c->err, VG_ERR_PARSE,
                            "%s:%d: unknown key '%s' (known: station, latitude, units, phase, "
-                           "z0, constituents)", c->path, vg_yaml_line(kn), key);
+                           "z0, convention, constituents)", c->path, vg_yaml_line(kn), key);
         }
     }
     if (rc != VG_OK)
@@ -265,6 +284,10 @@ vg_err vg_tide_model_write(const vg_tide_model *m, FILE *f, const char *name,
     cf__scalar(&o, "phase", true);
     cf__scalar(&o, "greenwich", true);
     cf__num(&o, "z0", isfinite(m->z0) ? m->z0 : 0.0, 10);
+    if (m->convention == VG_TIDE_NOS) { /* the values are as given: say in which system */
+        cf__scalar(&o, "convention", true);
+        cf__scalar(&o, "nos", true);
+    }
     cf__scalar(&o, "constituents", true);
     cf__emit(&o, &ev, yaml_sequence_start_event_initialize(&ev, NULL, NULL, 1,
                                                             YAML_BLOCK_SEQUENCE_STYLE));

@@ -22,11 +22,17 @@ typedef struct vg_tide_coef {
 #define VG_TIDE_STATION_LEN 64
 #define VG_TIDE_UNITS_LEN 16
 
+/* The system the constituents are given in: Foreman's (t_tide, UTide, vigie's own analysis)
+ * or Schureman's (NOS: NOAA's published tables; tide/nos.h). */
+typedef enum vg_tide_convention { VG_TIDE_FOREMAN = 0, VG_TIDE_NOS } vg_tide_convention;
+
 typedef struct vg_tide_model {
     char station[VG_TIDE_STATION_LEN]; /* free text, may be empty */
     char units[VG_TIDE_UNITS_LEN];     /* units of amp and z0 ("m", "mm"...), may be empty */
     double latitude_deg;               /* -90..90 */
     double z0;                         /* mean level; 0 when the file gives none */
+    vg_tide_convention convention;     /* of amp and phase: as given (a file's
+                                          `convention:`), converted by the prediction */
     size_t n;                          /* number of constituents */
     vg_tide_coef *coef;                /* n entries, owned by the model */
     /* set by the analysis only (0 / NaN otherwise): */

@@ -1,6 +1,7 @@
 /* cmd_dump.c: `vigie dump`: read the store (also while the daemon runs) by platform,
- * parameter, time range and minimum flag, as CSV or JSON lines, with the operators'
- * manual flags beside the automatic ones on demand; list the quarantine or the QC events
+ * parameter, time range and minimum flag, as CSV or JSON lines, with the delayed-mode
+ * flags of `vigie reprocess` and the operators' manual flags beside the real-time ones on
+ * demand; list the quarantine or the QC events
  * (datum shifts, clock offsets: storage/events.h); or print a QC summary (samples per flag
  * per test). SIGINT, SIGTERM and SIGPIPE (`vigie dump
  * | head`) stop the walk at the next row and close the store cleanly. */
@@ -17,6 +18,7 @@
 #include "qc/test.h"
 #include "core/event.h"
 #include "storage/audit.h"
+#include "storage/dmflags.h"
 #include "storage/events.h"
 #include "storage/store.h"
 #include "tools/cli.h"
@@ -27,7 +29,7 @@ static void dump_usage(FILE *out)
     fprintf(out,
             "usage: vigie dump (-s DIR | -c FILE) [--platform ID] [--param CODE]\n"
             "                  [--from ISO8601] [--to ISO8601] [--min-flag N]\n"
-            "                  [--format csv|json] [--manual] [--raw]\n"
+            "                  [--format csv|json] [--dm] [--manual] [--raw]\n"
             "                  [--summary | --quarantine | --events]\n\n"
             "Read what the daemon stored (safe while it runs).\n\n"
             "  -s, --storage DIR    Berkeley DB environment directory\n"
@@ -44,11 +46,13 @@ static void dump_usage(FILE *out)
             "      --events         list the QC events (datum shifts, clock offsets), of\n"
             "                       --platform or all; CSV columns platform,parameter,kind,\n"
             "                       first,last,detected,magnitude,units,score,text\n"
+            "      --dm             add the delayed-mode flag of each value (vigie reprocess),\n"
+            "                       empty when it has none; flag stays the real-time one\n"
             "      --manual         add the operators' manual flag of each value (vigie flag),\n"
             "                       empty when it has none; flag stays the automatic one\n"
             "      --raw            add the frame each value came from, as received\n\n"
             "CSV columns: platform,time,param,value,flag,lat,lon,pos_flag,time_flag,tests\n"
-            "[,manual][,raw] where tests is 'name=flag;...' for every test that judged the\n"
+            "[,dm][,manual][,raw] where tests is 'name=flag;...' for every test that judged the\n"
             "value, and raw the frame with '\\', '\"', ',' and non-printable bytes written as\n"
             "\\xHH.\n");
 }
@@ -86,6 +90,13 @@ static int dump__stop(FILE *out)
     return dump_signal != 0 || ferror(out);
 }
 
+/* A list of flags of one platform, in (time, param) order. */
+typedef struct dump_flags {
+    struct dump_flag { vg_time_us time; vg_param param; vg_flag flag; } *v;
+    size_t n, cap, next;
+    bool nomem;
+} dump_flags;
+
 typedef struct dump_ctx {
     FILE *out;
     int json;
@@ -101,40 +112,52 @@ typedef struct dump_ctx {
     uint64_t rows;
     uint64_t samples, pos_agg[10], time_agg[10]; /* summary: per sample, not per value */
     vg_time_us last_time;
-    /* --manual: the manual flags of the platform in (time, param) order, the rows' order */
-    bool manual;
-    struct dump_manual { vg_time_us time; vg_param param; vg_flag flag; } *man;
-    size_t n_man, cap_man, next_man;
-    bool man_nomem;
+    /* --dm, --manual: the delayed-mode and the manual flags of the platform in (time,
+     * param) order, the rows' order */
+    bool manual, dm;
+    dump_flags man, dmf;
 } dump_ctx;
+
+/* Append a flag to l; false when out of memory (l->nomem set). */
+static bool dump__flags_add(dump_flags *l, vg_time_us t, vg_param p, vg_flag f)
+{
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 256;
+        void *q = realloc(l->v, cap * sizeof *l->v);
+        if (!q) {
+            l->nomem = true;
+            return false;
+        }
+        l->v = q;
+        l->cap = cap;
+    }
+    l->v[l->n++] = (struct dump_flag){t, p, f};
+    return true;
+}
 
 static int dump__collect_manual(void *ctx, const vg_manual_flag *m)
 {
     dump_ctx *d = ctx;
-    if (d->n_man == d->cap_man) {
-        size_t cap = d->cap_man ? 2 * d->cap_man : 256;
-        void *p = realloc(d->man, cap * sizeof *d->man);
-        if (!p) {
-            d->man_nomem = true;
+    return !dump__flags_add(&d->man, m->time, m->param, m->flag);
+}
+
+static int dump__collect_dm(void *ctx, const vg_dmflags_row *r)
+{
+    dump_ctx *d = ctx;
+    for (int p = 0; p < VG_P__COUNT; p++)
+        if ((r->present & VG_PARAM_BIT(p)) && !dump__flags_add(&d->dmf, r->time, p, r->flag[p]))
             return 1;
-        }
-        d->man = p;
-        d->cap_man = cap;
-    }
-    d->man[d->n_man++] = (struct dump_manual){m->time, m->param, m->flag};
     return 0;
 }
 
-/* The manual flag of row o (0-9), or -1: a cursor walks the sorted list with the rows. */
-static int dump__manual_of(dump_ctx *d, const vg_obs *o)
+/* The flag of row o in l (0-9), or -1: a cursor walks the sorted list with the rows. */
+static int dump__flag_of(dump_flags *l, const vg_obs *o)
 {
-    while (d->next_man < d->n_man &&
-           (d->man[d->next_man].time < o->time ||
-            (d->man[d->next_man].time == o->time && d->man[d->next_man].param < o->param)))
-        d->next_man++;
-    if (d->next_man < d->n_man && d->man[d->next_man].time == o->time &&
-        d->man[d->next_man].param == o->param)
-        return d->man[d->next_man].flag;
+    while (l->next < l->n && (l->v[l->next].time < o->time ||
+                              (l->v[l->next].time == o->time && l->v[l->next].param < o->param)))
+        l->next++;
+    if (l->next < l->n && l->v[l->next].time == o->time && l->v[l->next].param == o->param)
+        return l->v[l->next].flag;
     return -1;
 }
 
@@ -206,12 +229,14 @@ static int dump__row(void *ctx, const vg_obs *o)
             first = 0;
         }
         fputc('}', d->out);
-        if (d->manual) {
-            int m = dump__manual_of(d, o);
+        for (int k = 0; k < 2; k++) {
+            if (!(k ? d->manual : d->dm))
+                continue;
+            int m = dump__flag_of(k ? &d->man : &d->dmf, o);
             if (m >= 0)
-                fprintf(d->out, ",\"manual\":%d", m);
+                fprintf(d->out, ",\"%s\":%d", k ? "manual" : "dm", m);
             else
-                fputs(",\"manual\":null", d->out);
+                fprintf(d->out, ",\"%s\":null", k ? "manual" : "dm");
         }
         if (d->store) {
             size_t cap = d->raw_len * 6 + 3;
@@ -237,8 +262,10 @@ static int dump__row(void *ctx, const vg_obs *o)
         fprintf(d->out, "%s%s=%d", first ? "" : ";", d->names[i], o->qc.test[i]);
         first = 0;
     }
-    if (d->manual) {
-        int m = dump__manual_of(d, o);
+    for (int k = 0; k < 2; k++) {
+        if (!(k ? d->manual : d->dm))
+            continue;
+        int m = dump__flag_of(k ? &d->man : &d->dmf, o);
         fputc(',', d->out);
         if (m >= 0)
             fprintf(d->out, "%d", m);
@@ -381,12 +408,12 @@ static int dump_main(int argc, char **argv)
         {"min-flag", required_argument, NULL, 'm'}, {"format", required_argument, NULL, 'F'},
         {"summary", no_argument, NULL, 'S'},       {"quarantine", no_argument, NULL, 'Q'},
         {"raw", no_argument, NULL, 'R'},          {"events", no_argument, NULL, 'E'},
-        {"manual", no_argument, NULL, 'M'},
+        {"manual", no_argument, NULL, 'M'},      {"dm", no_argument, NULL, 'D'},
         {NULL, 0, NULL, 0},
     };
     const char *storage = NULL, *config = NULL, *platform = NULL, *format = "csv";
     vg_query q = {.param = -1, .from = VG_TIME_NONE, .to = VG_TIME_NONE, .min_flag = 0};
-    int summary = 0, quarantine = 0, events = 0, with_raw = 0, with_manual = 0, c;
+    int summary = 0, quarantine = 0, events = 0, with_raw = 0, with_manual = 0, with_dm = 0, c;
     vg_errinfo err;
     optind = 1;
     while ((c = getopt_long(argc, argv, "s:c:p:", longopts, NULL)) != -1) {
@@ -424,6 +451,7 @@ static int dump_main(int argc, char **argv)
         case 'R': with_raw = 1; break;
         case 'E': events = 1; break;
         case 'M': with_manual = 1; break;
+        case 'D': with_dm = 1; break;
         default: dump_usage(stderr); return VG_EXIT_USAGE;
         }
     }
@@ -507,24 +535,28 @@ static int dump_main(int argc, char **argv)
         if (with_raw)
             d.store = st;
         d.manual = with_manual;
-        if (with_manual && vg_manual_walk(st, platform, q.from, q.to, dump__collect_manual, &d,
-                                          &err) != VG_OK) {
+        d.dm = with_dm;
+        if ((with_manual && vg_manual_walk(st, platform, q.from, q.to, dump__collect_manual, &d,
+                                           &err) != VG_OK) ||
+            (with_dm && vg_dmflags_walk(st, platform, q.from, q.to, dump__collect_dm, &d,
+                                        &err) != VG_OK)) {
             fprintf(stderr, "vigie dump: %s\n", err.text);
             status = VG_EXIT_FAIL;
-        } else if (d.man_nomem) {
-            fprintf(stderr, "vigie dump: out of memory for the manual flags of %s\n", platform);
+        } else if (d.man.nomem || d.dmf.nomem) {
+            fprintf(stderr, "vigie dump: out of memory for the flags of %s\n", platform);
             status = VG_EXIT_FAIL;
         }
         if (!d.json && status == VG_EXIT_OK)
-            printf("platform,time,param,value,flag,lat,lon,pos_flag,time_flag,tests%s%s\n",
-                   with_manual ? ",manual" : "", with_raw ? ",raw" : "");
+            printf("platform,time,param,value,flag,lat,lon,pos_flag,time_flag,tests%s%s%s\n",
+                   with_dm ? ",dm" : "", with_manual ? ",manual" : "", with_raw ? ",raw" : "");
         if (status == VG_EXIT_OK && vg_store_query(st, &q, dump__row, &d, &err) != VG_OK) {
             fprintf(stderr, "vigie dump: %s\n", err.text);
             status = VG_EXIT_FAIL;
         }
     }
     free(d.raw);
-    free(d.man);
+    free(d.man.v);
+    free(d.dmf.v);
     fflush(stdout);
     int write_failed = ferror(stdout), write_errno = errno;
     if (vg_store_close(st, &err) != VG_OK) {

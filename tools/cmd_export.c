@@ -11,6 +11,7 @@
 
 #include "core/config.h"
 #include "daemon/setup.h"
+#include "export/dmflags.h"
 #include "export/export.h"
 #include "storage/store.h"
 #include "tools/cli.h"
@@ -37,8 +38,10 @@ static void export_usage(FILE *out)
             "      --classic        classic 64-bit-offset format (default NetCDF-4 classic\n"
             "                       model with deflate)\n"
             "      --deflate N      compression level 0-9 of NetCDF-4 files (default 1)\n"
-            "      --data-mode M    R real time (default), D delayed mode (validated by an\n"
-            "                       operator), A adjusted (instac only)\n"
+            "      --data-mode M    R real time, D delayed mode (validated by an operator), A\n"
+            "                       adjusted (instac only); default D when the store holds\n"
+            "                       delayed-mode flags in the range (vigie reprocess), else R.\n"
+            "                       In D the delayed-mode flags are used where they exist\n"
             "      --depth M        instac: nominal depth of the sensors, metres (default 0)\n"
             "      --harbour-as N   instac: flag written for 6 (harbour), 3 or 4 (default\n"
             "                       export.harbour_flag_as, 4)\n"
@@ -69,6 +72,7 @@ static int export_main(int argc, char **argv)
     vg_export_options o;
     vg_export_options_default(&o);
     int format = -1, harbour = 0, kind = -1, c;
+    bool mode_given = false;
     long l;
     double dv;
     vg_errinfo err;
@@ -107,6 +111,7 @@ static int export_main(int argc, char **argv)
                 return VG_EXIT_USAGE;
             }
             o.data_mode = optarg[0];
+            mode_given = true;
             break;
         case 'd':
             if (!vg_parse_double(optarg, &dv) || dv < 0 || dv > 12000) {
@@ -180,6 +185,8 @@ static int export_main(int argc, char **argv)
     vg_series s;
     vg_series_init(&s, platform);
     char *path = NULL;
+    vg_adjusted dm;
+    vg_adjusted_init(&dm, 0);
     if (vg_store_open(storage, &so, &st, &err) != VG_OK ||
         vg_series_from_store(st, platform, from, to, &s, &err) != VG_OK) {
         fprintf(stderr, "vigie export: %s\n", err.text);
@@ -188,6 +195,27 @@ static int export_main(int argc, char **argv)
     if (!s.n) {
         fprintf(stderr, "vigie export: %s: no samples in this time range\n", platform);
         goto out;
+    }
+    /* the delayed-mode flags of `vigie reprocess`, where the store holds them */
+    size_t dm_flagged = 0;
+    if (!mode_given || o.data_mode == 'D') {
+        if (vg_adjusted_from_dmflags(st, &s, &dm, &dm_flagged, &err) != VG_OK) {
+            fprintf(stderr, "vigie export: %s\n", err.text);
+            goto out;
+        }
+        if (dm_flagged) {
+            o.data_mode = 'D';
+            o.adjusted = &dm;
+            size_t values = 0;
+            for (int p = 0; p < VG_P__COUNT; p++)
+                values += vg_series_count(&s, (vg_param)p);
+            fprintf(stderr, "vigie export: %s: delayed-mode flags of %zu values (data mode D)\n",
+                    platform, dm_flagged);
+            if (dm_flagged < values)
+                fprintf(stderr, "vigie export: %s: %zu of %zu values were not reprocessed: they "
+                        "go out with their real-time flags (vigie reprocess the whole range, "
+                        "or --data-mode R)\n", platform, values - dm_flagged, values);
+        }
     }
     if (export__is_dir(output)) {
         char name[256];
@@ -215,6 +243,7 @@ static int export_main(int argc, char **argv)
     status = VG_EXIT_OK;
 out:
     free(path);
+    vg_adjusted_free(&dm);
     vg_series_free(&s);
     if (st && vg_store_close(st, &err) != VG_OK) {
         fprintf(stderr, "vigie export: %s\n", err.text);

@@ -18,8 +18,9 @@ static void report_usage(FILE *out)
             "usage: vigie report (-s DIR | -c FILE) --platform ID [--from T] [--to T] [--json]\n"
             "       vigie report FILE.nc [--json]\n\n"
             "The processing report of stored data or of a GOSUD / Copernicus file: records,\n"
-            "time span, values per flag per parameter, per test (store), manual flags and\n"
-            "audit entries (store), corrections applied (files) (docs/delayed-mode.md).\n\n"
+            "time span, values per flag per parameter, per test (store), manual flags, audit\n"
+            "entries and delayed-mode flags of vigie reprocess (store), corrections applied\n"
+            "(files) (docs/delayed-mode.md).\n\n"
             "  -s, --storage DIR   Berkeley DB environment directory (read only)\n"
             "  -c, --config FILE   take the store from storage.path\n"
             "  -p, --platform ID   the platform\n"
@@ -81,6 +82,9 @@ static void rep__text(const vg_dm_report *r)
                *r->processing_states ? r->processing_states : "(none)");
     else
         printf("audit entries: %zu\n", r->audit_entries);
+    if (!r->from_file && r->dm_runs)
+        printf("delayed-mode runs: %zu, latest run %llu at %s\n", r->dm_runs,
+               (unsigned long long)r->dm_last_run, vg_time_format_iso8601(r->dm_last_when, t0));
     for (int p = 0; p < VG_P__COUNT; p++) {
         if (!(r->params & VG_PARAM_BIT(p)))
             continue;
@@ -97,6 +101,11 @@ static void rep__text(const vg_dm_report *r)
                 continue;
             printf("  test %-22s", names[t]);
             rep__flags_text(r->test[p][t]);
+            printf("\n");
+        }
+        if (r->dm_values[p]) {
+            printf("  delayed mode: %zu values, flags", r->dm_values[p]);
+            rep__flags_text(r->dm_flags[p]);
             printf("\n");
         }
         if (r->has_adjusted[p]) {
@@ -125,7 +134,11 @@ static void rep__json(const vg_dm_report *r)
         printf(",\"data_mode\":\"%c\",\"processing_states\":", r->data_mode ? r->data_mode : '?');
         rep__json_str(r->processing_states);
     } else {
-        printf(",\"audit_entries\":%zu", r->audit_entries);
+        printf(",\"audit_entries\":%zu,\"dm_runs\":%zu", r->audit_entries, r->dm_runs);
+        if (r->dm_runs)
+            printf(",\"dm_last_run\":%llu,\"dm_last_when\":\"%s\"",
+                   (unsigned long long)r->dm_last_run,
+                   vg_time_format_iso8601(r->dm_last_when, t0));
     }
     printf(",\"parameters\":{");
     bool first = true;
@@ -149,6 +162,8 @@ static void rep__json(const vg_dm_report *r)
                 ft = false;
                 rep__flags_json(r->test[p][t]);
             }
+            printf("},\"delayed_mode\":{\"values\":%zu,\"flags\":", r->dm_values[p]);
+            rep__flags_json(r->dm_flags[p]);
             printf("}");
         }
         if (r->has_adjusted[p]) {

@@ -1,10 +1,13 @@
 /* cmd_reprocess.c: `vigie reprocess`: QC run again, in delayed mode, on stored data (a
- * platform and time range; read-only, safe while the daemon runs) or on a GOSUD /
- * Copernicus NetCDF file, with a new configuration, through the daemon's stream engine
- * (dm/reprocess.h). Writes a delayed-mode GOSUD file whose _QC variables keep the flags
- * the data came with and whose _ADJUSTED_QC variables hold the new flags (the operators'
- * manual flags winning); prints what changed, per parameter, test and flag. */
+ * platform and time range) or on a GOSUD / Copernicus NetCDF file, with a new
+ * configuration, through the daemon's stream engine (dm/reprocess.h). Stored data: the
+ * delayed-mode flags go into the store beside the real-time ones (storage/dmflags.h; the
+ * writer role: the daemon stopped), unless --no-store (read only, safe while the daemon
+ * runs). With -o: a delayed-mode GOSUD file whose _QC variables keep the flags the data
+ * came with and whose _ADJUSTED_QC variables hold the new flags (the operators' manual
+ * flags winning). Prints what changed, per parameter, test and flag. */
 #include <getopt.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +17,7 @@
 #include "dm/reprocess_write.h"
 #include "export/export.h"
 #include "qc/test.h"
+#include "storage/dmflags.h"
 #include "storage/store.h"
 #include "tools/cli.h"
 #include "tools/command.h"
@@ -23,21 +27,28 @@ static void reprocess_usage(FILE *out)
 {
     fprintf(out,
             "usage: vigie reprocess (-c FILE | --default) [-s DIR] --platform ID [--from T]\n"
-            "                       [--to T] -o FILE|DIR [--json] [-q]\n"
+            "                       [--to T] [-o FILE|DIR] [--no-store] [--operator NAME]\n"
+            "                       [--json] [-q]\n"
             "       vigie reprocess (-c FILE | --default) --input FILE.nc [--as ID]\n"
             "                       -o FILE|DIR [--json] [-q]\n\n"
-            "Run the QC again with the configuration FILE and write a delayed-mode GOSUD file:\n"
-            "P_QC keeps the flags the data came with, P_ADJUSTED_QC gets the new ones (manual\n"
-            "flags of the store win). Prints the changes per parameter, test and flag.\n\n"
+            "Run the QC again with the configuration FILE. Stored data: the new (delayed-mode)\n"
+            "flags are stored beside the real-time ones (stop the daemon first: the store has\n"
+            "one writer), unless --no-store. With -o, a delayed-mode GOSUD file: P_QC keeps the\n"
+            "flags the data came with, P_ADJUSTED_QC gets the new ones (manual flags of the\n"
+            "store win). Prints the changes per parameter, test and flag.\n\n"
             "  -c, --config FILE  the configuration: QC chains, platforms, storage.path\n"
             "      --default      the embedded default configuration\n"
-            "  -s, --storage DIR  the store (default storage.path of -c); read only\n"
+            "  -s, --storage DIR  the store (default storage.path of -c)\n"
             "  -p, --platform ID  the stored platform\n"
             "      --from, --to   inclusive UTC time range, ISO 8601 (default: everything)\n"
             "  -i, --input FILE   a GOSUD v3 or Copernicus in-situ NetCDF file instead\n"
             "      --as ID        the configured platform whose chain judges the file\n"
             "                     (default: the file's platform id)\n"
-            "  -o, --output P     the GOSUD file, or an existing directory\n"
+            "  -o, --output P     the GOSUD file, or an existing directory (required with\n"
+            "                     --input or --no-store)\n"
+            "      --no-store     stored data: do not store the flags (read only: safe while\n"
+            "                     the daemon runs)\n"
+            "      --operator N   who ran it, kept with the stored run (default $USER)\n"
             "      --json         the report as one JSON object instead of text\n"
             "  -q, --quiet        no progress bar (it is drawn only on a terminal anyway)\n");
 }
@@ -78,14 +89,21 @@ static void rp__report_text(const vg_series *s, const vg_dm_counts *c)
     }
 }
 
-static void rp__report_json(const vg_series *s, const vg_dm_counts *c, const char *path)
+/* The report as one JSON object; run: the stored run, or NULL. */
+static void rp__report_json(const vg_series *s, const vg_dm_counts *c, const char *path,
+                            const vg_dmflags_run *run)
 {
     char t0[VG_TIME_ISO_LEN], t1[VG_TIME_ISO_LEN];
     const char *const *names = vg_qc_test_names();
     printf("{\"platform\":\"%s\",\"rows\":%zu,\"refused\":%zu,\"from\":\"%s\",\"to\":\"%s\","
-           "\"output\":\"%s\",\"parameters\":{",
+           "\"output\":\"%s\",",
            s->platform, c->rows, c->refused, vg_time_format_iso8601(s->time[0], t0),
            vg_time_format_iso8601(s->time[s->n - 1], t1), path);
+    if (run)
+        printf("\"stored\":{\"run\":%llu,\"samples\":%llu,\"values\":%llu},",
+               (unsigned long long)run->seq, (unsigned long long)run->samples,
+               (unsigned long long)run->values);
+    printf("\"parameters\":{");
     bool first = true;
     for (int p = 0; p < VG_P__COUNT; p++) {
         if (!s->value[p] || !c->values[p])
@@ -132,11 +150,12 @@ static int reprocess_main(int argc, char **argv)
         {"input", required_argument, NULL, 'i'},    {"as", required_argument, NULL, 'a'},
         {"output", required_argument, NULL, 'o'},   {"json", no_argument, NULL, 'j'},
         {"quiet", no_argument, NULL, 'q'},          {"help", no_argument, NULL, 'h'},
+        {"no-store", no_argument, NULL, 'N'},       {"operator", required_argument, NULL, 'O'},
         {NULL, 0, NULL, 0},
     };
     const char *config = NULL, *storage = NULL, *platform = NULL, *input = NULL, *as = NULL,
-               *output = NULL;
-    bool use_default = false, json = false, quiet = false;
+               *output = NULL, *operator = NULL;
+    bool use_default = false, json = false, quiet = false, no_store = false;
     vg_time_us from = VG_TIME_NONE, to = VG_TIME_NONE;
     int c;
     optind = 1;
@@ -151,6 +170,8 @@ static int reprocess_main(int argc, char **argv)
         case 'o': output = optarg; break;
         case 'j': json = true; break;
         case 'q': quiet = true; break;
+        case 'N': no_store = true; break;
+        case 'O': operator = optarg; break;
         case 'f':
         case 't':
             if (!vg_cli_time(optarg, c == 'f' ? &from : &to)) {
@@ -163,10 +184,16 @@ static int reprocess_main(int argc, char **argv)
         default: reprocess_usage(stderr); return VG_EXIT_USAGE;
         }
     }
-    if (optind != argc || !config == !use_default || !output || !platform == !input ||
-        (input && (storage || from != VG_TIME_NONE || to != VG_TIME_NONE))) {
-        fprintf(stderr, "vigie reprocess: give -c FILE or --default, --platform ID (stored data) "
-                        "or --input FILE, and -o\n");
+    bool store_flags = platform && !no_store;
+    if (optind != argc || !config == !use_default || (!output && !store_flags) ||
+        !platform == !input ||
+        (input && (storage || from != VG_TIME_NONE || to != VG_TIME_NONE || no_store))) {
+        fprintf(stderr, "vigie reprocess: give -c FILE or --default, and --platform ID (stored "
+                        "data) or --input FILE -o FILE\n");
+        return VG_EXIT_USAGE;
+    }
+    if (store_flags && !operator && !(operator = getenv("USER"))) {
+        fprintf(stderr, "vigie reprocess: no operator: give --operator NAME (USER is not set)\n");
         return VG_EXIT_USAGE;
     }
     vg_errinfo err;
@@ -189,9 +216,17 @@ static int reprocess_main(int argc, char **argv)
         goto out;
     }
     if (platform) {
-        vg_store_options so = {.cache_mb = 16, .read_only = true};
+        /* storing the flags needs the writer role: the daemon must be stopped */
+        vg_store_options so = {.cache_mb = 64, .read_only = !store_flags};
         if (!storage)
             storage = setup.cfg->storage_path;
+        char meta[4096];
+        struct stat sb;
+        snprintf(meta, sizeof meta, "%s/meta.db", storage);
+        if (store_flags && stat(meta, &sb) != 0) { /* the writer's open would create one */
+            fprintf(stderr, "vigie reprocess: no vigie store at %s\n", storage);
+            goto out;
+        }
         if (vg_store_open(storage, &so, &st, &err) != VG_OK ||
             vg_series_from_store(st, platform, from, to, &s, &err) != VG_OK) {
             fprintf(stderr, "vigie reprocess: %s\n", err.text);
@@ -217,24 +252,48 @@ static int reprocess_main(int argc, char **argv)
     eo.data_mode = 'D';
     eo.platform = pf;
     eo.harbour_flag_as = setup.cfg->harbour_flag_as;
-    if (!(path = vg_cli_output_path(output, &s, &eo, &err))) {
+    if (output && !(path = vg_cli_output_path(output, &s, &eo, &err))) {
         fprintf(stderr, "vigie reprocess: %s\n", err.text);
         goto out;
     }
-    /* The engine judges on a second thread while most of the file is written. */
+    /* With a file, the engine judges on a second thread while most of it is written. */
     vg_progress_start(&bar, "reprocess", quiet);
-    vg_err rc = vg_dm_reprocess_write(&s, setup.plan, pf, st, &eo, path, &a, counts,
-                                      vg_progress_update, &bar, &err);
+    vg_err rc = path ? vg_dm_reprocess_write(&s, setup.plan, pf, st, &eo, path, &a, counts,
+                                             vg_progress_update, &bar, &err)
+                     : vg_dm_reprocess(&s, setup.plan, pf, st, &a, counts, vg_progress_update,
+                                       &bar, &err);
     vg_progress_end(&bar);
     if (rc != VG_OK) {
         fprintf(stderr, "vigie reprocess: %s\n", err.text);
         goto out;
     }
+    vg_dmflags_run run = {.platform = s.platform, .who = operator};
+    if (store_flags) {
+        char what[VG_DMFLAGS_TEXT_MAX];
+        snprintf(what, sizeof what, "vigie reprocess %s%s (QC chain of %s)",
+                 config ? "-c " : "--default", config ? config : "", pf->id);
+        run.what = what;
+        const double *value[VG_P__COUNT];
+        const vg_flag *flag[VG_P__COUNT];
+        for (int p = 0; p < VG_P__COUNT; p++) {
+            value[p] = a.value[p];
+            flag[p] = a.qc[p];
+        }
+        if (vg_dmflags_write(st, &run, s.n, s.time, flag, value, &err) != VG_OK) {
+            fprintf(stderr, "vigie reprocess: storing the delayed-mode flags: %s\n", err.text);
+            goto out;
+        }
+    }
     if (json) {
-        rp__report_json(&s, counts, path);
+        rp__report_json(&s, counts, path ? path : "", store_flags ? &run : NULL);
     } else {
         rp__report_text(&s, counts);
-        printf("%s\n", path);
+        if (store_flags)
+            printf("stored: run %llu, delayed-mode flags of %llu values of %llu samples in %s\n",
+                   (unsigned long long)run.seq, (unsigned long long)run.values,
+                   (unsigned long long)run.samples, storage);
+        if (path)
+            printf("%s\n", path);
     }
     status = VG_EXIT_OK;
 out:

@@ -284,6 +284,15 @@ sed -i 's/test: stuck_value, count: 3/test: stuck_valu, count: 3/' "$TMP/digest.
 kill -HUP "$DAEMON_PID"
 for _ in $(seq 1 100); do grep -q "SIGHUP: new configuration rejected" "$TMP/daemon.log" && break; sleep 0.1; done
 check "SIGHUP with a bad rule: rejected, FILE:LINE" grep -q "SIGHUP: new configuration rejected, keeping the current one: .*digest.yaml:[0-9]*: rules\[\].test: unknown QC test 'stuck_valu'" "$TMP/daemon.log"
+# A section that parses but that the alerts refuse when they apply it (a CA file that is not
+# PEM): the engine, already switched, must go back to the running configuration (the daemon
+# once freed the new one first; the ASan build catches a relapse).
+echo "not a certificate" > "$TMP/bad-ca.pem"
+sed "s|retry_max_s: 1}|retry_max_s: 1, ca_file: $TMP/bad-ca.pem}|" "$TMP/digest.good" > "$TMP/digest.yaml"
+kill -HUP "$DAEMON_PID"
+for _ in $(seq 1 100); do grep -q "SIGHUP: new alerts: section rejected" "$TMP/daemon.log" && break; sleep 0.1; done
+check "SIGHUP with an unusable CA file: the alerts section rejected" \
+  grep -q "SIGHUP: new alerts: section rejected, keeping the current configuration: .*bad-ca.pem" "$TMP/daemon.log"
 sed 's/^  rules:$/  templates: {subject: "RELOADED {platform} {state}"}\n  rules:/' "$TMP/digest.good" > "$TMP/digest.yaml"
 kill -HUP "$DAEMON_PID"
 for _ in $(seq 1 100); do grep -q "SIGHUP: configuration reloaded" "$TMP/daemon.log" && break; sleep 0.1; done

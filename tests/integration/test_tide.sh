@@ -178,6 +178,73 @@ check_eq "an unknown name in the file: exit 1" 1 "$rc"
 line=$(grep -n KK1 "$TMP/badc.yaml" | cut -d: -f1)
 check "the error names file, line and name" grep -q "$TMP/badc.yaml:$line: unknown constituent name 'KK1'" "$TMP/err"
 
+# A NOAA table copied as published (CO-OPS 1612340 Honolulu, metres, phase GMT; NOAA's
+# names, `convention: nos`): `vigie tide predict` gives NOAA's own predictions of
+# 2023-08-30 00:00-01:00 (0.712 0.721 0.731 0.739 0.747 0.754 0.760 0.765 0.770 0.774 0.776
+# m above MLLW, tests/unit/test_tide_noaa.c quotes the source) within 3 mm each.
+cat > "$TMP/noaa.yaml" <<'YAML'
+station: Honolulu 1612340
+latitude: 21.30333
+units: m
+phase: greenwich
+convention: nos
+z0: 0.251
+constituents:
+  - {name: M2, amplitude: 0.171, phase: 59.4}
+  - {name: S2, amplitude: 0.056, phase: 54.7}
+  - {name: N2, amplitude: 0.033, phase: 48.8}
+  - {name: K1, amplitude: 0.149, phase: 226.8}
+  - {name: M4, amplitude: 0.001, phase: 195.3}
+  - {name: O1, amplitude: 0.081, phase: 215.9}
+  - {name: M6, amplitude: 0.001, phase: 229.7}
+  - {name: MK3, amplitude: 0.001, phase: 342.6}
+  - {name: S4, amplitude: 0, phase: 0}
+  - {name: MN4, amplitude: 0.001, phase: 92.9}
+  - {name: NU2, amplitude: 0.007, phase: 56.0}
+  - {name: S6, amplitude: 0, phase: 0}
+  - {name: MU2, amplitude: 0.004, phase: 7.8}
+  - {name: 2N2, amplitude: 0.004, phase: 39.9}
+  - {name: OO1, amplitude: 0.005, phase: 251.7}
+  - {name: LAM2, amplitude: 0.001, phase: 76.2}
+  - {name: S1, amplitude: 0.002, phase: 210.0}
+  - {name: M1, amplitude: 0.005, phase: 232.5}
+  - {name: J1, amplitude: 0.010, phase: 238.3}
+  - {name: MM, amplitude: 0.005, phase: 43.4}
+  - {name: SSA, amplitude: 0, phase: 0}
+  - {name: SA, amplitude: 0.048, phase: 177.7}
+  - {name: MSF, amplitude: 0, phase: 0}
+  - {name: MF, amplitude: 0.006, phase: 44.3}
+  - {name: RHO, amplitude: 0.002, phase: 195.4}
+  - {name: Q1, amplitude: 0.014, phase: 209.6}
+  - {name: T2, amplitude: 0.004, phase: 43.6}
+  - {name: R2, amplitude: 0.001, phase: 357.3}
+  - {name: 2Q1, amplitude: 0.001, phase: 231.0}
+  - {name: P1, amplitude: 0.045, phase: 224.9}
+  - {name: 2SM2, amplitude: 0.001, phase: 199.8}
+  - {name: M3, amplitude: 0.001, phase: 164.1}
+  - {name: L2, amplitude: 0.004, phase: 49.3}
+  - {name: 2MK3, amplitude: 0, phase: 0}
+  - {name: K2, amplitude: 0.016, phase: 45.7}
+  - {name: M8, amplitude: 0, phase: 0}
+  - {name: MS4, amplitude: 0.001, phase: 104.0}
+YAML
+check "predict from NOAA's table (convention: nos)" "$VIGIE" tide predict "$TMP/noaa.yaml" \
+  --from 2023-08-30T00:00:00Z --to 2023-08-30T01:00:00Z --step 360 -o "$TMP/noaa.csv"
+worst=$($PY - "$TMP/noaa.csv" <<'PYEOF'
+import sys
+noaa = [0.712, 0.721, 0.731, 0.739, 0.747, 0.754, 0.760, 0.765, 0.770, 0.774, 0.776]
+got = [float(l.split(',')[1]) for l in open(sys.argv[1]).read().split('\n')[1:] if l]
+print("%.1f" % (1000 * max(abs(a - b) for a, b in zip(got, noaa))) if len(got) == 11 else "n=%d" % len(got))
+PYEOF
+)
+check "... within 3 mm of NOAA's predictions (worst $worst mm)" \
+  $PY -c "import sys; sys.exit(0 if float('$worst') <= 3 else 1)"
+sed 's/convention: nos/convention: foreman/' "$TMP/noaa.yaml" > "$TMP/noaa_f.yaml"
+rc=0; "$VIGIE" tide predict "$TMP/noaa_f.yaml" --from 2023-08-30 --to 2023-08-31 --step 360 \
+  2>"$TMP/err" || rc=$?
+check "NOAA's names in Foreman's convention: an error naming the line" \
+  grep -q "$TMP/noaa_f.yaml:23: unknown constituent name 'LAM2'" "$TMP/err"
+
 # the real Honolulu 2010 year (UTide's test record): hourly heights in mm
 hnl=${VIGIE_SHARED_DATA:-}/tide_honolulu_2010/HNL2010.asc
 if [ -f "$hnl" ]; then

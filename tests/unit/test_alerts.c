@@ -214,6 +214,44 @@ typedef struct got {
     const vg_alert_rules *rules;
 } got;
 
+/* The same mail with an attachment (alerts.attach_plot): the message without it, byte for
+ * byte, up to its closing boundary, then one base64 part of lines of 76 characters. */
+static void check_attachment(const vg_alert_rules *r, const vg_alert_event *ev,
+                             const char **rcpt, size_t n, const char *plain, size_t plain_len)
+{
+    unsigned char data[120];
+    for (int k = 0; k < 120; k++)
+        data[k] = (unsigned char)k;
+    vg_mail_attachment att = {"image/png", "SHIP1_SSJT.png", data, sizeof data};
+    char *p = NULL;
+    size_t len = 0;
+    vg_errinfo e;
+    CHECK_MSG(vg_mail_compose_with(r, ev, rcpt, n, &att, 1, &p, &len, &e) == VG_OK, "%s", e.text);
+    if (!p)
+        return;
+    const char *close = strstr(plain, "\r\n--=_vigie_");
+    while (close && strstr(close + 1, "\r\n--=_vigie_"))
+        close = strstr(close + 1, "\r\n--=_vigie_"); /* the closing boundary line */
+    size_t keep = close ? (size_t)(close - plain) : 0;
+    CHECK(close && keep < plain_len && len > plain_len && memcmp(p, plain, keep) == 0);
+    CHECK(close && !strcmp(plain + plain_len - 4, "--\r\n") && !strcmp(p + len - 4, "--\r\n"));
+    const char *part = strstr(p, "Content-Type: image/png; name=\"SHIP1_SSJT.png\"\r\n"
+                                 "Content-Disposition: attachment; filename=\"SHIP1_SSJT.png\"\r\n"
+                                 "Content-Transfer-Encoding: base64\r\n\r\n");
+    CHECK_MSG(part != NULL, "%s", p);
+    if (part) {
+        const char *b64 = strstr(part, "\r\n\r\n") + 4;
+        CHECK(!strncmp(b64, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4\r\n"
+                            "OTo7PD0+P0BBQkNERUZHSElKS0xNTk9QUVJTVFVWV1hZWltcXV5fYGFiY2RlZmdoaWprbG1ub3Bx\r\n"
+                            "cnN0dXZ3\r\n\r\n--=_vigie_", 178));
+    }
+    free(p);
+    att.filename = "a b.png"; /* a space would break the header */
+    CHECK(vg_mail_compose_with(r, ev, rcpt, n, &att, 1, &p, &len, &e) == VG_ERR_INVAL);
+    att.filename = "x.png", att.len = 0;
+    CHECK(vg_mail_compose_with(r, ev, rcpt, n, &att, 1, &p, &len, &e) == VG_ERR_INVAL);
+}
+
 static void sink(void *ctx, const vg_alert_event *ev)
 {
     got *g = ctx;
@@ -237,6 +275,8 @@ static void sink(void *ctx, const vg_alert_event *ev)
         size_t len = 0;
         if (vg_mail_compose(g->rules, ev, rcpt, n, &p, &len, NULL) == VG_OK)
             snprintf(g->mail[i], sizeof g->mail[i], "%s", p);
+        if (p && ev->param >= 0)
+            check_attachment(g->rules, ev, rcpt, n, p, len);
         free(p);
     }
 }

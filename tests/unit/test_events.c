@@ -71,13 +71,14 @@ static void sink(void *ctx, const vg_event *ev)
 /* 40 days of hourly sea level, 3 mm of noise; from day `shift_day` the level is 8 cm
  * higher; from day `clock_day` the clock is 5 minutes fast. Each day is analysed as the
  * daemon does, when the first sample of the next day arrives. */
-static void run_gauge(int shift_day, int clock_day, bool spikes, got *g, vg_sl_monitor **keep)
+static void run_gauge(int shift_day, int clock_day, bool spikes, double offset_s, got *g,
+                      vg_sl_monitor **keep)
 {
     vg_tide_predictor p;
     vg_errinfo err;
     CHECK(vg_tide_predictor_init(&p, &model, &err) == VG_OK);
     vg_sl_monitor *mo = NULL;
-    CHECK(vg_sl_monitor_new("PPT", &model, 3600, &mo, &err) == VG_OK);
+    CHECK(vg_sl_monitor_new("PPT", &model, 3600, offset_s, &mo, &err) == VG_OK);
     CHECK(vg_sl_monitor_status(mo)->analysed == false);
     unsigned seed = 5;
     for (int i = 0; i < 40 * 24; i++) {
@@ -106,7 +107,7 @@ static void test_monitor(void)
     make_model();
     got g = {.n = 0};
     vg_sl_monitor *mo;
-    run_gauge(1000, 1000, false, &g, &mo);
+    run_gauge(1000, 1000, false, 0, &g, &mo);
     CHECK_MSG(g.n == 0, "%d events on a clean gauge (first: %s)", g.n, g.n ? g.ev[0].text : "");
     const vg_slm_status *s = vg_sl_monitor_status(mo);
     CHECK(s->analysed && !s->datum_shift && s->clock_checked && !s->clock_offset);
@@ -116,7 +117,7 @@ static void test_monitor(void)
     /* a shift on day 25 (a lunar month of reference is 20 valid days at least), found two
      * days later; a clock 5 minutes fast from day 34, found within the 3-day window */
     g.n = 0;
-    run_gauge(25, 34, true, &g, &mo);
+    run_gauge(25, 34, true, 0, &g, &mo);
     int shifts = 0, clocks = 0, spikes = 0;
     for (int i = 0; i < g.n; i++) {
         const vg_event *ev = &g.ev[i];
@@ -160,10 +161,56 @@ static void test_monitor(void)
 
     /* a 1-second gauge is decimated to the ring's bound */
     vg_errinfo err;
-    CHECK(vg_sl_monitor_new("FAST", &model, 1, &mo, &err) == VG_OK);
+    CHECK(vg_sl_monitor_new("FAST", &model, 1, 0, &mo, &err) == VG_OK);
     CHECK(vg_sl_monitor_bytes(mo) < (size_t)VG_SLM_MAX_SAMPLES * 40 + 100000);
     vg_sl_monitor_free(mo);
-    CHECK(vg_sl_monitor_new("BAD", &model, 0, &mo, &err) == VG_ERR_INVAL);
+    CHECK(vg_sl_monitor_new("BAD", &model, 0, 0, &mo, &err) == VG_ERR_INVAL);
+    CHECK(vg_sl_monitor_new("BAD", &model, 3600, 43201, &mo, &err) == VG_ERR_INVAL);
+
+    /* analysed 4 h 17 min after midnight (qc.sea_level_spread_s): the same problems, found
+     * at the first hourly sample after 04:17 (05:00) of the day that the midnight analysis
+     * found them on */
+    g.n = 0;
+    run_gauge(25, 34, true, 4 * 3600 + 17 * 60, &g, &mo);
+    shifts = clocks = spikes = 0;
+    for (int i = 0; i < g.n; i++) {
+        const vg_event *ev = &g.ev[i];
+        if (ev->kind == VG_EVENT_DATUM_SHIFT) {
+            shifts++;
+            CHECK(ev->first == T0 + 25 * 24 * HOUR_US);
+            CHECK_NEAR(ev->magnitude, 0.08, 0.01);
+        } else if (ev->kind == VG_EVENT_SPIKE) {
+            spikes++;
+            if (ev->first == T0 + (10 * 24 + 12) * HOUR_US)
+                CHECK(ev->detected == T0 + (11 * 24 + 5) * HOUR_US);
+            else
+                CHECK(ev->first == T0 + (12 * 24 + 23) * HOUR_US &&
+                      ev->detected == T0 + (14 * 24 + 5) * HOUR_US);
+        } else if (ev->kind == VG_EVENT_CLOCK_OFFSET) {
+            clocks++;
+            CHECK_NEAR(ev->magnitude, 5.0, 1.0);
+        }
+    }
+    CHECK_MSG(shifts == 1 && clocks == 1 && spikes == 2, "%d shifts, %d clocks, %d spikes",
+              shifts, clocks, spikes);
+    vg_sl_monitor_free(mo);
+
+    /* the offsets: whole seconds in [0, spread), fixed by the id, 0 without a spread; 100
+     * stations spread over 6 h, at most a few in any 6-minute slot */
+    CHECK(vg_sl_monitor_offset_s("PPT", 0) == 0);
+    CHECK(vg_sl_monitor_offset_s("PPT", 21600) == vg_sl_monitor_offset_s("PPT", 21600));
+    int slot[60] = {0}, worst = 0;
+    for (int i = 0; i < 100; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "TG%03d", i);
+        double o = vg_sl_monitor_offset_s(id, 21600);
+        CHECK(o >= 0 && o < 21600 && o == floor(o));
+        int k = (int)(o / 360);
+        if (++slot[k] > worst)
+            worst = slot[k];
+    }
+    printf("100 stations over 6 h: at most %d analyses in one 6-minute slot\n", worst);
+    CHECK(worst <= 6);
 }
 
 typedef struct walked {

@@ -140,7 +140,7 @@ static vg_flag run_test(const vg_qc_test *t, const double *opts, const vg_sample
         memcpy(o, opts, sizeof o);
     else
         CHECK(t->defaults(p, o));
-    vg_qc_window w = {NULL, s, NULL, &test_refs, NULL};
+    vg_qc_window w = {.cur = s, .refs = &test_refs};
     return t->run(o, NULL, &w, p);
 }
 
@@ -714,7 +714,7 @@ static void test_real(void)
     double ns_relief = (now_ns() - t0) / N;
     vg_sample ss = mk_pos(0, 0, when);
     double o0[VG_QC_MAX_OPTS] = {0, 4};
-    vg_qc_window w = {NULL, &ss, NULL, &test_refs, NULL};
+    vg_qc_window w = {.cur = &ss, .refs = &test_refs};
     int flagged = 0;
     t0 = now_ns();
     for (int k = 0; k < N; k++) {
@@ -821,7 +821,7 @@ static void test_real(void)
         sink += mean;
     }
     double ns_clim = (now_ns() - t0) / N;
-    vg_qc_window wc = {NULL, &s, NULL, &test_refs, NULL};
+    vg_qc_window wc = {.cur = &s, .refs = &test_refs};
     double oc[VG_QC_MAX_OPTS];
     tc->defaults(VG_P_SSJT, oc);
     int bad = 0;

@@ -55,7 +55,8 @@ static void run_series(const vg_qc_test *t, const double *opts, const double *t_
             out[i] = VG_FLAG_MISSING;
             continue;
         }
-        vg_qc_window w = {i ? &s[i - 1] : NULL, &s[i], i + 1 < n ? &s[i + 1] : NULL, &no_refs, NULL};
+        vg_qc_window w = {.prev = i ? &s[i - 1] : NULL, .cur = &s[i],
+                          .next = i + 1 < n ? &s[i + 1] : NULL, .refs = &no_refs};
         out[i] = t->run(opts, state_buf, &w, VG_P_TEMP);
     }
 }
@@ -409,7 +410,7 @@ static void test_attenuated(void)
     vg_flag last = 0;
     for (int i = 0; i < 300; i++) {
         vg_sample s = mk(60.0 * i, i < 100 ? (i % 2) : 1.0); /* varying, then flat */
-        vg_qc_window w = {NULL, &s, NULL, &no_refs, NULL};
+        vg_qc_window w = {.cur = &s, .refs = &no_refs};
         last = tt->run(ocap, state_buf, &w, VG_P_TEMP);
         if (i == 150)
             CHECK(last == 1); /* 0/1 values still in the last 128 */
@@ -436,7 +437,7 @@ static void test_time_gap(void)
     memset(state_buf, 0, sizeof state_buf);
     for (size_t i = 0; i < N_(ts); i++) {
         vg_sample s = mk(ts[i], 1);
-        vg_qc_window w = {NULL, &s, NULL, &no_refs, NULL}; /* prev not needed: state */
+        vg_qc_window w = {.cur = &s, .refs = &no_refs}; /* prev not needed: state */
         int f = t->run(o, state_buf, &w, -1);
         CHECK_MSG(f == want[i], "t %g: %d", ts[i], f);
     }
@@ -457,13 +458,13 @@ static void test_location(void)
     for (size_t i = 0; i < N_(cases); i++) {
         vg_sample s = mk(0, 1);
         s.lat_deg = cases[i].lat, s.lon_deg = cases[i].lon;
-        vg_qc_window w = {NULL, &s, NULL, &no_refs, NULL};
+        vg_qc_window w = {.cur = &s, .refs = &no_refs};
         int f = t->run(box, NULL, &w, -1);
         CHECK_MSG(f == cases[i].want, "case %zu: %d", i, f);
     }
     vg_sample s = mk(0, 1);
     s.lat_deg = 90, s.lon_deg = -180;
-    vg_qc_window w = {NULL, &s, NULL, &no_refs, NULL};
+    vg_qc_window w = {.cur = &s, .refs = &no_refs};
     CHECK(o[4] == 0 && t->run(o, NULL, &w, -1) == 1);
     s.lon_deg = 180.5;
     CHECK(t->run(o, NULL, &w, -1) == 4);
@@ -472,7 +473,7 @@ static void test_location(void)
     const double rm[] = {-180, -90, 180, 90, 111000};
     vg_sample a = mk(0, 1), b = mk(60, 1);
     a.lat_deg = 10, a.lon_deg = 0, b.lat_deg = 11, b.lon_deg = 0;
-    vg_qc_window wr = {&a, &b, NULL, &no_refs, NULL};
+    vg_qc_window wr = {.prev = &a, .cur = &b, .refs = &no_refs};
     CHECK(t->run(rm, NULL, &wr, -1) == 3);
     b.lat_deg = 10.998;
     CHECK(t->run(rm, NULL, &wr, -1) == 1); /* 110,973 m */
@@ -708,7 +709,7 @@ static double cost(const char *label, const char *name, const double *o)
 {
     const vg_qc_test *t = find(name);
     vg_sample s[3] = {mk(0, 10), mk(60, 10.2), mk(120, 10.1)};
-    vg_qc_window w = {&s[0], &s[1], &s[2], &no_refs, NULL};
+    vg_qc_window w = {.prev = &s[0], .cur = &s[1], .next = &s[2], .refs = &no_refs};
     int p = t->target == VG_QC_ON_PARAM ? VG_P_TEMP : -1;
     memset(state_buf, 0, sizeof state_buf);
     const int m = 2000000, rounds = 5;

@@ -64,7 +64,7 @@ static vg_flag run1(const char *name, int p, const double *opts, vg_sample *prev
         t->defaults(p, o);
     unsigned char state[256] = {0};
     static const vg_qc_refs no_refs;
-    vg_qc_window w = {prev, cur, next, &no_refs, NULL};
+    vg_qc_window w = {.prev = prev, .cur = cur, .next = next, .refs = &no_refs};
     return t->run(o, state, &w, p);
 }
 

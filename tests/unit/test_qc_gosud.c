@@ -49,7 +49,7 @@ static vg_flag run1(const vg_qc_test *t, int p, const double *opts, void *state,
         memcpy(o, opts, sizeof o);
     else
         t->defaults(p, o);
-    vg_qc_window w = {prev, cur, NULL, &no_refs, NULL};
+    vg_qc_window w = {.prev = prev, .cur = cur, .refs = &no_refs};
     return t->run(o, state, &w, p);
 }
 
@@ -711,7 +711,7 @@ static void test_cost(void)
             for (long r = 0; r < n; r++) {
                 vg_sample *cur = &s[r & 1], *prev = &s[(r & 1) ^ 1];
                 cur->time += 20 * VG_US_PER_S;
-                vg_qc_window w = {prev, cur, NULL, &no_refs, NULL};
+                vg_qc_window w = {.prev = prev, .cur = cur, .refs = &no_refs};
                 acc += t->run(o, state, &w, tests[i].p);
             }
             ns = fmin(ns, (now_s() - a) / n * 1e9);

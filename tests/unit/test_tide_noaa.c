@@ -9,10 +9,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "core/time.h"
 #include "tide/astro.h"
+#include "tide/constfile.h"
 #include "tide/constituents.h"
 #include "tide/model.h"
 #include "tide/predict.h"
@@ -202,8 +204,84 @@ static void test_noaa_honolulu(void)
     CHECK(rms_raw > 10.0 && rmsc_raw > 2.0);
 }
 
+/* mean and RMS of vigie minus NOAA, mm, for a model already built */
+static void compare_model(const vg_tide_model *m, double *mean, double *rms)
+{
+    static vg_tide_predictor p;
+    vg_errinfo err = {0};
+    CHECK(vg_tide_predictor_init(&p, m, &err) == VG_OK);
+    vg_time_us t0;
+    CHECK(vg_time_from_fields(2023, 8, 30, 0, 0, 0, 0, &t0, &err) == VG_OK);
+    double s = 0, ss = 0;
+    for (int i = 0; i < 480; i++) {
+        double d = 1000.0 * vg_tide_predict_at(&p, t0 + (vg_time_us)i * 360 * 1000000) -
+                   noaa_pred_mm[i];
+        s += d;
+        ss += d * d;
+    }
+    *mean = s / 480;
+    *rms = sqrt(ss / 480);
+}
+
+/* `convention: nos`: NOAA's table copied as published (its names, its numbers, the six
+ * zero constituents too) into a constituents file; reading and predicting apply the
+ * conversion and NOS's node factors (tide/nos.h): the result of CONV_NODAL_LP above. */
+static void test_nos_file(void)
+{
+    char path[] = "/tmp/vigie-noaa-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "# NOAA CO-OPS 1612340 Honolulu, harmonic constituents, metres, phase GMT\n"
+               "station: Honolulu\nlatitude: %.5f\nunits: m\nphase: greenwich\n"
+               "convention: nos\nz0: %.3f\nconstituents:\n", NOAA_LAT, NOAA_Z0_M);
+    for (size_t i = 0; i < sizeof noaa_hc / sizeof noaa_hc[0]; i++)
+        fprintf(f, "  - {name: %s, amplitude: %.3f, phase: %.1f}\n", noaa_hc[i].noaa,
+                noaa_hc[i].amp_m, noaa_hc[i].phase_deg);
+    const char *zeros[] = {"S4", "S6", "SSA", "MSF", "2MK3", "M8"};
+    for (size_t i = 0; i < 6; i++)
+        fprintf(f, "  - {name: %s, amplitude: 0, phase: 0}\n", zeros[i]);
+    fclose(f);
+    vg_tide_model m;
+    vg_errinfo err = {0};
+    CHECK_MSG(vg_tide_model_read(path, &m, &err) == VG_OK, "%s", err.text);
+    CHECK(m.convention == VG_TIDE_NOS && m.n == 37);
+    double mean, rms, mean_lp, rms_lp, rmsc_lp;
+    compare_model(&m, &mean, &rms);
+    compare(CONV_NODAL_LP, &mean_lp, &rms_lp, &rmsc_lp);
+    printf("  from a file with convention: nos: mean %+.2f mm, RMS %.2f mm\n", mean, rms);
+    CHECK_MSG(rms < 1.2 && fabs(mean) < 1.0, "RMS %.2f mm, mean %.2f mm", rms, mean);
+    CHECK_MSG(fabs(rms - rms_lp) < 0.02, "%.3f vs %.3f mm", rms, rms_lp);
+    /* written back and read again: the same tide (the file says convention: nos) */
+    FILE *w = fopen(path, "w");
+    CHECK(w && vg_tide_model_write(&m, w, path, NULL, &err) == VG_OK);
+    if (w)
+        fclose(w);
+    vg_tide_model m2;
+    CHECK_MSG(vg_tide_model_read(path, &m2, &err) == VG_OK, "%s", err.text);
+    double mean2, rms2;
+    compare_model(&m2, &mean2, &rms2);
+    CHECK(m2.convention == VG_TIDE_NOS && fabs(rms2 - rms) < 1e-6);
+    vg_tide_model_free(&m2);
+    vg_tide_model_free(&m);
+    /* the same file read as Foreman's: NOAA's names are unknown there */
+    f = fopen(path, "w");
+    fprintf(f, "latitude: 21.3\nphase: greenwich\nconstituents:\n"
+               "  - {name: M2, amplitude: 0.171, phase: 59.4}\n"
+               "  - {name: RHO, amplitude: 0.002, phase: 195.4}\n");
+    fclose(f);
+    CHECK(vg_tide_model_read(path, &m, &err) == VG_ERR_PARSE);
+    CHECK_MSG(strstr(err.text, ":5: unknown constituent name 'RHO'") != NULL, "%s", err.text);
+    f = fopen(path, "w");
+    fprintf(f, "latitude: 21.3\nphase: greenwich\nconvention: schureman\nconstituents: []\n");
+    fclose(f);
+    CHECK(vg_tide_model_read(path, &m, &err) == VG_ERR_PARSE);
+    CHECK_MSG(strstr(err.text, ":3: convention must be 'foreman'") != NULL, "%s", err.text);
+    unlink(path);
+}
+
 int main(void)
 {
     test_noaa_honolulu();
+    test_nos_file();
     return check_summary();
 }

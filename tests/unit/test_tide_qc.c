@@ -107,7 +107,7 @@ static void test_wl_rate(void)
         s[i].time = T0 + (vg_time_us)i * 3600 * VG_US_PER_S;
         /* 1 m semidiurnal tide (SD 0.71 m over 25 h: threshold 2.1 m); 3.5 m jump at 50 */
         vg_sample_set(&s[i], VG_P_SLEV, 2 + cos(2 * M_PI * i / 12.42) + (i == 50 ? 3.5 : 0));
-        vg_qc_window w = {i && i != 70 ? &s[i - 1] : NULL, &s[i], NULL, NULL, NULL};
+        vg_qc_window w = {.prev = i && i != 70 ? &s[i - 1] : NULL, .cur = &s[i]};
         f[i] = t->run(o, state, &w, VG_P_SLEV); /* 70: after a gap, no predecessor */
     }
     int n1 = 0;
