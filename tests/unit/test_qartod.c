@@ -358,8 +358,8 @@ static void test_flat_line_reference(void)
             cur_s = mk(0, v);
             cur_s.time = now;
             if (!isnan(v)) {
-                vg_qc_window w = {have_prev_s && !gap ? &prev_s : NULL, &cur_s, NULL, &no_refs,
-                                  NULL};
+                vg_qc_window w = {.prev = have_prev_s && !gap ? &prev_s : NULL, .cur = &cur_s,
+                                  .refs = &no_refs};
                 vg_flag want = ref_flat_run(o, &ref, &w, VG_P_TEMP);
                 vg_flag got = t->run(o, state_buf, &w, VG_P_TEMP);
                 seen[got < 10 ? got : 0]++;
