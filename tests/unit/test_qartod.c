@@ -277,6 +277,107 @@ static void test_flat_line(void)
     check_series("flat_line missing", t, o, t12, xm, wm, 6);
 }
 
+/* The run update written plainly, with branches (qc/qartod_flat_line.c before it was made
+ * branch-free for speed): the optimised test must give the same flag on every sample. */
+typedef struct ref_flat_state {
+    double lo, hi;
+    vg_time_us since;
+    int have;
+} ref_flat_state;
+
+static vg_flag ref_flat_run(const double *o, ref_flat_state *st, const vg_qc_window *w, int p)
+{
+    if (isnan(o[0]) || isnan(o[1]) || isnan(o[2]))
+        return VG_FLAG_NO_QC;
+    const double tol = o[2], v = w->cur->value[p];
+    const bool have_prev = st->have && w->prev;
+    const double u = have_prev ? w->prev->value[p] : v;
+    const double lo = v < st->lo ? v : st->lo, hi = v > st->hi ? v : st->hi;
+    if (have_prev && hi - lo < tol) { /* the run goes on */
+        st->lo = lo;
+        st->hi = hi;
+    } else if (have_prev && !isnan(u) && fabs(v - u) < tol) { /* restart at the pair */
+        st->lo = u < v ? u : v;
+        st->hi = u < v ? v : u;
+        st->since = w->prev->time;
+    } else { /* restart at v */
+        st->lo = st->hi = v;
+        st->since = w->cur->time;
+    }
+    st->have = 1;
+    const double run_s = (double)(w->cur->time - st->since) / 1e6;
+    if (!(st->hi - st->lo < tol))
+        return VG_FLAG_GOOD;
+    return run_s >= o[1] ? VG_FLAG_BAD : run_s >= o[0] ? VG_FLAG_PROBABLY_BAD : VG_FLAG_GOOD;
+}
+
+/* Long pseudo-random series against ref_flat_run: values on a grid of the tolerance (ties on
+ * the bound), noise, steps, missing values, infinities, signed zeros, gaps (prev NULL),
+ * several tolerances (0 included), thresholds in either order and of 0 s (outside the
+ * range the plan accepts, but the test must still give the same flags). */
+static void test_flat_line_reference(void)
+{
+    const vg_qc_test *t = find("qartod_flat_line");
+    static const double opts[][3] = {
+        {5, 10, 0.25}, {3, 3, 0.5}, {10, 4, 0.25}, {2, 6, 0}, {1, 2, 1e-3}, {4, 9, 1}, {0, 3, 0.5},
+    };
+    uint32_t x = 2463534242u;
+    unsigned n_diff = 0, seen[10] = {0};
+    for (size_t k = 0; k < N_(opts); k++) {
+        const double *o = opts[k];
+        ref_flat_state ref = {0};
+        memset(state_buf, 0, sizeof state_buf);
+        vg_sample prev_s = {0}, cur_s;
+        bool have_prev_s = false;
+        double level = 0;
+        vg_time_us now = t0;
+        for (int i = 0; i < 200000; i++) {
+            x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+            const unsigned r = x % 1000;
+            double v;
+            if (r < 30) /* a step */
+                level = (double)(int)(x >> 16 & 15) * 0.25;
+            if (r < 400) /* on the grid: exact ties with tolerances 0.25, 0.5, 1 */
+                v = level + (double)(int)(x >> 10 & 3) * 0.125;
+            else if (r < 900) /* noise near the level */
+                v = level + ((double)(x >> 8 & 1023) - 512) * 1e-5;
+            else if (r < 960)
+                v = level;
+            else if (r < 975)
+                v = NAN;
+            else if (r < 980)
+                v = (x & 1) ? INFINITY : -INFINITY;
+            else
+                v = (x & 1) ? 0.0 : -0.0;
+            if (i == 0 && k % 2) /* a state never updated, then a previous sample */
+                v = NAN;
+            /* 1 s apart, or 0.5 s; now and then a gap, where the engine passes no previous
+             * sample */
+            const bool gap = r % 97 == 0;
+            now += gap ? 100 * VG_US_PER_S : (x >> 20 & 1) ? VG_US_PER_S / 2 : VG_US_PER_S;
+            cur_s = mk(0, v);
+            cur_s.time = now;
+            if (!isnan(v)) {
+                vg_qc_window w = {.prev = have_prev_s && !gap ? &prev_s : NULL, .cur = &cur_s,
+                                  .refs = &no_refs};
+                vg_flag want = ref_flat_run(o, &ref, &w, VG_P_TEMP);
+                vg_flag got = t->run(o, state_buf, &w, VG_P_TEMP);
+                seen[got < 10 ? got : 0]++;
+                if (got != want && n_diff++ < 5)
+                    CHECK_MSG(got == want, "options %g %g %g, sample %d (value %g): flag %d, want %d",
+                              o[0], o[1], o[2], i, v, got, want);
+            }
+            prev_s = cur_s;
+            have_prev_s = true;
+        }
+    }
+    CHECK_MSG(n_diff == 0, "%u flags differ from the plain run update", n_diff);
+    printf("flat_line against the plain run update: %u x 1, %u x 3, %u x 4, %u differ\n",
+           seen[VG_FLAG_GOOD], seen[VG_FLAG_PROBABLY_BAD], seen[VG_FLAG_BAD], n_diff);
+    /* the series reach every outcome, or the comparison proves little */
+    CHECK(seen[VG_FLAG_GOOD] > 1000 && seen[VG_FLAG_PROBABLY_BAD] > 1000 && seen[VG_FLAG_BAD] > 1000);
+}
+
 /* ---- attenuated signal ----------------------------------------------------------------- */
 static void test_attenuated(void)
 {
@@ -655,6 +756,7 @@ int main(void)
     test_spike();
     test_rate_of_change();
     test_flat_line();
+    test_flat_line_reference();
     test_attenuated();
     test_time_gap();
     test_location();
