@@ -25,7 +25,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
   echo "storage: {path: $TMP/db, commit_interval_ms: 50, commit_max_samples: ${COMMIT_MAX:-5000}, cache_mb: 64}"
   echo "daemon: {log_level: notice}"
   echo "ingest:"
-  echo "  - {bind: \"tcp://127.0.0.1:$port\", format: json, kind: feed}"
+  echo "  - {bind: \"tcp://127.0.0.1:$port\", format: json, kind: feed, security: none}"
   echo "platforms:"
   for i in $(seq 1 50); do echo "  - {id: TG$i, kind: tide_gauge, interval_s: 60, parameters: [SLEV]}"; done
   echo "qc: {hold_timeout_s: 1}"

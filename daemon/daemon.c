@@ -17,10 +17,12 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "daemon/engine.h"
+#include "daemon/handshakes.h"
 #include "daemon/scheduler.h"
 #include "daemon/router.h"
 #include "daemon/setup.h"
 #include "daemon/uploader.h"
+#include "daemon/zap.h"
 #include "qc/test.h"
 #include "storage/outbox.h"
 #include "storage/store.h"
@@ -51,6 +53,8 @@ typedef struct daemon_ctx {
     bool *feed;        /* feed[i]: pull[i] is a ROUTER */
     size_t n_pull;
     vg_router *router; /* acknowledged feeds */
+    vg_zap *zap;       /* the ZAP handler of curve endpoints; NULL when there is none */
+    vg_handshakes *handshakes; /* failed handshakes of curve endpoints, logged */
     void *pub;         /* PUB socket or NULL */
     char *json;        /* publish buffer */
     size_t json_cap;
@@ -119,6 +123,8 @@ static void daemon__close(daemon_ctx *d)
     free(d->pull);
     free(d->feed);
     vg_router_free(d->router);
+    vg_zap_free(d->zap);
+    vg_handshakes_free(d->handshakes);
     if (d->pub)
         zmq_close(d->pub);
     if (d->zctx)
@@ -126,7 +132,25 @@ static void daemon__close(daemon_ctx *d)
     free(d->json);
 }
 
-static int daemon__open_sockets(daemon_ctx *d, const vg_config *cfg)
+/* Make socket `sock` of ingest endpoint i a CurveZMQ server with its secret key, whose
+ * clients the ZAP handler checks (domain "vigie-ingest-i"). */
+static int daemon__curve(void *sock, size_t i, const vg_ingest_auth *auth, const char *ep)
+{
+    int one = 1;
+    char domain[32];
+    int dl = snprintf(domain, sizeof domain, VG_ZAP_DOMAIN_PREFIX "%zu", i);
+    if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
+        zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, vg_ingest_auth_secret(auth, i),
+                       VG_CURVE_KEY_LEN + 1) != 0 ||
+        zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, domain, (size_t)dl) != 0) {
+        vg_error("ingest %s: cannot make it a CurveZMQ server: %s", ep,
+                 zmq_strerror(zmq_errno()));
+        return -1;
+    }
+    return 0;
+}
+
+static int daemon__open_sockets(daemon_ctx *d, const vg_config *cfg, const vg_ingest_auth *auth)
 {
     d->zctx = zmq_ctx_new();
     d->pull = calloc(cfg->n_ingest ? cfg->n_ingest : 1, sizeof *d->pull);
@@ -137,6 +161,20 @@ static int daemon__open_sockets(daemon_ctx *d, const vg_config *cfg)
     if (!d->zctx || !d->pull || !d->feed || !d->router || !d->json) {
         vg_error("cannot create the ZeroMQ context: %s", zmq_strerror(zmq_errno()));
         return -1;
+    }
+    /* The ZAP handler first: a curve socket bound without one would accept every key. */
+    for (size_t i = 0; i < cfg->n_ingest && !d->zap; i++) {
+        vg_errinfo err;
+        if (cfg->ingest[i].security == VG_SECURITY_CURVE &&
+            vg_zap_start(d->zctx, &d->zap, &err) != VG_OK) {
+            vg_error("%s", err.text);
+            return -1;
+        }
+    }
+    if (d->zap) {
+        vg_zap_set_auth(d->zap, cfg, auth);
+        if (!(d->handshakes = vg_handshakes_new(d->zctx)))
+            return -1;
     }
     int linger = 0, hwm = 100000;
     for (size_t i = 0; i < cfg->n_ingest; i++) {
@@ -152,9 +190,23 @@ static int daemon__open_sockets(daemon_ctx *d, const vg_config *cfg)
             zmq_setsockopt(d->pull[i], ZMQ_SNDHWM, &hwm, sizeof hwm);
             zmq_setsockopt(d->pull[i], ZMQ_LINGER, &ack_linger, sizeof ack_linger);
         }
-        if (daemon__bind(d->pull[i], cfg->ingest[i].endpoint,
-                         d->feed[i] ? "feed ingest" : "ingest") != 0)
+        bool curve = cfg->ingest[i].security == VG_SECURITY_CURVE;
+        if (curve && daemon__curve(d->pull[i], i, auth, cfg->ingest[i].endpoint) != 0)
             return -1;
+        vg_errinfo err;
+        if (curve && vg_handshakes_watch(d->handshakes, d->pull[i], cfg->ingest[i].endpoint,
+                                         &err) != VG_OK) {
+            vg_error("%s", err.text);
+            return -1;
+        }
+        if (daemon__bind(d->pull[i], cfg->ingest[i].endpoint,
+                         d->feed[i] ? (curve ? "feed ingest (CurveZMQ)" : "feed ingest (plain)")
+                                    : (curve ? "ingest (CurveZMQ)" : "ingest")) != 0)
+            return -1;
+        if (curve)
+            vg_info("ingest %s: server public key %s, %zu client keys accepted",
+                    cfg->ingest[i].endpoint, vg_ingest_auth_public(auth, i),
+                    vg_ingest_auth_clients(auth, i));
     }
     if (cfg->publish_endpoint) {
         d->pub = zmq_socket(d->zctx, ZMQ_PUB);
@@ -195,12 +247,20 @@ static void daemon__log_stats(const vg_engine *e, const daemon_ctx *d, const cha
                   "gap refused, %llu batches rolled back", when,
                   (unsigned long long)st->feed_batches, (unsigned long long)st->feed_duplicates,
                   (unsigned long long)st->feed_gaps, (unsigned long long)st->feed_rollbacks);
+    if (d->zap) {
+        vg_zap_stats zs = vg_zap_get_stats(d->zap);
+        vg_notice("%s: CurveZMQ handshakes: %llu clients accepted, %llu refused by key, %llu "
+                  "failed (plain client or wrong server key), %llu malformed ZAP requests", when,
+                  (unsigned long long)zs.accepted, (unsigned long long)zs.refused,
+                  (unsigned long long)vg_handshakes_failed(d->handshakes),
+                  (unsigned long long)zs.malformed);
+    }
 }
 
 /* SIGHUP: load the file again; keep everything as it is unless the new setup is valid and
  * changes only what can change without a restart. */
 static void daemon__reload(const vg_daemon_options *opt, vg_setup *cur, vg_engine *engine,
-                           vg_alerts *alerts)
+                           vg_alerts *alerts, vg_zap *zap)
 {
     sd_notify(0, "RELOADING=1");
     vg_setup next;
@@ -235,6 +295,8 @@ static void daemon__reload(const vg_daemon_options *opt, vg_setup *cur, vg_engin
         } else {
             if (!alerts != !next.alerts->enabled)
                 vg_notice("SIGHUP: alerts.enabled changes at the next start of the daemon");
+            if (zap)
+                vg_zap_set_auth(zap, next.cfg, next.auth); /* the clients may change */
             vg_setup_free(cur);
             *cur = next;
             vg_log_set_level(cur->cfg->log_level);
@@ -305,7 +367,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
         vg_error("%s", err.text);
         goto out;
     }
-    if (daemon__open_sockets(&d, setup.cfg) != 0)
+    if (daemon__open_sockets(&d, setup.cfg, setup.auth) != 0)
         goto out;
     if (setup.alerts->enabled) {
         if (vg_alerts_start(setup.cfg, setup.alerts, store, vg_time_now(), &d.alerts, &err) !=
@@ -325,11 +387,14 @@ int vg_daemon_run(const vg_daemon_options *opt)
                setup.cfg->n_ingest, (unsigned long)getpid());
     vg_notice("vigie running (pid %ld)", (long)getpid());
 
-    zmq_pollitem_t *items = calloc(d.n_pull ? d.n_pull : 1, sizeof *items);
+    zmq_pollitem_t *items = calloc(d.n_pull + 1, sizeof *items);
     if (!items)
         goto out;
     for (size_t i = 0; i < d.n_pull; i++)
         items[i] = (zmq_pollitem_t){.socket = d.pull[i], .events = ZMQ_POLLIN};
+    int n_items = (int)d.n_pull;
+    if (d.zap) /* handshakes of curve clients wait for its answers */
+        items[n_items++] = (zmq_pollitem_t){.socket = vg_zap_socket(d.zap), .events = ZMQ_POLLIN};
     const int64_t started = vg_time_mono_us();
     int64_t last_status = started, last_ping = 0, last_alerts = 0;
     /* systemd watchdog (WatchdogSec=): ping at half the interval from the loop itself, so
@@ -349,14 +414,14 @@ int vg_daemon_run(const vg_daemon_options *opt)
         }
         if (reload_requested) {
             reload_requested = 0;
-            daemon__reload(opt, &setup, engine, d.alerts);
+            daemon__reload(opt, &setup, engine, d.alerts, d.zap);
         }
         long timeout = vg_engine_next_tick_ms(engine, now);
         if (timeout < 0 || timeout > 1000)
             timeout = 1000;
         if (watchdog_us && timeout > (long)(watchdog_us / 2000))
             timeout = (long)(watchdog_us / 2000);
-        int rc = zmq_poll(items, (int)d.n_pull, timeout);
+        int rc = zmq_poll(items, n_items, timeout);
         if (rc < 0 && zmq_errno() != EINTR) {
             vg_error("zmq_poll: %s", zmq_strerror(zmq_errno()));
             status = 1;
@@ -382,6 +447,10 @@ int vg_daemon_run(const vg_daemon_options *opt)
                 if (frc != VG_OK)
                     vg_error("storage failed: %s", err.text);
             }
+        }
+        if (d.zap) {
+            vg_zap_handle(d.zap);
+            vg_handshakes_check(d.handshakes);
         }
         now = vg_time_mono_us();
         if (vg_engine_tick(engine, now, &err) != VG_OK)

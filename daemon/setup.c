@@ -82,6 +82,8 @@ vg_err vg_setup_load(const char *path, vg_setup *out, vg_errinfo *err)
         rc = vg_alert_rules_compile(s.cfg, vg_setup_alert_tests(), &s.alerts, err);
     if (rc == VG_OK)
         rc = vg_upload_config_build(s.cfg, &s.upload, err);
+    if (rc == VG_OK)
+        rc = vg_ingest_auth_load(s.cfg, &s.auth, err);
     if (rc == VG_OK && s.cfg->export_upload_to &&
         !vg_upload_config_find(s.upload, s.cfg->export_upload_to))
         rc = vg_fail(err, VG_ERR_CONFIG, "%s: export.upload_to '%s' is not a name of "
@@ -103,6 +105,8 @@ void vg_setup_free(vg_setup *s)
     vg_qc_plan_free(s->plan);
     vg_alert_rules_free(s->alerts);
     vg_upload_config_free(s->upload);
+    vg_ingest_auth_free(s->auth);
+    s->auth = NULL;
     s->cfg = NULL;
     s->plan = NULL;
     s->alerts = NULL;

@@ -12,7 +12,7 @@ DB="$TMP/db"
 cat > "$TMP/vigie.yaml" <<YAML
 storage: {path: $DB, commit_interval_ms: 200} # slow drain: stopped half-way
 ingest:
-  - {bind: "tcp://127.0.0.1:$P_FEED", format: sbe45_nmea, platform: SIMTSG, kind: feed}
+  - {bind: "tcp://127.0.0.1:$P_FEED", format: sbe45_nmea, platform: SIMTSG, kind: feed, security: none}
 platforms:
   - {id: SIMTSG, kind: tsg, interval_s: 10, parameters: [SSJT, CNDC, SSPS, SVEL, SPDC]}
 qc:
