@@ -17,6 +17,7 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "daemon/engine.h"
+#include "daemon/flusher.h"
 #include "daemon/handshakes.h"
 #include "daemon/scheduler.h"
 #include "daemon/router.h"
@@ -60,7 +61,37 @@ typedef struct daemon_ctx {
     size_t json_cap;
     uint64_t published, publish_dropped;
     vg_alerts *alerts; /* NULL unless alerts.enabled */
+    vg_flusher *flusher;  /* the log flusher thread: acknowledgements wait for it */
+    uint64_t flush_asked; /* highest commit handed to it */
+    uint64_t flush_failures; /* failed flushes, for the log (rate-limited) */
 } daemon_ctx;
+
+/* Hand the engine's new commits to the flusher, and the flusher's durable point to the
+ * engine (which then sends their acknowledgements). Cheap: called after every message. */
+static void daemon__durability(daemon_ctx *d, vg_engine *engine, bool flushed)
+{
+    uint64_t c = vg_engine_commits(engine);
+    if (c > d->flush_asked) {
+        vg_flusher_request(d->flusher, c);
+        d->flush_asked = c;
+    }
+    if (!flushed)
+        return;
+    bool failed = false;
+    vg_errinfo err;
+    uint64_t durable = vg_flusher_take(d->flusher, &failed, &err);
+    if (failed) {
+        d->flush_failures++;
+        if (d->flush_failures <= 5 || d->flush_failures % 100 == 0)
+            vg_error("storage failed: the log cannot be flushed (#%llu), acknowledgements "
+                     "wait: %s", (unsigned long long)d->flush_failures, err.text);
+    } else if (d->flush_failures) {
+        vg_notice("the log is flushed again after %llu failed attempts",
+                  (unsigned long long)d->flush_failures);
+        d->flush_failures = 0;
+    }
+    vg_engine_durable(engine, durable);
+}
 
 /* Engine listener: publish [platform, json] on the PUB socket, never blocking; and feed
  * the alert rules (inside the engine's batch: an alert commits with its samples). */
@@ -307,6 +338,18 @@ static void daemon__reload(const vg_daemon_options *opt, vg_setup *cur, vg_engin
     sd_notify(0, "READY=1");
 }
 
+/* Between two messages of a drain (up to 1000 per socket): pass durability both ways
+ * without waiting, and commit when the batch is older than commit_interval_ms, so that a
+ * long drain neither holds acknowledgements nor stretches the durability window. */
+static void daemon__drain_step(daemon_ctx *d, vg_engine *engine)
+{
+    vg_errinfo err;
+    int64_t now = vg_time_mono_us();
+    if (vg_engine_commit_due(engine, now) && vg_engine_tick(engine, now, &err) != VG_OK)
+        vg_error("storage failed: %s", err.text);
+    daemon__durability(d, engine, vg_flusher_ready(d->flusher));
+}
+
 int vg_daemon_run(const vg_daemon_options *opt)
 {
     vg_setup setup = {0};
@@ -381,18 +424,27 @@ int vg_daemon_run(const vg_daemon_options *opt)
     vg_engine_set_listener(engine, daemon__publish, &d);
     vg_engine_set_event_listener(engine, daemon__publish_event, &d);
     vg_engine_set_ack(engine, vg_router_ack, d.router);
+    /* Group commit off this thread: the engine commits without waiting for the disk, the
+     * flusher syncs the log, and acknowledgements leave once their commit is on disk. */
+    if (vg_flusher_start(store, &d.flusher, &err) != VG_OK) {
+        vg_error("%s", err.text);
+        goto out;
+    }
+    vg_engine_set_deferred_acks(engine, true);
     (void)vg_qc_test_names(); /* fill the name table before anything else runs */
 
     sd_notifyf(0, "READY=1\nSTATUS=ingesting on %zu endpoints\nMAINPID=%lu",
                setup.cfg->n_ingest, (unsigned long)getpid());
     vg_notice("vigie running (pid %ld)", (long)getpid());
 
-    zmq_pollitem_t *items = calloc(d.n_pull + 1, sizeof *items);
+    zmq_pollitem_t *items = calloc(d.n_pull + 2, sizeof *items);
     if (!items)
         goto out;
     for (size_t i = 0; i < d.n_pull; i++)
         items[i] = (zmq_pollitem_t){.socket = d.pull[i], .events = ZMQ_POLLIN};
     int n_items = (int)d.n_pull;
+    const int flusher_item = n_items++;
+    items[flusher_item] = (zmq_pollitem_t){.fd = vg_flusher_fd(d.flusher), .events = ZMQ_POLLIN};
     if (d.zap) /* handshakes of curve clients wait for its answers */
         items[n_items++] = (zmq_pollitem_t){.socket = vg_zap_socket(d.zap), .events = ZMQ_POLLIN};
     const int64_t started = vg_time_mono_us();
@@ -438,6 +490,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
                     break;
                 if (got < 0) /* not acknowledged: the feed resends; the log says why */
                     vg_error("storage failed, batch not acknowledged: %s", err.text);
+                daemon__drain_step(&d, engine);
             }
             for (int k = 0; k < 1000 && !d.feed[i]; k++) {
                 if (zmq_msg_recv(&msg, d.pull[i], ZMQ_DONTWAIT) < 0)
@@ -446,6 +499,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
                                             vg_time_now(), vg_time_mono_us(), &err);
                 if (frc != VG_OK)
                     vg_error("storage failed: %s", err.text);
+                daemon__drain_step(&d, engine);
             }
         }
         if (d.zap) {
@@ -455,6 +509,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
         now = vg_time_mono_us();
         if (vg_engine_tick(engine, now, &err) != VG_OK)
             vg_error("storage failed: %s", err.text);
+        daemon__durability(&d, engine, rc > 0 && (items[flusher_item].revents & ZMQ_POLLIN));
         if (d.alerts && now - last_alerts >= VG_US_PER_S / 4) {
             vg_alerts_tick(d.alerts, vg_time_now());
             last_alerts = now;
@@ -491,6 +546,15 @@ int vg_daemon_run(const vg_daemon_options *opt)
         vg_error("final commit failed: %s", err.text);
         status = 1;
     }
+    /* The last commits: flushed here, then their acknowledgements leave (1 s of linger). */
+    vg_flusher_stop(d.flusher);
+    d.flusher = NULL;
+    if (vg_store_flush_log(store, &err) != VG_OK) {
+        vg_error("final log flush failed: %s", err.text);
+        status = 1;
+    } else {
+        vg_engine_durable(engine, vg_engine_commits(engine));
+    }
     daemon__log_stats(engine, &d, "stopped");
     if (d.alerts) {
         vg_alerts_stats as = vg_alerts_get_stats(d.alerts);
@@ -500,6 +564,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
                   (unsigned long long)as.failed, (unsigned long long)as.errors);
     }
 out:
+    vg_flusher_stop(d.flusher); /* before the store closes */
     vg_alerts_stop(d.alerts); /* after the final commit: what it queued is durable */
     vg_scheduler_stop(scheduler);
     vg_uploader_stop(uploader);

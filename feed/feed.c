@@ -48,7 +48,13 @@ typedef struct feed_ctx {
     size_t fl_cap, fl_head, fl_n;
     uint32_t *lat;            /* FEED_LAT_BUCKETS counts */
     uint64_t lat_n;
+    int64_t start_mono;       /* the feed's start */
+    uint64_t acked_start;     /* acknowledged point at start */
+    feed_inflight *prog;      /* acknowledgement progress: (sequence, time), at most */
+    size_t n_prog;            /*   FEED_PROGRESS of them, for the stop summary */
 } feed_ctx;
+
+#define FEED_PROGRESS 65536
 
 /* A batch ending at `last` was sent now. */
 static void feed__lat_sent(feed_ctx *f, uint64_t last)
@@ -70,6 +76,19 @@ static void feed__lat_acked(feed_ctx *f, uint64_t seq)
         f->fl_head = (f->fl_head + 1) % f->fl_cap;
         f->fl_n--;
     }
+}
+
+/* Seconds from the feed's start to the first acknowledgement that covered the fraction q
+ * (0..1] of the frames acknowledged in this run; -1 if none was. */
+static double feed__progress_s(const feed_ctx *f, double q)
+{
+    if (!f->n_prog)
+        return -1;
+    uint64_t total = f->prog[f->n_prog - 1].last - f->acked_start;
+    for (size_t i = 0; i < f->n_prog; i++)
+        if ((double)(f->prog[i].last - f->acked_start) >= q * (double)total)
+            return (double)(f->prog[i].sent_us - f->start_mono) / 1e6;
+    return -1;
 }
 
 /* The q-quantile (0..1) of the acknowledgement latency, milliseconds. */
@@ -167,6 +186,8 @@ static void feed__acks(feed_ctx *f)
         }
         if (seq > before) {
             feed__lat_acked(f, seq);
+            if (f->n_prog < FEED_PROGRESS)
+                f->prog[f->n_prog++] = (feed_inflight){seq, vg_time_mono_us()};
             f->progress_mono = vg_time_mono_us();
             f->timeout_us = (int64_t)f->opt->ack_timeout_ms * 1000;
             if (vg_spool_unacked(f->spool) == 0)
@@ -334,7 +355,9 @@ int vg_feed_run(const vg_feed_options *opt)
     f.fl_cap = opt->window_frames / opt->batch_frames + 2;
     f.fl = calloc(f.fl_cap, sizeof *f.fl);
     f.lat = calloc(FEED_LAT_BUCKETS, sizeof *f.lat);
-    if (!f.frames || !f.times || !f.fl || !f.lat) {
+    f.prog = malloc(FEED_PROGRESS * sizeof *f.prog);
+    f.start_mono = vg_time_mono_us();
+    if (!f.frames || !f.times || !f.fl || !f.lat || !f.prog) {
         vg_error("out of memory");
         goto out;
     }
@@ -376,6 +399,7 @@ int vg_feed_run(const vg_feed_options *opt)
         goto out;
     }
     f.sent = vg_spool_acked(f.spool);
+    f.acked_start = f.sent;
     f.timeout_us = (int64_t)opt->ack_timeout_ms * 1000;
     vg_notice("vigie feed %s running: -> %s", opt->id, opt->endpoint);
     status = 0;
@@ -441,6 +465,11 @@ int vg_feed_run(const vg_feed_options *opt)
                   "covers it): p50 %.1f ms, p99 %.1f ms, max %.1f ms, %" PRIu64 " batches",
                   feed__lat_quantile(&f, 0.5), feed__lat_quantile(&f, 0.99),
                   feed__lat_quantile(&f, 1.0), f.lat_n);
+    if (f.n_prog)
+        vg_notice("acknowledged in this run: %" PRIu64 " frames; half of them %.3f s after "
+                  "the start, 99%% after %.3f s, all after %.3f s",
+                  f.prog[f.n_prog - 1].last - f.acked_start, feed__progress_s(&f, 0.5),
+                  feed__progress_s(&f, 0.99), feed__progress_s(&f, 1.0));
     if (f.spool_errors)
         status = 1;
 out:
@@ -457,5 +486,6 @@ out:
     free(f.text);
     free(f.fl);
     free(f.lat);
+    free(f.prog);
     return status;
 }
