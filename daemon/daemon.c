@@ -339,11 +339,14 @@ static void daemon__reload(const vg_daemon_options *opt, vg_setup *cur, vg_engin
 }
 
 /* Between two messages of a drain (up to 1000 per socket): pass durability both ways
- * without waiting, and commit when the batch is older than commit_interval_ms, so that a
- * long drain neither holds acknowledgements nor stretches the durability window. */
+ * without waiting, commit when the batch is older than commit_interval_ms, and answer the
+ * ZAP requests waiting, so that a long drain neither holds acknowledgements, stretches the
+ * durability window, nor keeps new clients' handshakes waiting. */
 static void daemon__drain_step(daemon_ctx *d, vg_engine *engine)
 {
     vg_errinfo err;
+    if (d->zap)
+        vg_zap_handle(d->zap);
     int64_t now = vg_time_mono_us();
     if (vg_engine_commit_due(engine, now) && vg_engine_tick(engine, now, &err) != VG_OK)
         vg_error("storage failed: %s", err.text);
