@@ -50,11 +50,12 @@ typedef struct feed_ctx {
     uint64_t lat_n;
     int64_t start_mono;       /* the feed's start */
     uint64_t acked_start;     /* acknowledged point at start */
-    feed_inflight *prog;      /* acknowledgement progress: (sequence, time), at most */
-    size_t n_prog;            /*   FEED_PROGRESS of them, for the stop summary */
+    feed_inflight *prog;      /* acknowledgement progress: (sequence, time), at most
+                               * FEED_PROGRESS points (halved when full), for the stop */
+    size_t n_prog;            /*   summary */
 } feed_ctx;
 
-#define FEED_PROGRESS 65536
+#define FEED_PROGRESS 4096
 
 /* A batch ending at `last` was sent now. */
 static void feed__lat_sent(feed_ctx *f, uint64_t last)
@@ -186,8 +187,12 @@ static void feed__acks(feed_ctx *f)
         }
         if (seq > before) {
             feed__lat_acked(f, seq);
-            if (f->n_prog < FEED_PROGRESS)
-                f->prog[f->n_prog++] = (feed_inflight){seq, vg_time_mono_us()};
+            if (f->n_prog == FEED_PROGRESS) { /* a long run: keep every other point */
+                for (size_t i = 0; i < FEED_PROGRESS / 2; i++)
+                    f->prog[i] = f->prog[2 * i + 1];
+                f->n_prog = FEED_PROGRESS / 2;
+            }
+            f->prog[f->n_prog++] = (feed_inflight){seq, vg_time_mono_us()};
             f->progress_mono = vg_time_mono_us();
             f->timeout_us = (int64_t)f->opt->ack_timeout_ms * 1000;
             if (vg_spool_unacked(f->spool) == 0)
