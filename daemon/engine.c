@@ -684,6 +684,19 @@ vg_err vg_engine_tick(vg_engine *e, int64_t now_mono_us, vg_errinfo *err)
     return rc;
 }
 
+bool vg_engine_feed_frames_open(const vg_engine *e)
+{
+    return e->acks_due > 0 && vg_store_in_batch(e->store);
+}
+
+vg_err vg_engine_commit(vg_engine *e, vg_errinfo *err)
+{
+    vg_err rc = engine__take_store_error(e, err);
+    if (rc != VG_OK)
+        return rc;
+    return engine__commit(e, err);
+}
+
 bool vg_engine_commit_due(const vg_engine *e, int64_t now_mono_us)
 {
     return vg_store_in_batch(e->store) &&

@@ -123,6 +123,15 @@ vg_err vg_engine_reconfigure(vg_engine *e, const vg_config *cfg, const vg_qc_pla
 
 const vg_engine_stats *vg_engine_get_stats(const vg_engine *e);
 
+/* True when the open batch holds frames of acknowledged feeds that wait for their
+ * acknowledgement (a daemon loop with nothing else to do commits it at once: vg_engine_commit). */
+bool vg_engine_feed_frames_open(const vg_engine *e);
+
+/* Commit the open batch now, with the feeds' marks, and acknowledge (or, with deferred
+ * acknowledgements, queue them for vg_engine_durable). VG_OK when nothing is open. Errors as
+ * vg_engine_tick's commit (the batch rolled back, the feeds resend). */
+vg_err vg_engine_commit(vg_engine *e, vg_errinfo *err);
+
 /* True when the open batch is older than storage.commit_interval_ms: vg_engine_tick would
  * commit it. O(1), for a loop that drains many messages between its ticks. */
 bool vg_engine_commit_due(const vg_engine *e, int64_t now_mono_us);

@@ -3,7 +3,8 @@
  * sync and sends nothing until vg_engine_durable covers the commit; several commits in
  * flight become one acknowledgement of the newest point; an acknowledgement of a commit
  * already durable leaves at once. The flusher thread (daemon/flusher.h) flushes what is
- * asked, wakes its eventfd, and reports the durable commit number. (That a crash loses no
+ * asked, wakes its eventfd, and reports the durable commit number. vg_engine_commit commits
+ * the frames of feeds at once (the daemon's idle commit). (That a crash loses no
  * acknowledged frame is shown by the real daemon under SIGKILL:
  * tests/integration/test_feed_crash.sh.) */
 #include <poll.h>
@@ -126,37 +127,49 @@ int main(void)
     vg_engine_durable(e, 1);
     CHECK_MSG(a.n == 1 && a.seq == 19, "%d acks, seq %llu", a.n, (unsigned long long)a.seq);
 
+    /* The idle commit of the daemon: frames of a feed in the open batch, committed now. */
+    CHECK(!vg_engine_feed_frames_open(e));
+    CHECK(batch(e, 21, 30) == VG_OK);
+    CHECK(vg_engine_feed_frames_open(e));
+    CHECK(vg_engine_commit(e, &err) == VG_OK);
+    CHECK(!vg_engine_feed_frames_open(e));
+    CHECK(vg_engine_commits(e) == 2 && a.n == 1);
+    vg_engine_durable(e, 2);
+    CHECK_MSG(a.n == 2 && a.seq == 29, "%d acks, seq %llu", a.n, (unsigned long long)a.seq);
+    CHECK(vg_engine_commit(e, &err) == VG_OK); /* nothing open: nothing to do */
+    CHECK(vg_engine_commits(e) == 2 && a.n == 2);
+
     /* Two commits in flight: the first durable acknowledges its own point only. */
-    CHECK(batch(e, 21, 40) == VG_OK);
+    CHECK(batch(e, 31, 40) == VG_OK);
     commit(e);
     CHECK(batch(e, 41, 60) == VG_OK);
     commit(e);
-    CHECK(vg_engine_commits(e) == 3);
-    CHECK(a.n == 1);
-    vg_engine_durable(e, 2);
-    CHECK_MSG(a.n == 2 && a.seq == 39, "%d acks, seq %llu", a.n, (unsigned long long)a.seq);
-    vg_engine_durable(e, 2); /* again: nothing new */
+    CHECK(vg_engine_commits(e) == 4);
     CHECK(a.n == 2);
     vg_engine_durable(e, 3);
-    CHECK(a.n == 3 && a.seq == 59);
+    CHECK_MSG(a.n == 3 && a.seq == 39, "%d acks, seq %llu", a.n, (unsigned long long)a.seq);
+    vg_engine_durable(e, 3); /* again: nothing new */
+    CHECK(a.n == 3);
+    vg_engine_durable(e, 4);
+    CHECK(a.n == 4 && a.seq == 59);
 
     /* Many commits, one durable report: one acknowledgement, of the newest point. */
     for (uint64_t k = 61; k <= 161; k += 10) {
         CHECK(batch(e, k, k + 9) == VG_OK);
         commit(e);
     }
-    CHECK(vg_engine_commits(e) == 14);
-    CHECK(a.n == 3);
+    CHECK(vg_engine_commits(e) == 15);
+    CHECK(a.n == 4);
     vg_flusher_request(f, vg_engine_commits(e));
-    vg_engine_durable(e, wait_durable(f, 14));
-    CHECK_MSG(a.n == 4 && a.seq == 169, "%d acks, seq %llu", a.n, (unsigned long long)a.seq);
+    vg_engine_durable(e, wait_durable(f, 15));
+    CHECK_MSG(a.n == 5 && a.seq == 169, "%d acks, seq %llu", a.n, (unsigned long long)a.seq);
 
     /* A resent batch of frames already committed, durable: acknowledged at the next tick
      * without waiting (no new commit). */
     CHECK(batch(e, 150, 170) == VG_OK);
     commit(e);
-    CHECK(vg_engine_commits(e) == 14);
-    CHECK(a.n == 5 && a.seq == 169);
+    CHECK(vg_engine_commits(e) == 15);
+    CHECK(a.n == 6 && a.seq == 169);
     CHECK(vg_flusher_flushes(f) >= 2);
 
     /* Every sample of the commits is in the store once reopened (the engine goes without
