@@ -20,7 +20,7 @@ p, tmp, port, cache = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 print("storage: {path: %s/db, commit_interval_ms: 50, cache_mb: %s}" % (tmp, cache))
 print("daemon: {log_level: notice}")
 print("ingest:")
-print('  - {bind: "tcp://127.0.0.1:%s", format: json, kind: feed}' % port)
+print('  - {bind: "tcp://127.0.0.1:%s", format: json, kind: feed, security: none}' % port)
 print("platforms:")
 for i in range(p):
     print("  - {id: P%05d, kind: tide_gauge, interval_s: 60, parameters: [SLEV]}" % i)

@@ -760,8 +760,65 @@ static vg_err config__platforms(config__ctx *c, yaml_node_t *seq)
 
 /* ---- ingest: --------------------------------------------------------------------------------- */
 
+/* ingest[].clients: one path or a list of paths (public key files, or directories of
+ * *.pub files; daemon/ingest_auth.c reads them). */
+static vg_err config__ingest_clients(config__ctx *c, vg_ingest_cfg *in, yaml_node_t *val)
+{
+    in->clients_line = vg_yaml_line(val);
+    yaml_node_item_t *start = NULL;
+    size_t n = 1;
+    if (val->type == YAML_SEQUENCE_NODE) {
+        start = val->data.sequence.items.start;
+        n = (size_t)(val->data.sequence.items.top - start);
+        if (n == 0)
+            return config__fail(c, val, "ingest[].clients is an empty list");
+    }
+    if (in->clients)
+        return config__fail(c, val, "ingest[].clients given twice");
+    if (!(in->clients = calloc(n, sizeof *in->clients)))
+        return config__nomem(c);
+    for (size_t i = 0; i < n; i++) {
+        yaml_node_t *item = start ? config__node(c, start[i]) : val;
+        vg_err rc = config__strdup(c, item, "ingest[].clients", &in->clients[i]);
+        if (rc)
+            return rc;
+        in->n_clients = i + 1;
+    }
+    return VG_OK;
+}
+
+/* The security of an ingest entry once all its keys are read: curve unless the file says
+ * none, or it is a pull endpoint without keys; curve needs both key settings. security: the
+ * `security:` value node, NULL if absent. */
+static vg_err config__ingest_security(config__ctx *c, vg_ingest_cfg *in, yaml_node_t *map,
+                                      yaml_node_t *security)
+{
+    bool keys = in->secret_key || in->n_clients;
+    if (!security)
+        in->security = in->kind == VG_INGEST_FEED || keys ? VG_SECURITY_CURVE : VG_SECURITY_NONE;
+    if (in->security == VG_SECURITY_NONE) {
+        if (keys)
+            return config__fail(c, security, "ingest[] '%s': security is none but secret_key or "
+                                "clients is given: remove them, or say security: curve",
+                                in->endpoint);
+        return VG_OK;
+    }
+    if (strncmp(in->endpoint, "inproc://", 9) == 0)
+        return config__fail(c, security ? security : map, "ingest[] '%s': CurveZMQ does not "
+                            "apply in-process (inproc:// has no handshake): say security: none",
+                            in->endpoint);
+    if (!in->secret_key || !in->n_clients)
+        return config__fail(c, security ? security : map,
+                            "ingest[] '%s'%s needs secret_key (the engine's secret key file, "
+                            "vigie keygen) and clients (the accepted public keys) for CurveZMQ, "
+                            "or 'security: none' to accept plain, unauthenticated connections",
+                            in->endpoint, in->kind == VG_INGEST_FEED ? " (kind feed)" : "");
+    return VG_OK;
+}
+
 static vg_err config__ingest_entry(config__ctx *c, vg_ingest_cfg *in, yaml_node_t *map)
 {
+    yaml_node_t *security = NULL;
     if (map->type != YAML_MAPPING_NODE)
         return config__fail(c, map, "each ingest[] entry must be a mapping (bind:, format:, ...), "
                                     "not %s",
@@ -802,6 +859,21 @@ static vg_err config__ingest_entry(config__ctx *c, vg_ingest_cfg *in, yaml_node_
             rc = config__params(c, val, "ingest[].fields", in->fields, max, &in->n_fields, NULL);
         } else if (strcmp(k, "fix_max_age_s") == 0) {
             rc = config__double(c, val, "ingest[].fix_max_age_s", 0.1, 3600, &in->fix_max_age_s);
+        } else if (strcmp(k, "security") == 0) {
+            const char *v = vg_yaml_scalar(val);
+            security = val;
+            if (v && strcmp(v, "curve") == 0)
+                in->security = VG_SECURITY_CURVE;
+            else if (v && strcmp(v, "none") == 0)
+                in->security = VG_SECURITY_NONE;
+            else
+                rc = config__fail(c, val, "ingest[].security must be 'curve' or 'none', not '%s'",
+                                  v ? v : config__what(val));
+        } else if (strcmp(k, "secret_key") == 0) {
+            rc = config__strdup(c, val, "ingest[].secret_key", &in->secret_key);
+            in->secret_key_line = vg_yaml_line(val);
+        } else if (strcmp(k, "clients") == 0) {
+            rc = config__ingest_clients(c, in, val);
         } else {
             rc = config__fail(c, key, "unknown key 'ingest[].%s'", k);
         }
@@ -812,7 +884,7 @@ static vg_err config__ingest_entry(config__ctx *c, vg_ingest_cfg *in, yaml_node_
         return config__fail(c, map, "ingest[].bind is required");
     if (!in->format)
         return config__fail(c, map, "ingest[].format is required (endpoint '%s')", in->endpoint);
-    return VG_OK;
+    return config__ingest_security(c, in, map, security);
 }
 
 static vg_err config__ingest(config__ctx *c, yaml_node_t *seq)
@@ -1051,6 +1123,10 @@ void vg_config_free(vg_config *cfg)
     for (size_t i = 0; i < cfg->n_ingest; i++) {
         free(cfg->ingest[i].endpoint);
         free(cfg->ingest[i].format);
+        free(cfg->ingest[i].secret_key);
+        for (size_t j = 0; j < cfg->ingest[i].n_clients; j++)
+            free(cfg->ingest[i].clients[j]);
+        free(cfg->ingest[i].clients);
     }
     free(cfg->ingest);
     for (size_t i = 0; i < cfg->n_platforms; i++) {
@@ -1158,6 +1234,13 @@ bool vg_config_reloadable(const vg_config *cur, const vg_config *next, vg_errinf
         else if (a->kind != b->kind)
             what = "kind", va = a->kind == VG_INGEST_FEED ? "feed" : "pull",
             vb = b->kind == VG_INGEST_FEED ? "feed" : "pull";
+        else if (a->security != b->security)
+            what = "security", va = a->security == VG_SECURITY_CURVE ? "curve" : "none",
+            vb = b->security == VG_SECURITY_CURVE ? "curve" : "none";
+        else if ((a->secret_key || b->secret_key) &&
+                 (!a->secret_key || !b->secret_key || strcmp(a->secret_key, b->secret_key) != 0))
+            what = "secret_key", va = a->secret_key ? a->secret_key : "",
+            vb = b->secret_key ? b->secret_key : "";
         if (what) {
             vg_fail(err, VG_ERR_CONFIG,
                     "%s:%d: ingest[].%s cannot change on reload (restart vigie): was '%s', now "

@@ -62,8 +62,24 @@ typedef struct vg_platform_cfg {
  * (ROUTER; docs/storage.md, "Feeds"). */
 typedef enum vg_ingest_kind { VG_INGEST_PULL = 0, VG_INGEST_FEED } vg_ingest_kind;
 
+/* How an ingest endpoint authenticates its clients (docs/feed.md, "Keys"): CurveZMQ with
+ * a list of accepted public keys (checked by the daemon's ZAP handler, daemon/zap.h), or
+ * none (plain TCP, anyone who can connect). */
+typedef enum vg_ingest_security { VG_SECURITY_NONE = 0, VG_SECURITY_CURVE } vg_ingest_security;
+
 typedef struct vg_ingest_cfg {
     vg_ingest_kind kind;            /* ingest[].kind: pull (default) or feed */
+    vg_ingest_security security;    /* ingest[].security: curve or none. Default: curve for
+                                     * kind feed and for an entry with keys; none for a pull
+                                     * entry without keys. A feed endpoint is plain only when
+                                     * the file says `security: none`. */
+    char *secret_key;               /* ingest[].secret_key: the engine's CurveZMQ secret key
+                                     * file (vigie keygen), owned; NULL unless curve */
+    char **clients;                 /* ingest[].clients: accepted public keys: files, or
+                                     * directories whose *.pub files are read; owned, n_clients
+                                     * entries (>= 1 when curve) */
+    size_t n_clients;
+    int secret_key_line, clients_line; /* lines of those keys, 0 if absent */
     char *endpoint;                 /* ingest[].bind: ZeroMQ endpoint to bind, owned */
     char *format;                   /* ingest[].format: a parser name (ingest/parser.h), owned */
     char platform[VG_PLATFORM_MAX]; /* ingest[].platform: platform of a raw stream; "" for json */

@@ -19,10 +19,13 @@
 #include "core/log.h"
 #include "daemon/engine.h"
 #include "daemon/replica.h"
+#include "daemon/flusher.h"
+#include "daemon/handshakes.h"
 #include "daemon/scheduler.h"
 #include "daemon/router.h"
 #include "daemon/setup.h"
 #include "daemon/uploader.h"
+#include "daemon/zap.h"
 #include "qc/test.h"
 #include "storage/outbox.h"
 #include "storage/store.h"
@@ -53,12 +56,44 @@ typedef struct daemon_ctx {
     bool *feed;        /* feed[i]: pull[i] is a ROUTER */
     size_t n_pull;
     vg_router *router; /* acknowledged feeds */
+    vg_zap *zap;       /* the ZAP handler of curve endpoints; NULL when there is none */
+    vg_handshakes *handshakes; /* failed handshakes of curve endpoints, logged */
     void *pub;         /* PUB socket or NULL */
     char *json;        /* publish buffer */
     size_t json_cap;
     uint64_t published, publish_dropped;
     vg_alerts *alerts; /* NULL unless alerts.enabled */
+    vg_flusher *flusher;  /* the log flusher thread: acknowledgements wait for it */
+    uint64_t flush_asked; /* highest commit handed to it */
+    uint64_t flush_failures; /* failed flushes, for the log (rate-limited) */
 } daemon_ctx;
+
+/* Hand the engine's new commits to the flusher, and the flusher's durable point to the
+ * engine (which then sends their acknowledgements). Cheap: called after every message. */
+static void daemon__durability(daemon_ctx *d, vg_engine *engine, bool flushed)
+{
+    uint64_t c = vg_engine_commits(engine);
+    if (c > d->flush_asked) {
+        vg_flusher_request(d->flusher, c);
+        d->flush_asked = c;
+    }
+    if (!flushed)
+        return;
+    bool failed = false;
+    vg_errinfo err;
+    uint64_t durable = vg_flusher_take(d->flusher, &failed, &err);
+    if (failed) {
+        d->flush_failures++;
+        if (d->flush_failures <= 5 || d->flush_failures % 100 == 0)
+            vg_error("storage failed: the log cannot be flushed (#%llu), acknowledgements "
+                     "wait: %s", (unsigned long long)d->flush_failures, err.text);
+    } else if (d->flush_failures) {
+        vg_notice("the log is flushed again after %llu failed attempts",
+                  (unsigned long long)d->flush_failures);
+        d->flush_failures = 0;
+    }
+    vg_engine_durable(engine, durable);
+}
 
 /* Engine listener: publish [platform, json] on the PUB socket, never blocking; and feed
  * the alert rules (inside the engine's batch: an alert commits with its samples). */
@@ -121,6 +156,8 @@ static void daemon__close(daemon_ctx *d)
     free(d->pull);
     free(d->feed);
     vg_router_free(d->router);
+    vg_zap_free(d->zap);
+    vg_handshakes_free(d->handshakes);
     if (d->pub)
         zmq_close(d->pub);
     if (d->zctx)
@@ -128,7 +165,25 @@ static void daemon__close(daemon_ctx *d)
     free(d->json);
 }
 
-static int daemon__open_sockets(daemon_ctx *d, const vg_config *cfg)
+/* Make socket `sock` of ingest endpoint i a CurveZMQ server with its secret key, whose
+ * clients the ZAP handler checks (domain "vigie-ingest-i"). */
+static int daemon__curve(void *sock, size_t i, const vg_ingest_auth *auth, const char *ep)
+{
+    int one = 1;
+    char domain[32];
+    int dl = snprintf(domain, sizeof domain, VG_ZAP_DOMAIN_PREFIX "%zu", i);
+    if (zmq_setsockopt(sock, ZMQ_CURVE_SERVER, &one, sizeof one) != 0 ||
+        zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, vg_ingest_auth_secret(auth, i),
+                       VG_CURVE_KEY_LEN + 1) != 0 ||
+        zmq_setsockopt(sock, ZMQ_ZAP_DOMAIN, domain, (size_t)dl) != 0) {
+        vg_error("ingest %s: cannot make it a CurveZMQ server: %s", ep,
+                 zmq_strerror(zmq_errno()));
+        return -1;
+    }
+    return 0;
+}
+
+static int daemon__open_sockets(daemon_ctx *d, const vg_config *cfg, const vg_ingest_auth *auth)
 {
     d->zctx = zmq_ctx_new();
     d->pull = calloc(cfg->n_ingest ? cfg->n_ingest : 1, sizeof *d->pull);
@@ -139,6 +194,20 @@ static int daemon__open_sockets(daemon_ctx *d, const vg_config *cfg)
     if (!d->zctx || !d->pull || !d->feed || !d->router || !d->json) {
         vg_error("cannot create the ZeroMQ context: %s", zmq_strerror(zmq_errno()));
         return -1;
+    }
+    /* The ZAP handler first: a curve socket bound without one would accept every key. */
+    for (size_t i = 0; i < cfg->n_ingest && !d->zap; i++) {
+        vg_errinfo err;
+        if (cfg->ingest[i].security == VG_SECURITY_CURVE &&
+            vg_zap_start(d->zctx, &d->zap, &err) != VG_OK) {
+            vg_error("%s", err.text);
+            return -1;
+        }
+    }
+    if (d->zap) {
+        vg_zap_set_auth(d->zap, cfg, auth);
+        if (!(d->handshakes = vg_handshakes_new(d->zctx)))
+            return -1;
     }
     int linger = 0, hwm = 100000;
     for (size_t i = 0; i < cfg->n_ingest; i++) {
@@ -154,9 +223,23 @@ static int daemon__open_sockets(daemon_ctx *d, const vg_config *cfg)
             zmq_setsockopt(d->pull[i], ZMQ_SNDHWM, &hwm, sizeof hwm);
             zmq_setsockopt(d->pull[i], ZMQ_LINGER, &ack_linger, sizeof ack_linger);
         }
-        if (daemon__bind(d->pull[i], cfg->ingest[i].endpoint,
-                         d->feed[i] ? "feed ingest" : "ingest") != 0)
+        bool curve = cfg->ingest[i].security == VG_SECURITY_CURVE;
+        if (curve && daemon__curve(d->pull[i], i, auth, cfg->ingest[i].endpoint) != 0)
             return -1;
+        vg_errinfo err;
+        if (curve && vg_handshakes_watch(d->handshakes, d->pull[i], cfg->ingest[i].endpoint,
+                                         &err) != VG_OK) {
+            vg_error("%s", err.text);
+            return -1;
+        }
+        if (daemon__bind(d->pull[i], cfg->ingest[i].endpoint,
+                         d->feed[i] ? (curve ? "feed ingest (CurveZMQ)" : "feed ingest (plain)")
+                                    : (curve ? "ingest (CurveZMQ)" : "ingest")) != 0)
+            return -1;
+        if (curve)
+            vg_info("ingest %s: server public key %s, %zu client keys accepted",
+                    cfg->ingest[i].endpoint, vg_ingest_auth_public(auth, i),
+                    vg_ingest_auth_clients(auth, i));
     }
     if (cfg->publish_endpoint) {
         d->pub = zmq_socket(d->zctx, ZMQ_PUB);
@@ -197,12 +280,20 @@ static void daemon__log_stats(const vg_engine *e, const daemon_ctx *d, const cha
                   "gap refused, %llu batches rolled back", when,
                   (unsigned long long)st->feed_batches, (unsigned long long)st->feed_duplicates,
                   (unsigned long long)st->feed_gaps, (unsigned long long)st->feed_rollbacks);
+    if (d->zap) {
+        vg_zap_stats zs = vg_zap_get_stats(d->zap);
+        vg_notice("%s: CurveZMQ handshakes: %llu clients accepted, %llu refused by key, %llu "
+                  "failed (plain client or wrong server key), %llu malformed ZAP requests", when,
+                  (unsigned long long)zs.accepted, (unsigned long long)zs.refused,
+                  (unsigned long long)vg_handshakes_failed(d->handshakes),
+                  (unsigned long long)zs.malformed);
+    }
 }
 
 /* SIGHUP: load the file again; keep everything as it is unless the new setup is valid and
  * changes only what can change without a restart. */
 static void daemon__reload(const vg_daemon_options *opt, vg_setup *cur, vg_engine *engine,
-                           vg_alerts *alerts)
+                           vg_alerts *alerts, vg_zap *zap)
 {
     sd_notify(0, "RELOADING=1");
     vg_setup next;
@@ -242,6 +333,8 @@ static void daemon__reload(const vg_daemon_options *opt, vg_setup *cur, vg_engin
              * change at the next start). */
             vg_repl_config *repl = cur->repl;
             cur->repl = NULL;
+            if (zap)
+                vg_zap_set_auth(zap, next.cfg, next.auth); /* the clients may change */
             vg_setup_free(cur);
             *cur = next;
             vg_repl_config_free(cur->repl);
@@ -252,6 +345,21 @@ static void daemon__reload(const vg_daemon_options *opt, vg_setup *cur, vg_engin
         }
     }
     sd_notify(0, "READY=1");
+}
+
+/* Between two messages of a drain (up to 1000 per socket): pass durability both ways
+ * without waiting, commit when the batch is older than commit_interval_ms, and answer the
+ * ZAP requests waiting, so that a long drain neither holds acknowledgements, stretches the
+ * durability window, nor keeps new clients' handshakes waiting. */
+static void daemon__drain_step(daemon_ctx *d, vg_engine *engine)
+{
+    vg_errinfo err;
+    if (d->zap)
+        vg_zap_handle(d->zap);
+    int64_t now = vg_time_mono_us();
+    if (vg_engine_commit_due(engine, now) && vg_engine_tick(engine, now, &err) != VG_OK)
+        vg_error("storage failed: %s", err.text);
+    daemon__durability(d, engine, vg_flusher_ready(d->flusher));
 }
 
 int vg_daemon_run(const vg_daemon_options *opt)
@@ -319,7 +427,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
         vg_error("%s", err.text);
         goto out;
     }
-    if (daemon__open_sockets(&d, setup.cfg) != 0)
+    if (daemon__open_sockets(&d, setup.cfg, setup.auth) != 0)
         goto out;
     if (setup.alerts->enabled) {
         if (vg_alerts_start(setup.cfg, setup.alerts, store, vg_time_now(), &d.alerts, &err) !=
@@ -334,17 +442,29 @@ int vg_daemon_run(const vg_daemon_options *opt)
     vg_engine_set_listener(engine, daemon__publish, &d);
     vg_engine_set_event_listener(engine, daemon__publish_event, &d);
     vg_engine_set_ack(engine, vg_router_ack, d.router);
+    /* Group commit off this thread: the engine commits without waiting for the disk, the
+     * flusher syncs the log, and acknowledgements leave once their commit is on disk. */
+    if (vg_flusher_start(store, &d.flusher, &err) != VG_OK) {
+        vg_error("%s", err.text);
+        goto out;
+    }
+    vg_engine_set_deferred_acks(engine, true);
     (void)vg_qc_test_names(); /* fill the name table before anything else runs */
 
     sd_notifyf(0, "READY=1\nSTATUS=ingesting on %zu endpoints\nMAINPID=%lu",
                setup.cfg->n_ingest, (unsigned long)getpid());
     vg_notice("vigie running (pid %ld)", (long)getpid());
 
-    zmq_pollitem_t *items = calloc(d.n_pull ? d.n_pull : 1, sizeof *items);
+    zmq_pollitem_t *items = calloc(d.n_pull + 2, sizeof *items);
     if (!items)
         goto out;
     for (size_t i = 0; i < d.n_pull; i++)
         items[i] = (zmq_pollitem_t){.socket = d.pull[i], .events = ZMQ_POLLIN};
+    int n_items = (int)d.n_pull;
+    const int flusher_item = n_items++;
+    items[flusher_item] = (zmq_pollitem_t){.fd = vg_flusher_fd(d.flusher), .events = ZMQ_POLLIN};
+    if (d.zap) /* handshakes of curve clients wait for its answers */
+        items[n_items++] = (zmq_pollitem_t){.socket = vg_zap_socket(d.zap), .events = ZMQ_POLLIN};
     const int64_t started = vg_time_mono_us();
     int64_t last_status = started, last_ping = 0, last_alerts = 0;
     /* systemd watchdog (WatchdogSec=): ping at half the interval from the loop itself, so
@@ -364,14 +484,25 @@ int vg_daemon_run(const vg_daemon_options *opt)
         }
         if (reload_requested) {
             reload_requested = 0;
-            daemon__reload(opt, &setup, engine, d.alerts);
+            daemon__reload(opt, &setup, engine, d.alerts, d.zap);
         }
         long timeout = vg_engine_next_tick_ms(engine, now);
         if (timeout < 0 || timeout > 1000)
             timeout = 1000;
         if (watchdog_us && timeout > (long)(watchdog_us / 2000))
             timeout = (long)(watchdog_us / 2000);
-        int rc = zmq_poll(items, (int)d.n_pull, timeout);
+        /* Idle with feed frames in the open batch: commit now rather than at the timer, so
+         * that a feed at a moderate rate is acknowledged a flush after its batch instead of
+         * up to commit_interval_ms later. Under load the loop is never idle here, and
+         * batches stay as large as the timer and commit_max_samples make them. */
+        int rc = vg_engine_feed_frames_open(engine) ? zmq_poll(items, n_items, 0) : 0;
+        if (rc == 0 && vg_engine_feed_frames_open(engine)) {
+            if (vg_engine_commit(engine, &err) != VG_OK)
+                vg_error("storage failed: %s", err.text);
+            daemon__durability(&d, engine, false);
+        }
+        if (rc == 0)
+            rc = zmq_poll(items, n_items, timeout);
         if (rc < 0 && zmq_errno() != EINTR) {
             vg_error("zmq_poll: %s", zmq_strerror(zmq_errno()));
             status = 1;
@@ -388,6 +519,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
                     break;
                 if (got < 0) /* not acknowledged: the feed resends; the log says why */
                     vg_error("storage failed, batch not acknowledged: %s", err.text);
+                daemon__drain_step(&d, engine);
             }
             for (int k = 0; k < 1000 && !d.feed[i]; k++) {
                 if (zmq_msg_recv(&msg, d.pull[i], ZMQ_DONTWAIT) < 0)
@@ -396,12 +528,18 @@ int vg_daemon_run(const vg_daemon_options *opt)
                                             vg_time_now(), vg_time_mono_us(), &err);
                 if (frc != VG_OK)
                     vg_error("storage failed: %s", err.text);
+                daemon__drain_step(&d, engine);
             }
+        }
+        if (d.zap) {
+            vg_zap_handle(d.zap);
+            vg_handshakes_check(d.handshakes);
         }
         now = vg_time_mono_us();
         if (vg_engine_tick(engine, now, &err) != VG_OK)
             vg_error("storage failed: %s", err.text);
         vg_engine_check_silences(engine, vg_time_now());
+        daemon__durability(&d, engine, rc > 0 && (items[flusher_item].revents & ZMQ_POLLIN));
         if (d.alerts && now - last_alerts >= VG_US_PER_S / 4) {
             vg_alerts_tick(d.alerts, vg_time_now());
             last_alerts = now;
@@ -438,6 +576,15 @@ int vg_daemon_run(const vg_daemon_options *opt)
         vg_error("final commit failed: %s", err.text);
         status = 1;
     }
+    /* The last commits: flushed here, then their acknowledgements leave (1 s of linger). */
+    vg_flusher_stop(d.flusher);
+    d.flusher = NULL;
+    if (vg_store_flush_log(store, &err) != VG_OK) {
+        vg_error("final log flush failed: %s", err.text);
+        status = 1;
+    } else {
+        vg_engine_durable(engine, vg_engine_commits(engine));
+    }
     daemon__log_stats(engine, &d, "stopped");
     if (d.alerts) {
         vg_alerts_stats as = vg_alerts_get_stats(d.alerts);
@@ -447,6 +594,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
                   (unsigned long long)as.failed, (unsigned long long)as.errors);
     }
 out:
+    vg_flusher_stop(d.flusher); /* before the store closes */
     vg_alerts_stop(d.alerts); /* after the final commit: what it queued is durable */
     vg_alert_plot_cleanup();
     vg_scheduler_stop(scheduler);

@@ -3,7 +3,9 @@
  * engine, commits on time, and handles signals:
  * SIGTERM/SIGINT flush and close the store cleanly; SIGHUP re-reads the configuration and
  * swaps only if the new one is valid (the old one stays otherwise). Speaks systemd's notify
- * protocol (READY, STATUS, RELOADING, STOPPING) when NOTIFY_SOCKET is set. With
+ * protocol (READY, STATUS, RELOADING, STOPPING) when NOTIFY_SOCKET is set. Commits do not
+ * wait for the disk: a log flusher thread (flusher.h) syncs the log, and the
+ * acknowledgements of feeds leave once their commit is on disk. With
  * storage.replication role replica it runs the replica's loop instead (replica.h). */
 #ifndef VIGIE_DAEMON_DAEMON_H
 #define VIGIE_DAEMON_DAEMON_H

@@ -21,6 +21,16 @@ typedef struct engine_source {
     const vg_ingest_cfg *cfg;
 } engine_source;
 
+/* An acknowledgement that waits for its commit to reach the disk (deferred acks). */
+typedef struct engine_ack {
+    uint64_t commit;             /* the commit number that made it true */
+    uint64_t epoch, seq;
+} engine_ack;
+/* Acknowledgements waiting per feed: at most this many commits in flight (the flusher
+ * flushes continuously, so one to three); when full the newest is replaced by a newer one,
+ * which only delays it. */
+#define ENGINE_ACK_WAIT 8
+
 /* One acknowledged feed (vigie feed), known from its first batch on. */
 typedef struct engine_feed {
     char id[VG_FEED_ID_MAX];
@@ -32,6 +42,8 @@ typedef struct engine_feed {
     vg_feed_mark committed;      /* as in the store after the last commit */
     bool ack_due;                /* sent something since its last acknowledgement */
     bool resend_asked;           /* asked to resend after a gap; not again until it did */
+    engine_ack waiting[ENGINE_ACK_WAIT]; /* deferred acknowledgements, oldest first, each */
+    size_t n_waiting;            /*   sent once its commit is durable (vg_engine_durable) */
 } engine_feed;
 
 struct vg_engine {
@@ -62,6 +74,10 @@ struct vg_engine {
     size_t acks_due;             /* feeds with ack_due set */
     vg_engine_ack_fn ack;
     void *ack_ctx;
+    bool deferred;               /* commits without sync; acks wait for vg_engine_durable */
+    uint64_t commit_no;          /* successful commits so far (vg_engine_commits) */
+    uint64_t durable;            /* highest commit known durable (vg_engine_durable) */
+    uint64_t generation;         /* vg_store_generation when the feed marks were read */
 };
 
 static void engine__free_sources(vg_engine *e)
@@ -156,6 +172,7 @@ vg_err vg_engine_new(const vg_config *cfg, const vg_qc_plan *plan, vg_store *sto
     if (!e)
         return vg_fail(err, VG_ERR_NOMEM, "out of memory for the engine");
     e->store = store;
+    e->generation = vg_store_generation(store);
     vg_err rc = engine__setup(e, cfg, plan, err);
     if (rc != VG_OK) {
         engine__free_sources(e);
@@ -293,7 +310,8 @@ static void engine__rollback(vg_engine *e)
     engine__clear_tags(e);
 }
 
-/* Send the acknowledgements due: the committed safe point of each feed that sent. */
+/* Send the acknowledgements due: the committed safe point of each feed that sent. With
+ * deferred acks they wait for the durability of the last commit instead. */
 static void engine__send_acks(vg_engine *e)
 {
     for (size_t f = 0; e->acks_due && f < e->n_feeds; f++) {
@@ -302,11 +320,81 @@ static void engine__send_acks(vg_engine *e)
             continue;
         fd->ack_due = false;
         e->acks_due--;
-        if (e->ack)
-            e->ack(e->ack_ctx, fd->id, fd->committed.epoch, vg_feed_mark_safe(&fd->committed),
-                   false);
+        engine_ack a = {e->commit_no, fd->committed.epoch, vg_feed_mark_safe(&fd->committed)};
+        if (e->deferred && a.commit > e->durable) {
+            if (fd->n_waiting && fd->waiting[fd->n_waiting - 1].commit == a.commit)
+                fd->waiting[fd->n_waiting - 1] = a; /* the same commit: the newer point */
+            else if (fd->n_waiting == ENGINE_ACK_WAIT)
+                fd->waiting[ENGINE_ACK_WAIT - 1] = a;
+            else
+                fd->waiting[fd->n_waiting++] = a;
+        } else if (e->ack) {
+            e->ack(e->ack_ctx, fd->id, a.epoch, a.seq, false);
+        }
     }
     e->acks_due = 0;
+}
+
+void vg_engine_set_deferred_acks(vg_engine *e, bool on)
+{
+    e->deferred = on;
+}
+
+uint64_t vg_engine_commits(const vg_engine *e)
+{
+    return e->commit_no;
+}
+
+void vg_engine_durable(vg_engine *e, uint64_t commit)
+{
+    if (commit > e->durable)
+        e->durable = commit;
+    for (size_t f = 0; f < e->n_feeds; f++) {
+        engine_feed *fd = &e->feeds[f];
+        size_t k = 0;
+        while (k < fd->n_waiting && fd->waiting[k].commit <= commit)
+            k++;
+        if (!k)
+            continue;
+        engine_ack a = fd->waiting[k - 1];
+        memmove(fd->waiting, fd->waiting + k, (fd->n_waiting - k) * sizeof *fd->waiting);
+        fd->n_waiting -= k;
+        if (e->ack)
+            e->ack(e->ack_ctx, fd->id, a.epoch, a.seq, false);
+    }
+}
+
+/* The store was recovered in place (vg_store_generation moved): batches committed without
+ * sync and not flushed may be gone. Read every feed's mark back from the store, drop the
+ * acknowledgements that waited, and restart the QC streams, as after a failed batch: the
+ * feeds resend what is missing, and what is there is recognised. */
+static void engine__reread_marks(vg_engine *e)
+{
+    vg_warn("the store was recovered in place: reading the feeds' committed points again");
+    for (size_t f = 0; f < e->n_feeds; f++) {
+        engine_feed *fd = &e->feeds[f];
+        vg_feed_mark m;
+        vg_errinfo err;
+        fd->n_waiting = 0;
+        vg_err rc = vg_store_feed_mark_get(e->store, fd->id, &m, &err);
+        if (rc == VG_ERR_NOTFOUND) {
+            memset(&m, 0, sizeof m);
+            rc = VG_OK;
+        }
+        if (rc != VG_OK) {
+            vg_error("feed %s: %s", fd->id, err.text);
+            continue;
+        }
+        vg_feed_mark_clear(&fd->committed);
+        fd->committed = m;
+        if (!engine__mark_copy(&fd->live, &fd->committed))
+            vg_error("feed %s: out of memory restoring its mark", fd->id);
+    }
+    for (size_t i = 0; i < e->cfg->n_platforms; i++) {
+        vg_qc_stream_free(e->streams[i]);
+        e->streams[i] = NULL;
+    }
+    engine__clear_tags(e);
 }
 
 /* Commit the open batch with the marks of the feeds that changed, then acknowledge. */
@@ -326,10 +414,12 @@ static vg_err engine__commit(vg_engine *e, vg_errinfo *err)
         }
     }
     if (rc == VG_OK && vg_store_in_batch(e->store)) {
-        rc = vg_store_commit(e->store, err);
+        rc = e->deferred ? vg_store_commit_nosync(e->store, err) : vg_store_commit(e->store, err);
         e->batch_samples = 0;
-        if (rc == VG_OK)
+        if (rc == VG_OK) {
             e->stats.commits++;
+            e->commit_no++;
+        }
     }
     if (rc != VG_OK) {
         e->stats.store_errors++;
@@ -607,6 +697,10 @@ vg_err vg_engine_tick(vg_engine *e, int64_t now_mono_us, vg_errinfo *err)
         rc = engine__commit(e, err);
         if (rc == VG_OK && (rc = vg_store_maintain(e->store, err)) != VG_OK)
             e->stats.store_errors++;
+        if (vg_store_generation(e->store) != e->generation) {
+            e->generation = vg_store_generation(e->store);
+            engine__reread_marks(e);
+        }
         /* Log retention: a failure is logged, not an ingest failure (the logs only grow). */
         size_t removed = 0;
         vg_errinfo lerr;
@@ -625,6 +719,25 @@ void vg_engine_check_silences(vg_engine *e, vg_time_us now)
 {
     for (size_t i = 0; i < e->cfg->n_platforms; i++)
         vg_silence_check(&e->silence[i], now, engine__event, e);
+}
+
+bool vg_engine_feed_frames_open(const vg_engine *e)
+{
+    return e->acks_due > 0 && vg_store_in_batch(e->store);
+}
+
+vg_err vg_engine_commit(vg_engine *e, vg_errinfo *err)
+{
+    vg_err rc = engine__take_store_error(e, err);
+    if (rc != VG_OK)
+        return rc;
+    return engine__commit(e, err);
+}
+
+bool vg_engine_commit_due(const vg_engine *e, int64_t now_mono_us)
+{
+    return vg_store_in_batch(e->store) &&
+           now_mono_us - e->batch_start_mono >= (int64_t)e->cfg->commit_interval_ms * 1000;
 }
 
 long vg_engine_next_tick_ms(const vg_engine *e, int64_t now_mono_us)

@@ -68,6 +68,23 @@ typedef void (*vg_engine_ack_fn)(void *ctx, const char *feed, uint64_t epoch, ui
 
 void vg_engine_set_ack(vg_engine *e, vg_engine_ack_fn fn, void *ctx);
 
+/* Deferred acknowledgements, for a log flush off the engine's thread (the daemon's flusher,
+ * daemon/flusher.h). With on, the engine commits without waiting for the disk
+ * (vg_store_commit_nosync) and keeps each acknowledgement until vg_engine_durable says that
+ * its commit reached the disk; resend requests still leave at once. Off (the default: tests,
+ * benchmarks, tools): each commit is durable when it returns and its acknowledgements leave
+ * at once. Set it before the first batch. */
+void vg_engine_set_deferred_acks(vg_engine *e, bool on);
+
+/* Number of successful commits so far (1, 2, ...; 0 before the first): what to ask the
+ * flusher to make durable. */
+uint64_t vg_engine_commits(const vg_engine *e);
+
+/* Every commit numbered <= commit is durable (a vg_store_flush_log that started after it
+ * returned VG_OK): send the acknowledgements waiting for them (the newest point of each
+ * feed); later acknowledgements of those commits leave at once. */
+void vg_engine_durable(vg_engine *e, uint64_t commit);
+
 /* Feed one batch of an acknowledged feed received on ingest endpoint `source` (an index
  * into cfg->ingest; its format and platform say how to parse). feed: the feed's id
  * (1-31 of [A-Za-z0-9_.-]); epoch: its spool's id; frames: n frames, each followed by one
@@ -111,6 +128,19 @@ const vg_engine_stats *vg_engine_get_stats(const vg_engine *e);
  * event (logged, stored in events.db, handed to the event listener); its next sample raises
  * the second one, with the end. now: wall clock, UTC us. */
 void vg_engine_check_silences(vg_engine *e, vg_time_us now);
+
+/* True when the open batch holds frames of acknowledged feeds that wait for their
+ * acknowledgement (a daemon loop with nothing else to do commits it at once: vg_engine_commit). */
+bool vg_engine_feed_frames_open(const vg_engine *e);
+
+/* Commit the open batch now, with the feeds' marks, and acknowledge (or, with deferred
+ * acknowledgements, queue them for vg_engine_durable). VG_OK when nothing is open. Errors as
+ * vg_engine_tick's commit (the batch rolled back, the feeds resend). */
+vg_err vg_engine_commit(vg_engine *e, vg_errinfo *err);
+
+/* True when the open batch is older than storage.commit_interval_ms: vg_engine_tick would
+ * commit it. O(1), for a loop that drains many messages between its ticks. */
+bool vg_engine_commit_due(const vg_engine *e, int64_t now_mono_us);
 
 /* Milliseconds until the next tick has work (for a poll time-out); -1 if none pending. */
 long vg_engine_next_tick_ms(const vg_engine *e, int64_t now_mono_us);

@@ -84,6 +84,8 @@ vg_err vg_setup_load(const char *path, vg_setup *out, vg_errinfo *err)
         rc = vg_upload_config_build(s.cfg, &s.upload, err);
     if (rc == VG_OK)
         rc = vg_repl_config_compile(s.cfg, &s.repl, err);
+    if (rc == VG_OK)
+        rc = vg_ingest_auth_load(s.cfg, &s.auth, err);
     if (rc == VG_OK && s.cfg->export_upload_to &&
         !vg_upload_config_find(s.upload, s.cfg->export_upload_to))
         rc = vg_fail(err, VG_ERR_CONFIG, "%s: export.upload_to '%s' is not a name of "
@@ -107,6 +109,8 @@ void vg_setup_free(vg_setup *s)
     vg_upload_config_free(s->upload);
     vg_repl_config_free(s->repl);
     s->repl = NULL;
+    vg_ingest_auth_free(s->auth);
+    s->auth = NULL;
     s->cfg = NULL;
     s->plan = NULL;
     s->alerts = NULL;

@@ -6,6 +6,7 @@
 
 #include "alerts/rules.h"
 #include "core/config.h"
+#include "daemon/ingest_auth.h"
 #include "export/destination.h"
 #include "qc/plan.h"
 #include "storage/repl_config.h"
@@ -16,11 +17,12 @@ typedef struct vg_setup {
     vg_alert_rules *alerts;  /* owned: the compiled `alerts:` section */
     vg_upload_config *upload; /* owned: the `upload:` section */
     vg_repl_config *repl;    /* owned: `storage.replication:`, NULL when absent */
+    vg_ingest_auth *auth;     /* owned: the CurveZMQ keys of the ingest endpoints */
 } vg_setup;
 
 /* Load path (NULL: the embedded default configuration), build the QC plan, the alert
- * rules (with the QC test names of qc/, vg_setup_alert_tests) and the upload
- * destinations, and check what
+ * rules (with the QC test names of qc/, vg_setup_alert_tests), the upload destinations
+ * and the ingest endpoints' keys (ingest_auth.h), and check what
  * crosses layers (ingest formats known to ingest/). On success *out owns both; on failure
  * *out is untouched and err says "FILE:LINE: reason". */
 vg_err vg_setup_load(const char *path, vg_setup *out, vg_errinfo *err);

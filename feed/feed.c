@@ -11,6 +11,7 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "core/curvekey.h"
 #include "core/feedproto.h"
 #include "core/log.h"
 
@@ -29,6 +30,10 @@ typedef struct feed_ctx {
     const vg_feed_options *opt;
     vg_spool *spool;
     void *zctx, *sock;
+    void *monitor;            /* PAIR socket receiving the DEALER's handshake events */
+    int link;                 /* last handshake state logged: 0 none, 1 up, -1 refused */
+    int64_t reconnect_mono;   /* after a failed handshake: connect again then (0: no) */
+    int64_t reconnect_us;     /* its back-off: 1 s, doubling to 10 s, reset on success */
     uint64_t sent;            /* last sequence sent (in flight up to it) */
     int64_t progress_mono;    /* last acknowledgement progress, or first send */
     int64_t timeout_us;       /* the resend time-out now: doubles (to 60 s) while resends
@@ -43,7 +48,14 @@ typedef struct feed_ctx {
     size_t fl_cap, fl_head, fl_n;
     uint32_t *lat;            /* FEED_LAT_BUCKETS counts */
     uint64_t lat_n;
+    int64_t start_mono;       /* the feed's start */
+    uint64_t acked_start;     /* acknowledged point at start */
+    feed_inflight *prog;      /* acknowledgement progress: (sequence, time), at most
+                               * FEED_PROGRESS points (halved when full), for the stop */
+    size_t n_prog;            /*   summary */
 } feed_ctx;
+
+#define FEED_PROGRESS 4096
 
 /* A batch ending at `last` was sent now. */
 static void feed__lat_sent(feed_ctx *f, uint64_t last)
@@ -65,6 +77,19 @@ static void feed__lat_acked(feed_ctx *f, uint64_t seq)
         f->fl_head = (f->fl_head + 1) % f->fl_cap;
         f->fl_n--;
     }
+}
+
+/* Seconds from the feed's start to the first acknowledgement that covered the fraction q
+ * (0..1] of the frames acknowledged in this run; -1 if none was. */
+static double feed__progress_s(const feed_ctx *f, double q)
+{
+    if (!f->n_prog)
+        return -1;
+    uint64_t total = f->prog[f->n_prog - 1].last - f->acked_start;
+    for (size_t i = 0; i < f->n_prog; i++)
+        if ((double)(f->prog[i].last - f->acked_start) >= q * (double)total)
+            return (double)(f->prog[i].sent_us - f->start_mono) / 1e6;
+    return -1;
 }
 
 /* The q-quantile (0..1) of the acknowledgement latency, milliseconds. */
@@ -162,6 +187,12 @@ static void feed__acks(feed_ctx *f)
         }
         if (seq > before) {
             feed__lat_acked(f, seq);
+            if (f->n_prog == FEED_PROGRESS) { /* a long run: keep every other point */
+                for (size_t i = 0; i < FEED_PROGRESS / 2; i++)
+                    f->prog[i] = f->prog[2 * i + 1];
+                f->n_prog = FEED_PROGRESS / 2;
+            }
+            f->prog[f->n_prog++] = (feed_inflight){seq, vg_time_mono_us()};
             f->progress_mono = vg_time_mono_us();
             f->timeout_us = (int64_t)f->opt->ack_timeout_ms * 1000;
             if (vg_spool_unacked(f->spool) == 0)
@@ -169,6 +200,87 @@ static void feed__acks(feed_ctx *f)
         }
         if (seq > f->sent)
             f->sent = seq; /* the engine already had them (a restart of the feed) */
+    }
+}
+
+/* CurveZMQ client keys on sock: the feed's secret (and its public, derived) and the
+ * server's public key. Returns false (logged) when a key cannot be read. */
+static bool feed__curve(void *sock, const vg_feed_options *o)
+{
+    char sec[VG_CURVE_KEY_LEN + 1], pub[VG_CURVE_KEY_LEN + 1], srv[VG_CURVE_KEY_LEN + 1];
+    vg_errinfo err;
+    if (vg_curve_key_read(o->key_path, true, sec, &err) != VG_OK ||
+        vg_curve_key_read(o->server_key_path, false, srv, &err) != VG_OK) {
+        vg_error("%s", err.text);
+        return false;
+    }
+    bool ok = zmq_curve_public(pub, sec) == 0 &&
+              zmq_setsockopt(sock, ZMQ_CURVE_SERVERKEY, srv, VG_CURVE_KEY_LEN + 1) == 0 &&
+              zmq_setsockopt(sock, ZMQ_CURVE_PUBLICKEY, pub, VG_CURVE_KEY_LEN + 1) == 0 &&
+              zmq_setsockopt(sock, ZMQ_CURVE_SECRETKEY, sec, VG_CURVE_KEY_LEN + 1) == 0;
+    memset(sec, 0, sizeof sec);
+    if (!ok)
+        vg_error("%s: cannot use this CurveZMQ key: %s", o->key_path, zmq_strerror(zmq_errno()));
+    else
+        vg_info("CurveZMQ: this feed's public key %s, the daemon's %s", pub, srv);
+    return ok;
+}
+
+/* Handshake events of the DEALER: log when the link comes up or is refused, once per
+ * change (libzmq retries every few hundred ms; the spool keeps every frame meanwhile). */
+static void feed__monitor(feed_ctx *f)
+{
+    for (;;) {
+        zmq_msg_t ev, addr;
+        zmq_msg_init(&ev);
+        zmq_msg_init(&addr);
+        if (zmq_msg_recv(&ev, f->monitor, ZMQ_DONTWAIT) < 0) {
+            zmq_msg_close(&ev);
+            zmq_msg_close(&addr);
+            return;
+        }
+        if (zmq_msg_more(&ev))
+            zmq_msg_recv(&addr, f->monitor, 0);
+        uint16_t event = 0;
+        uint32_t value = 0;
+        if (zmq_msg_size(&ev) >= 6) {
+            memcpy(&event, zmq_msg_data(&ev), 2);
+            memcpy(&value, (char *)zmq_msg_data(&ev) + 2, 4);
+        }
+        int state = event == ZMQ_EVENT_HANDSHAKE_SUCCEEDED ? 1
+                    : event & (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                               ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) ? -1 : 0;
+        if (state < 0 && !f->reconnect_mono) {
+            /* libzmq gives up an endpoint after a failed handshake (a protocol error): try
+             * again later, so that a key added on the daemon's side is taken up. */
+            f->reconnect_us = f->reconnect_us ? f->reconnect_us * 2 : VG_US_PER_S;
+            if (f->reconnect_us > 10 * VG_US_PER_S)
+                f->reconnect_us = 10 * VG_US_PER_S;
+            f->reconnect_mono = vg_time_mono_us() + f->reconnect_us;
+        } else if (state > 0) {
+            f->reconnect_us = 0;
+        }
+        if (state && state != f->link) {
+            if (state > 0)
+                vg_notice("connected to %s (%s)", f->opt->endpoint,
+                          f->opt->key_path ? "CurveZMQ" : "plain, unauthenticated");
+            else if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH)
+                vg_error("%s refused this feed's key (ZAP status %u): is its public key in the "
+                         "endpoint's ingest[].clients? Frames stay in the spool; retrying",
+                         f->opt->endpoint, (unsigned)value);
+            else
+                vg_error("handshake with %s failed (%s, libzmq error %#x): %s; frames stay in "
+                         "the spool; retrying", f->opt->endpoint,
+                         event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL ? "protocol" : "no detail",
+                         (unsigned)value,
+                         f->opt->key_path ? "is --server-key the endpoint's public key, and is "
+                                            "the endpoint curve?"
+                                          : "does the endpoint require CurveZMQ (--key, "
+                                            "--server-key)?");
+            f->link = state;
+        }
+        zmq_msg_close(&ev);
+        zmq_msg_close(&addr);
     }
 }
 
@@ -248,7 +360,9 @@ int vg_feed_run(const vg_feed_options *opt)
     f.fl_cap = opt->window_frames / opt->batch_frames + 2;
     f.fl = calloc(f.fl_cap, sizeof *f.fl);
     f.lat = calloc(FEED_LAT_BUCKETS, sizeof *f.lat);
-    if (!f.frames || !f.times || !f.fl || !f.lat) {
+    f.prog = malloc(FEED_PROGRESS * sizeof *f.prog);
+    f.start_mono = vg_time_mono_us();
+    if (!f.frames || !f.times || !f.fl || !f.lat || !f.prog) {
         vg_error("out of memory");
         goto out;
     }
@@ -273,18 +387,32 @@ int vg_feed_run(const vg_feed_options *opt)
     zmq_setsockopt(f.sock, ZMQ_IMMEDIATE, &one, sizeof one); /* queue only to a live peer */
     zmq_setsockopt(f.sock, ZMQ_LINGER, &zero, sizeof zero);
     zmq_setsockopt(f.sock, ZMQ_SNDHWM, &hwm, sizeof hwm);
+    if (opt->key_path && !feed__curve(f.sock, opt))
+        goto out;
+    if (zmq_socket_monitor(f.sock, "inproc://vigie-feed-monitor",
+                           ZMQ_EVENT_HANDSHAKE_SUCCEEDED | ZMQ_EVENT_HANDSHAKE_FAILED_AUTH |
+                               ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL |
+                               ZMQ_EVENT_HANDSHAKE_FAILED_NO_DETAIL) != 0 ||
+        !(f.monitor = zmq_socket(f.zctx, ZMQ_PAIR)) ||
+        zmq_setsockopt(f.monitor, ZMQ_LINGER, &zero, sizeof zero) != 0 ||
+        zmq_connect(f.monitor, "inproc://vigie-feed-monitor") != 0) {
+        vg_error("ZeroMQ monitor: %s", zmq_strerror(zmq_errno()));
+        goto out;
+    }
     if (zmq_connect(f.sock, opt->endpoint) != 0) {
         vg_error("cannot connect to %s: %s", opt->endpoint, zmq_strerror(zmq_errno()));
         goto out;
     }
     f.sent = vg_spool_acked(f.spool);
+    f.acked_start = f.sent;
     f.timeout_us = (int64_t)opt->ack_timeout_ms * 1000;
     vg_notice("vigie feed %s running: -> %s", opt->id, opt->endpoint);
     status = 0;
     bool eof = false;
     while (!feed_stop) {
-        zmq_pollitem_t items[2] = {{.socket = f.sock, .events = ZMQ_POLLIN}};
-        int ni = 1, ifd = eof ? -1 : vg_input_fd(in);
+        zmq_pollitem_t items[3] = {{.socket = f.sock, .events = ZMQ_POLLIN},
+                                   {.socket = f.monitor, .events = ZMQ_POLLIN}};
+        int ni = 2, ifd = eof ? -1 : vg_input_fd(in);
         if (ifd >= 0)
             items[ni++] = (zmq_pollitem_t){.fd = ifd, .events = ZMQ_POLLIN};
         long timeout = 100; /* files and reconnects are polled; sends retried */
@@ -309,6 +437,13 @@ int vg_feed_run(const vg_feed_options *opt)
         now = vg_time_mono_us();
         if (vg_spool_flush(f.spool, now, &err) != VG_OK)
             vg_error("spool: %s", err.text);
+        feed__monitor(&f);
+        if (f.reconnect_mono && now >= f.reconnect_mono) {
+            f.reconnect_mono = 0;
+            zmq_disconnect(f.sock, opt->endpoint); /* fails when libzmq dropped it: fine */
+            if (zmq_connect(f.sock, opt->endpoint) != 0)
+                vg_error("cannot connect to %s: %s", opt->endpoint, zmq_strerror(zmq_errno()));
+        }
         feed__acks(&f);
         uint64_t acked = vg_spool_acked(f.spool);
         if (f.sent > acked && now - f.progress_mono >= f.timeout_us) {
@@ -335,10 +470,17 @@ int vg_feed_run(const vg_feed_options *opt)
                   "covers it): p50 %.1f ms, p99 %.1f ms, max %.1f ms, %" PRIu64 " batches",
                   feed__lat_quantile(&f, 0.5), feed__lat_quantile(&f, 0.99),
                   feed__lat_quantile(&f, 1.0), f.lat_n);
+    if (f.n_prog)
+        vg_notice("acknowledged in this run: %" PRIu64 " frames; half of them %.3f s after "
+                  "the start, 99%% after %.3f s, all after %.3f s",
+                  f.prog[f.n_prog - 1].last - f.acked_start, feed__progress_s(&f, 0.5),
+                  feed__progress_s(&f, 0.99), feed__progress_s(&f, 1.0));
     if (f.spool_errors)
         status = 1;
 out:
     vg_input_close(in);
+    if (f.monitor)
+        zmq_close(f.monitor);
     if (f.sock)
         zmq_close(f.sock);
     if (f.zctx)
@@ -349,5 +491,6 @@ out:
     free(f.text);
     free(f.fl);
     free(f.lat);
+    free(f.prog);
     return status;
 }

@@ -22,11 +22,18 @@ typedef struct vg_feed_options {
     size_t window_frames;      /* frames sent and not acknowledged at most: >= batch_frames */
     int ack_timeout_ms;        /* no acknowledgement for this long: resend, 100..600000 */
     bool exit_when_drained;    /* stdin: exit once input ended and all is acknowledged */
+    const char *key_path;      /* CurveZMQ: the feed's secret key file (mode 0600, vigie
+                                * keygen); NULL: plain TCP (the endpoint must say
+                                * security: none) */
+    const char *server_key_path; /* the daemon endpoint's public key file; given with
+                                  * key_path, NULL otherwise */
 } vg_feed_options;
 
 /* Run until SIGTERM/SIGINT (or, with exit_when_drained, until stdin ended and every frame
  * was acknowledged). Returns the exit status: 0 after a clean stop, 1 if start-up failed
- * (spool, input, socket: logged). */
+ * (spool, input, keys, socket: logged). A daemon that refuses the feed's key (or a plain
+ * feed at a curve endpoint) is logged once per change of state; the feed keeps spooling and
+ * keeps trying. */
 int vg_feed_run(const vg_feed_options *opt);
 
 #endif

@@ -535,6 +535,35 @@ static vg_err spool__seek(vg_spool *sp, uint64_t from, vg_errinfo *err)
     return VG_OK;
 }
 
+/* Bytes read from a segment at once by vg_spool_read (more when one record is longer). */
+#define SPOOL_READ_CHUNK (256u * 1024u)
+
+/* Up to len bytes at off; the count read (0 at the end of the file), -1 on error. */
+static ssize_t pread_some(int fd, void *buf, size_t len, uint64_t off)
+{
+    for (;;) {
+        ssize_t r = pread(fd, buf, len, (off_t)off);
+        if (r >= 0 || errno != EINTR)
+            return r;
+    }
+}
+
+/* rbuf of at least size bytes (its content kept); false when out of memory. */
+static bool spool__reserve_read(vg_spool *sp, size_t size)
+{
+    if (size <= sp->rcap)
+        return true;
+    size_t nc = sp->rcap ? sp->rcap : 1024 * 1024;
+    while (nc < size)
+        nc *= 2;
+    unsigned char *nb = realloc(sp->rbuf, nc);
+    if (!nb)
+        return false;
+    sp->rbuf = nb;
+    sp->rcap = nc;
+    return true;
+}
+
 static size_t spool__seg_index(const vg_spool *sp, uint64_t base)
 {
     for (size_t i = 0; i < sp->n_segs; i++)
@@ -559,31 +588,40 @@ vg_err vg_spool_read(vg_spool *sp, uint64_t from, vg_spool_frame *out, size_t ma
             return rc;
         si = spool__seg_index(sp, sp->rbase);
     }
-    size_t used = 0;
+    /* The segment is read in chunks of SPOOL_READ_CHUNK bytes into rbuf, records parsed in
+     * place (one pread per chunk, not two per frame); rbuf[pos..fill) holds the bytes of the
+     * file from sp->roff on. Frames are kept as offsets: rbuf may move when it grows. */
+    size_t fill = 0, pos = 0, used = 0;
     uint64_t offs[4096];
     if (max > sizeof offs / sizeof offs[0])
         max = sizeof offs / sizeof offs[0];
     while (*n < max && used < max_bytes && sp->rnext <= last) {
-        unsigned char h[REC_HDR];
-        int r = pread_all(sp->rfd, h, REC_HDR, sp->roff);
-        if (r < 0)
-            return io_fail(err, "cannot read a spool segment in", sp->dir);
-        uint32_t len = r ? get_u32(h) : 0;
-        bool ok = r == 1 && len <= REC_MAX && get_u64(h + 8) == sp->rnext;
-        if (ok && used + len + 1 > sp->rcap) {
-            size_t nc = sp->rcap ? sp->rcap : 1024 * 1024;
-            while (nc < used + len + 1)
-                nc *= 2;
-            unsigned char *nb = realloc(sp->rbuf, nc);
-            if (!nb)
+        int r = 1; /* 1: the record (or a length beyond REC_MAX) is buffered; 0: end of file */
+        uint32_t len = 0;
+        for (;;) {
+            size_t have = fill - pos;
+            if (have >= REC_HDR) {
+                len = get_u32(sp->rbuf + pos);
+                if (len > REC_MAX || have >= REC_HDR + (size_t)len)
+                    break;
+            }
+            size_t want = SPOOL_READ_CHUNK;
+            if (have >= REC_HDR && REC_HDR + (size_t)len - have > want)
+                want = REC_HDR + (size_t)len - have;
+            if (!spool__reserve_read(sp, fill + want))
                 return vg_fail(err, VG_ERR_NOMEM, "%s: out of memory", sp->dir);
-            sp->rbuf = nb;
-            sp->rcap = nc;
+            ssize_t got = pread_some(sp->rfd, sp->rbuf + fill, want, sp->roff + have);
+            if (got < 0)
+                return io_fail(err, "cannot read a spool segment in", sp->dir);
+            if (got == 0) {
+                r = 0;
+                break;
+            }
+            fill += (size_t)got;
         }
-        if (ok && len && pread_all(sp->rfd, sp->rbuf + used, len, sp->roff + REC_HDR) != 1)
-            ok = false;
-        if (ok && get_u32(h + 4) != crc(h + 8, REC_HDR - 8, sp->rbuf + used, len))
-            ok = false;
+        const unsigned char *h = sp->rbuf + pos;
+        bool ok = r == 1 && len <= REC_MAX && get_u64(h + 8) == sp->rnext &&
+                  get_u32(h + 4) == crc(h + 8, REC_HDR - 8, h + REC_HDR, len);
         if (!ok) {
             if (si + 1 >= sp->n_segs)
                 break; /* the end of the newest segment: nothing more yet */
@@ -593,6 +631,7 @@ vg_err vg_spool_read(vg_spool *sp, uint64_t from, vg_spool_frame *out, size_t ma
                          sp->roff, sp->rnext, sp->segs[si + 1] - 1);
             if ((rc = spool__seek(sp, sp->segs[si + 1], err)) != VG_OK)
                 return rc;
+            pos = fill; /* what is buffered belongs to the segment left */
             si++;
             continue;
         }
@@ -600,10 +639,11 @@ vg_err vg_spool_read(vg_spool *sp, uint64_t from, vg_spool_frame *out, size_t ma
             out[*n].seq = sp->rnext;
             out[*n].time = (vg_time_us)get_u64(h + 16);
             out[*n].len = len;
-            offs[*n] = used;
+            offs[*n] = pos + REC_HDR;
             used += len;
             (*n)++;
         }
+        pos += REC_HDR + (size_t)len;
         sp->roff += REC_HDR + len;
         sp->rnext++;
     }

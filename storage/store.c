@@ -304,6 +304,7 @@ vg_err vg_store_open(const char *path, const vg_store_options *opt, vg_store **o
     s->read_only = opt->read_only;
     s->cache_mb = opt->cache_mb;
     s->repl = opt->read_only ? NULL : opt->repl;
+    pthread_mutex_init(&s->flush_mu, NULL);
     s->path = store__strdup(path);
     rc = s->path ? VG_OK : VG_ERR_NOMEM;
     for (int i = 0; i < VG_STORE_NDB && rc == VG_OK; i++) {
@@ -360,6 +361,7 @@ vg_err vg_store_close(vg_store *s, vg_errinfo *err)
         rc = erc;
     free(s->path);
     free(s->buf);
+    pthread_mutex_destroy(&s->flush_mu);
     free(s);
     return rc;
 }
@@ -389,24 +391,56 @@ vg_err vg_store_begin(vg_store *s, vg_errinfo *err)
     return VG_OK;
 }
 
-vg_err vg_store_commit(vg_store *s, vg_errinfo *err)
+/* Commit with DB_TXN->commit flags: 0 (the log is written and flushed to disk before
+ * commit returns) or DB_TXN_NOSYNC (left in the log buffer for vg_store_flush_log). */
+static vg_err store__commit(vg_store *s, u_int32_t flags, vg_errinfo *err)
 {
     if (!s || !s->txn)
         return vg_fail(err, VG_ERR_INVAL, "%s: no batch to commit", s ? s->path : "store");
     vg_senv_clear_text();
-    /* Default flags: the log is written and flushed to disk before commit returns. */
-    int ret = s->txn->commit(s->txn, 0);
+    int ret = s->txn->commit(s->txn, flags);
     s->txn = NULL;
     if (ret != 0)
         return vg_senv_fail(err, ret, s->path, "DB_TXN->commit");
     ret = s->env->txn_checkpoint(s->env, STORE_CKP_KBYTES, STORE_CKP_MINUTES, 0);
     if (ret != 0) {
-        /* The batch is durable: only the bound on recovery time is not renewed. */
+        /* The batch is committed: only the bound on recovery time is not renewed. */
         vg_errinfo e;
         vg_senv_fail(&e, ret, s->path, "DB_ENV->txn_checkpoint");
         vg_warn("%s", e.text);
     }
     return VG_OK;
+}
+
+vg_err vg_store_commit(vg_store *s, vg_errinfo *err)
+{
+    return store__commit(s, 0, err);
+}
+
+vg_err vg_store_commit_nosync(vg_store *s, vg_errinfo *err)
+{
+    return store__commit(s, DB_TXN_NOSYNC, err);
+}
+
+vg_err vg_store_flush_log(vg_store *s, vg_errinfo *err)
+{
+    if (!s || s->read_only)
+        return vg_fail(err, VG_ERR_INVAL, "vg_store_flush_log: not a writer's store");
+    pthread_mutex_lock(&s->flush_mu);
+    vg_err rc = vg_store__usable(s, err);
+    if (rc == VG_OK) {
+        vg_senv_clear_text();
+        int ret = s->env->log_flush(s->env, NULL);
+        if (ret != 0)
+            rc = vg_senv_fail(err, ret, s->path, "DB_ENV->log_flush");
+    }
+    pthread_mutex_unlock(&s->flush_mu);
+    return rc;
+}
+
+uint64_t vg_store_generation(const vg_store *s)
+{
+    return s ? s->generation : 0;
 }
 
 void vg_store_abort(vg_store *s)
@@ -452,6 +486,8 @@ static void store__drop_handles(vg_store *s)
  * batches are kept) and the databases. */
 static vg_err store__recover_in_place(vg_store *s, vg_errinfo *err)
 {
+    pthread_mutex_lock(&s->flush_mu); /* no log flush of another thread meanwhile */
+    s->generation++;                   /* batches not flushed yet may be gone */
     vg_senv_panic(s->senv);
     store__drop_handles(s);
     vg_err rc = vg_senv_acquire(s->path, s->cache_mb, true, s->repl, &s->senv, err);
@@ -460,10 +496,11 @@ static vg_err store__recover_in_place(vg_store *s, vg_errinfo *err)
         if ((rc = store__open_dbs(s, err)) == VG_OK && (rc = store__check_schema(s, err)) == VG_OK)
             rc = store__load_qseq(s, err);
     }
-    if (rc != VG_OK) {
+    if (rc != VG_OK)
         store__drop_handles(s);
+    pthread_mutex_unlock(&s->flush_mu);
+    if (rc != VG_OK)
         return rc;
-    }
     vg_notice("%s: store recovered in place; the daemon goes on", s->path);
     return VG_OK;
 }

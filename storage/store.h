@@ -12,7 +12,8 @@
  * commits every storage.commit_interval_ms or commit_max_samples, whichever comes first).
  * One process writes (the daemon: it opens read-write, recovers at open, and calls
  * vg_store_maintain about once a second); any number of processes read (read_only). One
- * vg_store is used by one thread at a time. */
+ * vg_store is used by one thread at a time, except vg_store_flush_log, which one other
+ * thread may call meanwhile (the daemon's log flusher). */
 #ifndef VIGIE_STORAGE_STORE_H
 #define VIGIE_STORAGE_STORE_H
 
@@ -60,6 +61,22 @@ vg_err vg_store_close(vg_store *s, vg_errinfo *err);
 vg_err vg_store_begin(vg_store *s, vg_errinfo *err);
 /* Commit the batch: after return every put in it is durable (log flushed to disk). */
 vg_err vg_store_commit(vg_store *s, vg_errinfo *err);
+/* Commit the batch without waiting for the disk (DB_TXN_NOSYNC): its puts are visible and
+ * its log records wait in Berkeley DB's log buffer; the batch is durable once a
+ * vg_store_flush_log that started after this return has returned VG_OK. Until then a crash
+ * of the process loses it (recovery at the next open drops it whole), and so may an
+ * in-place recovery (vg_store_generation). Errors as vg_store_commit. */
+vg_err vg_store_commit_nosync(vg_store *s, vg_errinfo *err);
+/* Write and sync the log to disk (DB_ENV->log_flush): every batch committed before the call
+ * is durable at its return. Thread-safe: the one function that another thread may call
+ * while the owner of s uses it (the daemon's flusher thread, daemon/flusher.h), until
+ * vg_store_close. Writer only (VG_ERR_INVAL); VG_ERR_DB when the log cannot be written (a
+ * full disk): the batches committed without sync since the last flush are then not durable. */
+vg_err vg_store_flush_log(vg_store *s, vg_errinfo *err);
+/* Number of in-place recoveries (vg_store_maintain) so far: when it changes, batches
+ * committed with vg_store_commit_nosync and not flushed before may be lost, so whoever keeps
+ * state about them (the engine's feed marks) reads it back from the store. */
+uint64_t vg_store_generation(const vg_store *s);
 /* Abort the batch: none of its puts remain. */
 void vg_store_abort(vg_store *s);
 /* True while a batch is open. */

@@ -5,6 +5,7 @@
 #define VIGIE_STORAGE_STORE_INT_H
 
 #include <db.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -34,6 +35,9 @@ struct vg_store {
     uint64_t qseq;              /* next quarantine sequence number */
     unsigned char *buf;         /* reusable value buffer of the puts */
     size_t cap;                 /* bytes of buf */
+    pthread_mutex_t flush_mu;   /* vg_store_flush_log (another thread) vs. an in-place
+                                 * recovery, which replaces env */
+    uint64_t generation;        /* in-place recoveries so far (vg_store_generation) */
 };
 
 /* True if platform is a valid platform id (NULL is not). */

@@ -31,7 +31,11 @@ static void feed_usage(FILE *out)
             "      --segment-kb N       spool segment size, 4..1048576 KiB (4096)\n"
             "      --batch N            frames per batch, 1..4096 (500)\n"
             "      --window N           frames in flight at most (20000)\n"
-            "      --ack-timeout-ms N   resend when no acknowledgement came for N ms (5000)\n\n"
+            "      --ack-timeout-ms N   resend when no acknowledgement came for N ms (5000)\n"
+            "      --key FILE           CurveZMQ: this feed's secret key (vigie keygen, mode\n"
+            "                           0600); with --server-key. Without them the feed\n"
+            "                           speaks plain TCP (the endpoint must say security: none)\n"
+            "      --server-key FILE    the daemon endpoint's public key file\n\n"
             "Signals: SIGTERM/SIGINT close the spool cleanly and stop.\n"
             "Exit status: 0 after a clean stop, 1 on failure, 2 on bad usage.\n");
 }
@@ -62,7 +66,7 @@ static bool feed__hostport(char *s, bool need_host, const char **host, int *port
 static int feed_main(int argc, char **argv)
 {
     enum { O_FILE = 256, O_STDIN, O_UDP, O_TCP, O_SERIAL, O_BAUD, O_FSYNC, O_SEG, O_BATCH,
-           O_WINDOW, O_ACKTO };
+           O_WINDOW, O_ACKTO, O_KEY, O_SERVER_KEY };
     static const struct option longopts[] = {
         {"id", required_argument, NULL, 'i'},       {"endpoint", required_argument, NULL, 'e'},
         {"spool", required_argument, NULL, 's'},    {"file", required_argument, NULL, O_FILE},
@@ -73,6 +77,8 @@ static int feed_main(int argc, char **argv)
         {"batch", required_argument, NULL, O_BATCH},
         {"window", required_argument, NULL, O_WINDOW},
         {"ack-timeout-ms", required_argument, NULL, O_ACKTO},
+        {"key", required_argument, NULL, O_KEY},
+        {"server-key", required_argument, NULL, O_SERVER_KEY},
         {NULL, 0, NULL, 0},
     };
     vg_feed_options o = {
@@ -143,6 +149,8 @@ static int feed_main(int argc, char **argv)
                 bad = "--ack-timeout-ms needs 100..600000";
             o.ack_timeout_ms = (int)v;
             break;
+        case O_KEY: o.key_path = optarg; break;
+        case O_SERVER_KEY: o.server_key_path = optarg; break;
         default: feed_usage(stderr); return VG_EXIT_USAGE;
         }
     }
@@ -154,6 +162,8 @@ static int feed_main(int argc, char **argv)
         bad = "--endpoint and --spool are required";
     if (!bad && sources != 1)
         bad = "give exactly one source: --file, --stdin, --udp, --tcp or --serial";
+    if (!bad && !o.key_path != !o.server_key_path)
+        bad = "--key and --server-key go together (CurveZMQ), or neither (plain TCP)";
     if (!bad && o.window_frames < o.batch_frames)
         o.window_frames = o.batch_frames;
     if (bad) {

@@ -16,7 +16,7 @@ cat > "$TMP/vigie.yaml" <<YAML
 daemon: {log_level: info}
 storage: {path: $DB, commit_interval_ms: 20}
 ingest:
-  - {bind: "tcp://127.0.0.1:$P_FEED", format: json, kind: feed}
+  - {bind: "tcp://127.0.0.1:$P_FEED", format: json, kind: feed, security: none}
 platforms:
   - {id: SIMTIDE, kind: tide_gauge, interval_s: 3600, parameters: [SLEV], position: [21.3, -157.9]}
 qc:

@@ -30,7 +30,7 @@ DB="$SMALL/db"
 cat > "$TMP/vigie.yaml" <<YAML
 storage: {path: $DB, commit_interval_ms: 20, cache_mb: 1}
 ingest:
-  - {bind: "tcp://127.0.0.1:$P_FEED", format: json, kind: feed}
+  - {bind: "tcp://127.0.0.1:$P_FEED", format: json, kind: feed, security: none}
 platforms:
   - {id: SIMTIDE, kind: tide_gauge, interval_s: 3600, parameters: [SLEV], position: [21.3, -157.9]}
 qc: {hold_timeout_s: 1}

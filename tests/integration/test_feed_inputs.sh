@@ -13,7 +13,7 @@ DB="$TMP/db"
 cat > "$TMP/vigie.yaml" <<YAML
 storage: {path: $DB, commit_interval_ms: 20}
 ingest:
-  - {bind: "tcp://127.0.0.1:$P_FEED", format: json, kind: feed}
+  - {bind: "tcp://127.0.0.1:$P_FEED", format: json, kind: feed, security: none}
 platforms:
   - {id: UDP1, kind: tide_gauge, interval_s: 3600, parameters: [SLEV]}
   - {id: TCP1, kind: tide_gauge, interval_s: 3600, parameters: [SLEV]}

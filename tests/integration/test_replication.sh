@@ -35,7 +35,7 @@ storage:
     ack_policy: all
     ack_timeout_ms: 5000
 ingest:
-  - {bind: "tcp://127.0.0.1:$P_FEED", format: json, kind: feed}
+  - {bind: "tcp://127.0.0.1:$P_FEED", format: json, kind: feed, security: none}
 platforms:
   - {id: SIMTIDE, kind: tide_gauge, interval_s: 3600, parameters: [SLEV], position: [21.3, -157.9]}
 qc:

@@ -336,6 +336,41 @@ static const struct {
      "t.yaml:6: ingest[].fields lists 9 parameters, at most 8 are allowed"},
     {MIN "daemon:\n  publish: tcp://*:7\ningest:\n  - {bind: tcp://*:7, format: json}\n",
      "t.yaml:4: daemon.publish 'tcp://*:7' is also bound by ingest[] at line 6"},
+    /* ingest[].security, secret_key, clients (CurveZMQ; docs/feed.md "Keys") */
+    {MIN "ingest:\n  - {bind: tcp://*:1, format: json, kind: feed}\n",
+     "t.yaml:4: ingest[] 'tcp://*:1' (kind feed) needs secret_key (the engine's secret key "
+     "file, vigie keygen) and clients (the accepted public keys) for CurveZMQ, or 'security: "
+     "none'"},
+    {MIN "ingest:\n  - {bind: tcp://*:1, format: json, kind: feed, security: none}\n", NULL},
+    {MIN "ingest:\n  - {bind: tcp://*:1, format: json, kind: feed, secret_key: /k/e.key,\n"
+         "     clients: [/k/a.pub, /k/clients]}\n",
+     NULL},
+    {MIN "ingest:\n  - bind: tcp://*:1\n    format: json\n    kind: feed\n"
+         "    secret_key: /k/e.key\n    clients: /k/clients\n",
+     NULL},
+    {MIN "ingest:\n  - {bind: tcp://*:1, format: json, kind: feed, secret_key: /k/e.key}\n",
+     "t.yaml:4: ingest[] 'tcp://*:1' (kind feed) needs secret_key"},
+    {MIN "ingest:\n  - {bind: tcp://*:1, format: json, kind: feed, clients: /k}\n",
+     "needs secret_key"},
+    {MIN "ingest:\n  - bind: tcp://*:1\n    format: json\n    security: curve\n",
+     "t.yaml:6: ingest[] 'tcp://*:1' needs secret_key"}, /* pull, curve asked */
+    {MIN "ingest:\n  - {bind: tcp://*:1, format: json}\n", NULL}, /* pull: plain by default */
+    {MIN "ingest:\n  - {bind: tcp://*:1, format: json, secret_key: /e.key}\n",
+     "t.yaml:4: ingest[] 'tcp://*:1' needs secret_key"}, /* keys make it curve */
+    {MIN "ingest:\n  - bind: tcp://*:1\n    format: json\n    security: none\n"
+         "    secret_key: /k/e.key\n",
+     "t.yaml:6: ingest[] 'tcp://*:1': security is none but secret_key or clients is given"},
+    {MIN "ingest:\n  - {bind: tcp://*:1, format: json, kind: feed, security: plain}\n",
+     "t.yaml:4: ingest[].security must be 'curve' or 'none', not 'plain'"},
+    {MIN "ingest:\n  - {bind: inproc://x, format: json, kind: feed, secret_key: /e, clients: "
+         "/c}\n",
+     "CurveZMQ does not apply in-process"},
+    {MIN "ingest:\n  - {bind: tcp://*:1, format: json, kind: feed, secret_key: /e, clients: []}"
+         "\n",
+     "t.yaml:4: ingest[].clients is an empty list"},
+    {MIN "ingest:\n  - {bind: tcp://*:1, format: json, kind: feed, secret_key: /e, clients: "
+         "[/a, {x: 1}]}\n",
+     "t.yaml:4: ingest[].clients must be a string, not a mapping"},
     {MIN "daemon:\n  publish: 5560\n",
      "t.yaml:4: daemon.publish = '5560' is not a ZeroMQ endpoint"},
 
@@ -482,6 +517,13 @@ static void test_reload(void)
                  "t.yaml:22: ingest[].format cannot change on reload");
     check_reload("    platform: FHZI\n", "", false,
                  "ingest[].platform cannot change on reload (restart vigie): was 'FHZI', now ''");
+    check_reload("  - bind: tcp://*:5555\n    format: json\n",
+                 "  - bind: tcp://*:5555\n    format: json\n    security: curve\n"
+                 "    secret_key: /k/e.key\n    clients: /k/c\n", false,
+                 "ingest[].security cannot change on reload (restart vigie): was 'none', now "
+                 "'curve'");
+    check_reload("  - bind: tcp://*:5555\n    format: json\n",
+                 "  - bind: tcp://*:5555\n    format: json\n    security: none\n", true, NULL);
     check_reload("  - bind: tcp://*:5555\n    format: json\n", "", false,
                  "t.yaml:19: the ingest list cannot change on reload (restart vigie): was 2 "
                  "endpoints, now 1");
@@ -578,7 +620,7 @@ static void test_docs(void)
         "`bind`", "`format`", "`platform`", "`fields`", "`fix_max_age_s`", "`platforms:`",
         "`id`", "`kind`", "`name`", "`pi`", "`interval_s`", "`parameters`", "`position`",
         "`alerts:`", "`enabled`", "`smtp_host`", "`smtp_port`", "`from`", "`export:`", "`dir`",
-        "`harbour_flag_as`", "`qc:`", "see docs/qc.md",
+        "`harbour_flag_as`", "`qc:`", "see docs/qc.md", "`security`", "`secret_key`", "`clients`",
     };
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         CHECK_MSG(strstr(md, keys[i]) != NULL, "%s does not mention %s", path, keys[i]);
@@ -593,9 +635,12 @@ static void test_docs(void)
     vg_err rc = vg_config_load_string(start + 8, (size_t)(end - start - 8), "example", &cfg, &err);
     CHECK_MSG(rc == VG_OK, "the example of %s: %s", path, err.text);
     if (cfg) {
-        CHECK(cfg->n_ingest == 2 && cfg->n_platforms == 2);
-        CHECK(cfg->n_ingest == 2 && strcmp(cfg->ingest[0].format, "json") == 0 &&
+        CHECK(cfg->n_ingest == 3 && cfg->n_platforms == 2);
+        CHECK(cfg->n_ingest == 3 && strcmp(cfg->ingest[0].format, "json") == 0 &&
               strcmp(cfg->ingest[1].format, "sbe45_nmea") == 0);
+        CHECK(cfg->n_ingest == 3 && cfg->ingest[0].security == VG_SECURITY_NONE &&
+              cfg->ingest[2].kind == VG_INGEST_FEED &&
+              cfg->ingest[2].security == VG_SECURITY_CURVE && cfg->ingest[2].n_clients == 1);
         CHECK(cfg->n_platforms == 2 && cfg->platforms[0].kind == VG_KIND_TSG &&
               cfg->platforms[1].kind == VG_KIND_TIDE_GAUGE);
         CHECK(cfg->alerts_enabled && cfg->export_dir && cfg->publish_endpoint);

@@ -186,7 +186,7 @@ static void test_spool_torn(const char *base)
 static const char *yaml =
     "storage: {path: /unused, commit_max_samples: 1000}\n"
     "ingest:\n"
-    "  - {bind: 'tcp://127.0.0.1:1', format: json, kind: feed}\n"
+    "  - {bind: 'tcp://127.0.0.1:1', format: json, kind: feed, security: none}\n"
     "platforms:\n"
     "  - {id: TG1, kind: tide_gauge, interval_s: 3600, parameters: [SLEV]}\n";
 
