@@ -49,9 +49,9 @@ bench: deps
 # The daemon's integration tests with the daemon under valgrind (any memory error or
 # definite leak makes its exit status 99, which the tests check); then the unit tests.
 valgrind: build
-	cd $(BUILD) && VIGIE_DAEMON_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+	cd $(BUILD) && VIGIE_DAEMON_WRAPPER="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite --suppressions=$(CURDIR)/tests/valgrind/libdb.supp" \
 	  ctest -R integration --output-on-failure
-	cd $(BUILD) && ctest -R unit -T memcheck --output-on-failure
+	cd $(BUILD) && ctest -R unit -T memcheck --overwrite MemoryCheckSuppressionFile=$(CURDIR)/tests/valgrind/libdb.supp --output-on-failure
 
 install: build
 	cmake --install $(BUILD)
