@@ -25,6 +25,7 @@ typedef struct att_state {
     uint32_t head, n;      /* index of the oldest sample, samples held */
     uint32_t lo_head, lo_n, hi_head, hi_n; /* the deques (range only) */
     uint32_t range;        /* 1: the state keeps the deques (method 1) */
+    vg_time_us period_us;  /* period_s, us (the options of a job never change) */
     /* std: with d = x - k for each x in the window, s1 = sum d, s2 = sum d^2; m1 and m2
      * sum |d| and d^2 over every add and remove since the last reset (ops of them): the
      * rounding error bound of s2 - s1^2/n. Reset by each exact two-pass. */
@@ -97,6 +98,7 @@ static size_t att_sized_state(const double *o, double interval_s, void *state, c
         att_state *st = state;
         st->cap = cap;
         st->range = range;
+        st->period_us = (vg_time_us)llround(o[2] * 1e6);
     }
     return bytes;
 }
@@ -216,7 +218,7 @@ static vg_flag att_run(const double *o, void *state, const vg_qc_window *w, int 
     if (isnan(o[0]) || isnan(o[1]) || isnan(o[2]) || !st->cap)
         return VG_FLAG_NO_QC;
     vg_time_us t = w->cur->time;
-    att_push(st, t - (vg_time_us)llround(o[2] * 1e6), t, w->cur->value[p]);
+    att_push(st, t - st->period_us, t, w->cur->value[p]);
     if (st->n < o[4])
         return VG_FLAG_NO_QC; /* pandas: fewer than min_periods values give NaN */
     uint8_t q;
