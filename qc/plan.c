@@ -19,6 +19,8 @@
  */
 #include "qc/plan.h"
 
+#include "core/params.h"
+
 #include "qc/bathymetry.h"
 #include "qc/climatology.h"
 #include "qc/ioos_qc.h"
@@ -439,6 +441,36 @@ void vg_qc_plan_free(vg_qc_plan *plan)
     free(plan);
 }
 
+/* Tests whose state grows with their options (sized_state: the attenuated signal's
+ * window) must fit on every platform they run on, at its interval_s: a FILE:LINE error at
+ * the step (or the platform, for a default step) naming the platform otherwise. */
+static vg_err plan__windows(const vg_config *cfg, const vg_qc_plan *plan, vg_errinfo *err)
+{
+    for (size_t i = 0; i < cfg->n_platforms; i++) {
+        const vg_platform_cfg *pf = &cfg->platforms[i];
+        const vg_qc_chain *chain = &plan->chains[pf->kind];
+        for (size_t j = 0; j < chain->n_steps; j++) {
+            const vg_qc_step *step = &chain->steps[j];
+            const vg_qc_test *t = step->test;
+            if (!t->sized_state)
+                continue;
+            uint32_t m = t->target == VG_QC_ON_PARAM ? step->params & pf->params : 1;
+            for (; m; m &= m - 1) {
+                int p = t->target == VG_QC_ON_PARAM ? __builtin_ctz(m) : 0;
+                char why[200];
+                if (t->sized_state(step->opts[p], pf->interval_s, NULL, why, sizeof why))
+                    continue;
+                return vg_fail(err, VG_ERR_CONFIG, "%s:%d: %s%s%s on platform %s: %s",
+                               cfg->path, step->line ? step->line : pf->line, t->name,
+                               t->target == VG_QC_ON_PARAM ? " of " : "",
+                               t->target == VG_QC_ON_PARAM ? vg_param_get((vg_param)p)->code : "",
+                               pf->id, why);
+            }
+        }
+    }
+    return VG_OK;
+}
+
 double vg_qc_hold_timeout_s(const vg_qc_plan *plan, const vg_platform_cfg *pf)
 {
     if (plan->hold_timeout_s > 0)
@@ -516,6 +548,8 @@ vg_err vg_qc_plan_build(const vg_config *cfg, vg_qc_plan **out, vg_errinfo *err)
                 goto done;
         }
     }
+    if ((rc = plan__windows(cfg, plan, err)) != VG_OK)
+        goto done;
     rc = plan__references(cfg, qc, plan, err);
 done:
     if (rc != VG_OK) {

@@ -91,12 +91,31 @@ void vg_qc_stream_set_peers(vg_qc_stream *st, vg_qc_peers *peers, size_t index)
     st->peer_index = index;
 }
 
-/* Bytes of one state of test t in a stream: its state_size rounded up to the alignment of
- * max_align_t, 0 when it keeps none. */
-static size_t stream__state_slot(const vg_qc_test *t)
+/* Bytes of one state of test t with options opts on platform pf: its state_size (or, for a
+ * test whose state grows with its options, sized_state's figure) rounded up to the
+ * alignment of max_align_t; 0 when it keeps none. SIZE_MAX when the options need more than
+ * the test can hold (the plan rejected such a configuration already: vg_qc_plan_build). */
+static size_t stream__state_slot(const vg_qc_test *t, const double *opts,
+                                 const vg_platform_cfg *pf)
 {
     const size_t a = _Alignof(max_align_t);
-    return (t->state_size + a - 1) / a * a;
+    size_t bytes = t->state_size;
+    if (t->sized_state) {
+        char why[2];
+        bytes = t->sized_state(opts, pf->interval_s, NULL, why, sizeof why);
+        if (!bytes)
+            return SIZE_MAX;
+    }
+    return (bytes + a - 1) / a * a;
+}
+
+/* Lay out a state whose size depends on the options (zeroed by calloc), once. */
+static void stream__state_init(const vg_qc_test *t, const double *opts,
+                               const vg_platform_cfg *pf, unsigned char *state)
+{
+    char why[2];
+    if (t->sized_state)
+        t->sized_state(opts, pf->interval_s, state, why, sizeof why);
 }
 
 vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc_stream **out,
@@ -132,11 +151,19 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
      * every parameter the engine knows (that cost ~230 KB per tide gauge; docs/qc.md). */
     size_t total = 0;
     for (size_t i = 0; i < st->chain->n_steps; i++) {
-        const vg_qc_test *t = st->chain->steps[i].test;
-        total += stream__state_slot(t) *
-                 (t->target == VG_QC_ON_PARAM
-                      ? (size_t)__builtin_popcount(st->chain->steps[i].params & pf->params)
-                      : 1);
+        const vg_qc_step *step = &st->chain->steps[i];
+        const vg_qc_test *t = step->test;
+        uint32_t m = t->target == VG_QC_ON_PARAM ? step->params & pf->params : 1;
+        for (; m; m &= m - 1) {
+            int p = t->target == VG_QC_ON_PARAM ? __builtin_ctz(m) : 0;
+            size_t slot = stream__state_slot(t, step->opts[p], pf);
+            if (slot == SIZE_MAX) {
+                free(st);
+                return vg_fail(err, VG_ERR_CONFIG, "platform %s: %s: window too long for "
+                               "its interval_s (docs/qc.md)", pf->id, t->name);
+            }
+            total += slot;
+        }
     }
     st->state_total = total;
     if (total) {
@@ -165,8 +192,9 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
     for (size_t i = 0; i < st->chain->n_steps; i++) {
         const vg_qc_step *step = &st->chain->steps[i];
         const vg_qc_test *t = step->test;
-        const size_t slot = stream__state_slot(t);
         if (t->target != VG_QC_ON_PARAM) {
+            const size_t slot = stream__state_slot(t, step->opts[0], pf);
+            stream__state_init(t, step->opts[0], pf, state);
             size_t off = t->target == VG_QC_ON_TIME ? offsetof(vg_sample, time_qc)
                                                     : offsetof(vg_sample, pos_qc);
             st->jobs[st->n_jobs++] = (stream_job){
@@ -179,6 +207,8 @@ vg_err vg_qc_stream_new(const vg_qc_plan *plan, const vg_platform_cfg *pf, vg_qc
         }
         for (uint32_t m = step->params & pf->params; m; m &= m - 1) {
             int p = __builtin_ctz(m);
+            const size_t slot = stream__state_slot(t, step->opts[p], pf);
+            stream__state_init(t, step->opts[p], pf, state);
             st->jobs[st->n_jobs++] = (stream_job){
                 .run = t->run, .opts = step->opts[p], .state = slot ? state : NULL,
                 .flag_off = (uint32_t)(offsetof(vg_sample, qc) + (size_t)p * sizeof(vg_qc_flags) +

@@ -91,8 +91,17 @@ typedef struct vg_qc_test {
      * default for p (it then runs on p only where the configuration gives every option). */
     bool (*defaults)(int p, double *opts);
     size_t state_size;      /* bytes of state per (stream, variable), zeroed at start; 0 = none */
+    /* Non-NULL for a test whose state grows with its options (a window of samples): the
+     * bytes of state for options opts (borrowed) on a platform sampling every interval_s
+     * seconds (> 0), which replace state_size; 0 when they need more than the test can
+     * hold (why: a NUL-terminated reason, at most why_len bytes, naming the options; the
+     * plan makes it a FILE:LINE configuration error). With state non-NULL (that many bytes,
+     * zeroed, owned by the engine) it also lays the state out, once, before the first run.
+     * Such a test has state_size 0: callers that build states by hand use this. */
+    size_t (*sized_state)(const double *opts, double interval_s, void *state, char *why,
+                          size_t why_len);
     /* Judge variable p of w->cur (p = -1 for position/time). opts: n_opts values, borrowed.
-     * state: state_size bytes owned by the engine. Called once per sample, in time order.
+     * state: state_size (or sized_state) bytes owned by the engine. Called once per sample, in time order.
      * Returns 1..9 (1 = passed, 3/4 = failed, 9 = missing) or 0 = not evaluated. The engine
      * never calls run on a missing (NaN) parameter value: it flags it 9 itself. */
     vg_flag (*run)(const double *opts, void *state, const vg_qc_window *w, int p);

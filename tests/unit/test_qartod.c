@@ -23,7 +23,7 @@ static const vg_qc_refs no_refs;
 static const vg_time_us t0 = 1768435200 * VG_US_PER_S; /* 2026-01-15T00:00:00Z */
 
 /* State of one (stream, variable), large enough for any test, zeroed per series. */
-static alignas(max_align_t) unsigned char state_buf[8192];
+static alignas(max_align_t) unsigned char state_buf[1 << 22]; /* up to 2^17-sample windows */
 
 static const vg_qc_test *find(const char *name)
 {
@@ -40,14 +40,31 @@ static vg_sample mk(double t_s, double v)
     return qc_case_sample(t0, t_s, 43.0, 5.0, v);
 }
 
+/* Zero state_buf and lay it out for t with options o on a platform sampling every
+ * interval_s seconds, as the engine does (tests whose state grows with their options). */
+static void prep_state(const vg_qc_test *t, const double *o, double interval_s)
+{
+    memset(state_buf, 0, sizeof state_buf);
+    if (t->sized_state) {
+        char why[200] = "";
+        size_t need = t->sized_state(o, interval_s, NULL, why, sizeof why);
+        CHECK_MSG(need && need <= sizeof state_buf, "%s: state of %zu bytes: %s", t->name,
+                  need, why);
+        if (need && need <= sizeof state_buf)
+            t->sized_state(o, interval_s, state_buf, why, sizeof why);
+    } else {
+        CHECK(t->state_size <= sizeof state_buf);
+    }
+}
+
 /* Run t on TEMP over a series as the engine does: in time order, fresh state, prev and
  * next the neighbours (NULL at the edges), NaN values not run (flag 9). */
 static void run_series(const vg_qc_test *t, const double *opts, const double *t_s,
                        const double *v, size_t n, vg_flag *out)
 {
     vg_sample s[64];
-    CHECK(n <= N_(s) && t->state_size <= sizeof state_buf);
-    memset(state_buf, 0, sizeof state_buf);
+    CHECK(n <= N_(s));
+    prep_state(t, opts, 1);
     for (size_t i = 0; i < n; i++)
         s[i] = mk(t_s[i], v[i]);
     for (size_t i = 0; i < n; i++) {
@@ -122,7 +139,9 @@ static void test_registry(void)
         }
     }
     CHECK(find("qartod_flat_line")->state_size <= 32);
-    CHECK(find("qartod_attenuated_signal")->state_size <= 2100);
+    /* the attenuated signal's window grows with period_s / interval_s (test_attenuated_*) */
+    CHECK(find("qartod_attenuated_signal")->sized_state &&
+          !find("qartod_attenuated_signal")->state_size);
 }
 
 /* ---- gross range ----------------------------------------------------------------------- */
@@ -403,19 +422,6 @@ static void test_attenuated(void)
     const double xm[] = {0, NAN, 1, 1, 1, 1, 1};
     const vg_flag wm[] = {4, 9, 1, 1, 1, 4, 4};
     check_series("attenuated missing", t, orng, t8, xm, wm, 7);
-    /* the cap: a period longer than 128 samples judges the last 128 */
-    const vg_qc_test *tt = t;
-    memset(state_buf, 0, sizeof state_buf);
-    const double ocap[] = {0.5, 0.1, 86400, 1, 0};
-    vg_flag last = 0;
-    for (int i = 0; i < 300; i++) {
-        vg_sample s = mk(60.0 * i, i < 100 ? (i % 2) : 1.0); /* varying, then flat */
-        vg_qc_window w = {.cur = &s, .refs = &no_refs};
-        last = tt->run(ocap, state_buf, &w, VG_P_TEMP);
-        if (i == 150)
-            CHECK(last == 1); /* 0/1 values still in the last 128 */
-    }
-    CHECK(last == 4); /* only the flat 1.0 left in the last 128 */
     /* min_obs (pandas' min_periods): fewer values in the window -> not evaluated (0) */
     const double omin[] = {0.5, 0.1, 300, 1, 3};
     const vg_flag wmin[] = {0, 0, 1, 1, 1, 4, 3, 3};
@@ -423,6 +429,164 @@ static void test_attenuated(void)
     const double xmin[] = {0, NAN, 1, 1, 1, 1, 1}; /* a missing value does not count */
     const vg_flag wmin2[] = {0, 9, 0, 1, 1, 4, 4};
     check_series("attenuated min_obs missing", t, omin, t8, xmin, wmin2, 7);
+}
+
+/* The reference: ioos_qc's rolling window, straightforwardly. Flag of sample i from the
+ * values of (t[i] - period, t[i]] that are not NaN: two-pass std (ddof 1) or range. */
+static vg_flag ref_attenuated(const double *o, const vg_time_us *ts, const double *v, size_t i)
+{
+    vg_time_us from = ts[i] - (vg_time_us)llround(o[2] * 1e6);
+    size_t j = i;
+    while (j > 0 && ts[j - 1] > from)
+        j--;
+    double lo = INFINITY, hi = -INFINITY, sum = 0;
+    size_t n = 0;
+    for (size_t k = j; k <= i; k++) {
+        if (isnan(v[k]))
+            continue;
+        lo = fmin(lo, v[k]);
+        hi = fmax(hi, v[k]);
+        sum += v[k];
+        n++;
+    }
+    if (n < o[4])
+        return VG_FLAG_NO_QC;
+    double x;
+    if (o[3] >= 0.5) {
+        x = hi - lo;
+    } else {
+        if (n < 2)
+            return VG_FLAG_NO_QC;
+        double mean = sum / (double)n, ss = 0;
+        for (size_t k = j; k <= i; k++)
+            if (!isnan(v[k]))
+                ss += (v[k] - mean) * (v[k] - mean);
+        x = sqrt(ss / (double)(n - 1));
+    }
+    return vg_flag_from_qartod(x < o[1] ? VG_QARTOD_FAIL
+                               : x < o[0] ? VG_QARTOD_SUSPECT
+                                          : VG_QARTOD_PASS);
+}
+
+/* The O(1) window (deques, running sums with exact two-pass near a threshold) against the
+ * reference on long random series: runs of grid values that tie the thresholds exactly
+ * (range 0.25, 0.5; std of two grid values 0.5 apart: sqrt(0.125)), noise, a large
+ * offset, spikes of 1e6 that leave the window (cancellation in running sums), NaN, gaps
+ * shorter and longer than the period; both methods, with and without min_obs. */
+static void test_attenuated_reference(void)
+{
+    const vg_qc_test *t = find("qartod_attenuated_signal");
+    const double tie = sqrt(0.125); /* the two-pass std of {a, a + 0.5}, a on the grid */
+    static const double opts[][5] = {
+        {0.5, 0.25, 10, 1, 0},     {0.5, 0.25, 10, 1, 4},      {0.5, 0.25, 300, 1, 0},
+        {tie, 0.125, 3, 0, 0},     {0.5, tie, 2, 0, 0},        {0.3, 0.01, 10, 0, 0},
+        {0.3, 0.01, 300, 0, 50},   {1e-3, 0, 60, 0, 0},        {tie, 0.125, 7, 0, 3},
+    };
+    enum { N = 60000 };
+    static vg_time_us ts[N];
+    static double v[N];
+    uint32_t x = 88172645u;
+    for (size_t k = 0; k < N_(opts); k++) {
+        const double *o = opts[k];
+        double level = 10, dt = 1; /* the nominal interval */
+        vg_time_us now = t0;
+        for (size_t i = 0; i < N; i++) {
+            x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+            unsigned r = x % 1000, regime = (unsigned)(i / 2000) % 4;
+            if (r < 3) /* a gap, shorter or longer than the period */
+                now += (vg_time_us)((double)(x >> 12 & 511) * 1e6);
+            now += (vg_time_us)((r % 7 == 0 ? 2 : 1) * dt * 1e6);
+            ts[i] = now;
+            if (r < 10)
+                level = (double)(int)(x >> 16 & 15) * 0.25;
+            if (r >= 990)
+                v[i] = NAN;
+            else if (r >= 985)
+                v[i] = level + 1e6; /* a spike */
+            else if (regime == 0) /* on the grid: exact ties */
+                v[i] = level + (double)(int)(x >> 10 & 1) * 0.5;
+            else if (regime == 1) /* mostly flat, sometimes a grid step */
+                v[i] = level + (r < 200 ? 0.25 : 0);
+            else if (regime == 2) /* noise near the thresholds */
+                v[i] = level + ((double)(x >> 8 & 1023) - 512) * 6e-4;
+            else /* a large offset and small noise */
+                v[i] = 12345.678 + ((double)(x >> 8 & 1023) - 512) * 1e-5;
+        }
+        prep_state(t, o, dt);
+        unsigned n_diff = 0, seen[10] = {0};
+        for (size_t i = 0; i < N; i++) {
+            if (isnan(v[i]))
+                continue; /* the engine flags it 9 and never calls run */
+            vg_sample s = mk(0, v[i]);
+            s.time = ts[i];
+            vg_qc_window w = {.cur = &s, .refs = &no_refs};
+            vg_flag got = t->run(o, state_buf, &w, VG_P_TEMP), want = ref_attenuated(o, ts, v, i);
+            seen[got]++;
+            if (got != want && n_diff++ < 5)
+                CHECK_MSG(false, "attenuated options %zu, sample %zu (value %.17g): flag %d, "
+                          "reference %d", k, i, v[i], got, want);
+        }
+        CHECK_MSG(n_diff == 0, "attenuated options %zu: %u flags differ from the reference", k,
+                  n_diff);
+        printf("attenuated vs reference, options %zu: %u samples, flags 0:%u 1:%u 3:%u 4:%u\n", k,
+               N, seen[0], seen[1], seen[3], seen[4]);
+        /* each series reaches pass, suspect and fail, or the comparison proves little */
+        CHECK_MSG(seen[1] > 50 && seen[3] > 50 && (seen[4] > 100 || o[1] == 0),
+                  "attenuated options %zu: outcomes 1:%u 3:%u 4:%u", k, seen[1], seen[3],
+                  seen[4]);
+    }
+}
+
+/* 1-minute data and a 12 h window (the water-level default period): the window holds all
+ * 720 samples of the period; the former fixed ring of 128 judged only the last 128 (2 h
+ * 8 min) and flagged 4 by the range from sample 228 on, where ioos_qc passes. */
+static void test_attenuated_12h(void)
+{
+    const vg_qc_test *t = find("qartod_attenuated_signal");
+    enum { N = 1000 };
+    static vg_time_us ts[N];
+    static double v[N];
+    for (int i = 0; i < N; i++) {
+        ts[i] = t0 + (vg_time_us)i * 60 * VG_US_PER_S;
+        v[i] = i < 100 ? (i % 2) : 1.0; /* varying, then flat */
+    }
+    for (int method = 0; method < 2; method++) {
+        const double o12[] = {0.5, 0.1, 43200, method, 0};
+        prep_state(t, o12, 60);
+        vg_flag f[N];
+        for (int i = 0; i < N; i++) {
+            vg_sample s = mk(60.0 * i, v[i]);
+            vg_qc_window w = {.cur = &s, .refs = &no_refs};
+            f[i] = t->run(o12, state_buf, &w, VG_P_TEMP);
+            CHECK_MSG(f[i] == ref_attenuated(o12, ts, v, (size_t)i),
+                      "12 h window, method %d, sample %d: flag %d, reference %d", method, i,
+                      f[i], ref_attenuated(o12, ts, v, (size_t)i));
+        }
+        if (method == 1) {
+            /* the last 0 is sample 98 (t = 98 min); it leaves (t - 720 min, t] at sample
+             * 818: the range is 1 up to 817, 0 from 818 on */
+            for (int i = 1; i < N; i++)
+                CHECK_MSG(f[i] == (i < 818 ? 1 : 4), "12 h range, sample %d: flag %d", i, f[i]);
+        }
+    }
+}
+
+/* A window longer than 2^17 samples at the platform's interval is refused, with a reason
+ * naming the options; 12 h of 1 Hz data fit. */
+static void test_attenuated_capacity(void)
+{
+    const vg_qc_test *t = find("qartod_attenuated_signal");
+    char why[200] = "";
+    const double o12[] = {0.5, 0.1, 43200, 0, 0}, orng[] = {0.5, 0.1, 43200, 1, 0};
+    size_t std_b = t->sized_state(o12, 1, NULL, why, sizeof why);
+    size_t rng_b = t->sized_state(orng, 1, NULL, why, sizeof why);
+    printf("attenuated state, 12 h at 1 Hz: std %zu B, range %zu B\n", std_b, rng_b);
+    CHECK(std_b > 43200 * 16 && std_b < 48000 * 16);
+    CHECK(rng_b > 43200 * 24 && rng_b < 48000 * 24);
+    const double o3d[] = {0.5, 0.1, 3 * 86400, 0, 0};
+    CHECK(t->sized_state(o3d, 1, NULL, why, sizeof why) == 0);
+    CHECK_MSG(strstr(why, "period_s 259200") && strstr(why, "131072"), "why: %s", why);
+    CHECK(t->sized_state(o3d, 2, NULL, why, sizeof why) > 0); /* 129600 samples */
 }
 
 /* ---- time gap and location ------------------------------------------------------------- */
@@ -698,6 +862,20 @@ static void test_plan_errors(void)
     for (size_t i = 0; i < N_(cases); i++) {
         check_plan_case(i, head, cases[i].qc, cases[i].want);
     }
+    /* the attenuated signal's window at the platform's interval: 3 days at 1 Hz is more
+     * than the 2^17 samples it keeps, 12 h is not */
+    const char *head1 = "storage: {path: /tmp/unused}\n"
+                        "platforms:\n  - {id: MOOR, kind: mooring, interval_s: 1, parameters: [TEMP]}\n"
+                        "qc:\n  chains:\n    mooring:\n";
+    check_plan_case(100, head1,
+                    "      - test: qartod_attenuated_signal\n        parameters: {TEMP: "
+                    "{suspect_threshold: 1, fail_threshold: 0.1, period_s: 259200}}\n",
+                    "t.yaml:7: qartod_attenuated_signal of TEMP on platform MOOR: period_s "
+                    "259200 at interval_s 1 holds 259200 samples, more than the 131072");
+    check_plan_case(101, head1,
+                    "      - test: qartod_attenuated_signal\n        parameters: {TEMP: "
+                    "{suspect_threshold: 1, fail_threshold: 0.1, period_s: 43200}}\n",
+                    NULL);
 }
 
 /* ---- cost ------------------------------------------------------------------------------ */
@@ -711,7 +889,7 @@ static double cost(const char *label, const char *name, const double *o)
     vg_sample s[3] = {mk(0, 10), mk(60, 10.2), mk(120, 10.1)};
     vg_qc_window w = {.prev = &s[0], .cur = &s[1], .next = &s[2], .refs = &no_refs};
     int p = t->target == VG_QC_ON_PARAM ? VG_P_TEMP : -1;
-    memset(state_buf, 0, sizeof state_buf);
+    prep_state(t, o, 60);
     const int m = 2000000, rounds = 5;
     double best = 1e9;
     unsigned acc = 0;
@@ -743,8 +921,8 @@ static void test_cost(void)
     cost("qartod_rate_of_change", "qartod_rate_of_change", roc);
     cost("qartod_flat_line", "qartod_flat_line", fl);
     cost("qartod_attenuated_signal (10 samples)", "qartod_attenuated_signal", att);
-    cost("qartod_attenuated_signal (128, std)", "qartod_attenuated_signal", att_full);
-    cost("qartod_attenuated_signal (128, range)", "qartod_attenuated_signal", rng_full);
+    cost("qartod_attenuated_signal (1 day, std)", "qartod_attenuated_signal", att_full);
+    cost("qartod_attenuated_signal (1 day, range)", "qartod_attenuated_signal", rng_full);
     cost("qartod_time_gap", "qartod_time_gap", gap);
     cost("qartod_location", "qartod_location", loc);
 }
@@ -758,6 +936,9 @@ int main(void)
     test_flat_line();
     test_flat_line_reference();
     test_attenuated();
+    test_attenuated_reference();
+    test_attenuated_capacity();
+    test_attenuated_12h();
     test_time_gap();
     test_location();
     test_climatology();
