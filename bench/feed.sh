@@ -14,8 +14,8 @@
 #     prints the p50/p99 time from sending a batch to the acknowledgement that covers it.
 # The CPU seconds the daemon (all its threads) and the feed used during a throughput run are
 # printed as a share of its wall time: a share well under 1 means the pipeline waits.
-# COMMIT_MAX (environment, default 5000) sets storage.commit_max_samples, CACHE_MB (default
-# 64) storage.cache_mb. REPLICA=1
+# COMMIT_MAX (environment, default 10000) sets storage.commit_max_samples, CACHE_MB (default
+# 256: faster until the store outgrows it, docs/storage.md "Long runs") storage.cache_mb. REPLICA=1
 # (environment) runs each daemon with a replica on another loopback port
 # (storage.replication, ack_policy all): every commit then also waits for the replica to
 # flush it (docs/storage.md, "Replication"); ACKS=one|quorum|none changes the policy.
@@ -62,8 +62,8 @@ start_daemon() {
     echo "storage:"
     echo "  path: $TMP/db"
     echo "  commit_interval_ms: 50"
-    echo "  commit_max_samples: ${COMMIT_MAX:-5000}"
-    echo "  cache_mb: ${CACHE_MB:-64}"
+    echo "  commit_max_samples: ${COMMIT_MAX:-10000}"
+    echo "  cache_mb: ${CACHE_MB:-256}"
     replication master "$p_master" "$p_replica"
     echo "daemon: {log_level: notice}"
     echo "ingest:"
@@ -76,7 +76,7 @@ start_daemon() {
   "$V" run -c "$TMP/v.yaml" 2>"$TMP/d.log" & D=$!
   for _ in $(seq 1 100); do grep -q "vigie running" "$TMP/d.log" && break; sleep 0.1; done
   if [ "${REPLICA:-0}" = 1 ]; then
-    { echo "storage:"; echo "  path: $TMP/replica"; echo "  cache_mb: ${CACHE_MB:-64}"
+    { echo "storage:"; echo "  path: $TMP/replica"; echo "  cache_mb: ${CACHE_MB:-256}"
       replication replica "$p_replica" "$p_master"; } > "$TMP/r.yaml"
     : > "$TMP/r.log"
     "$V" run -c "$TMP/r.yaml" 2>"$TMP/r.log" & R=$!
@@ -111,7 +111,7 @@ print('  CPU during it: daemon %.2f s (%.0f%% of the wall time, %.1f us/sample),
   grep -o "acknowledgement latency.*" "$TMP/f.log" | sed 's/^/  at full speed: /'
   [ $sec = curve ] || stop_daemon
 done
-echo "  (durable: spool synced every 50 ms; Berkeley DB commit every 50 ms or ${COMMIT_MAX:-5000} samples, acknowledged once its log flush returned)"
+echo "  (durable: spool synced every 50 ms; Berkeley DB commit every 50 ms or ${COMMIT_MAX:-10000} samples, acknowledged once its log flush returned)"
 
 # latency at a steady rate, over CurveZMQ (the daemon of the last run goes on)
 # shellcheck disable=SC2046

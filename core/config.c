@@ -68,7 +68,7 @@ static const config__option options[] = {
      .offset = CONFIG__FIELD(commit_interval_ms, int), .min = 1, .max = 60000, .def = 50,
      .doc = "longest wait of a received sample before its transaction commits"},
     {.name = "storage.commit_max_samples", .type = CONFIG__INT,
-     .offset = CONFIG__FIELD(commit_max_samples, int), .min = 1, .max = 1000000, .def = 5000,
+     .offset = CONFIG__FIELD(commit_max_samples, int), .min = 1, .max = 1000000, .def = 10000,
      .doc = "most samples written by one transaction"},
     {.name = "storage.cache_mb", .type = CONFIG__INT, .offset = CONFIG__FIELD(cache_mb, int),
      .min = 1, .max = 4096, .def = 32, .doc = "Berkeley DB cache size in MiB"},

@@ -170,7 +170,7 @@ static void test_defaults(void)
     CHECK(cfg->publish_endpoint == NULL);
     CHECK_STR(cfg->storage_path, "/x");
     CHECK(cfg->commit_interval_ms == 50);
-    CHECK(cfg->commit_max_samples == 5000);
+    CHECK(cfg->commit_max_samples == 10000);
     CHECK(cfg->cache_mb == 32);
     CHECK(!cfg->alerts_enabled);
     CHECK(cfg->smtp_host == NULL);
@@ -503,7 +503,7 @@ static void test_reload(void)
                  "t.yaml:8: storage.commit_interval_ms cannot change on reload");
     check_reload("  commit_max_samples: 2000\n", "", false,
                  "t.yaml:6: storage.commit_max_samples cannot change on reload (restart vigie): "
-                 "was 2000, now 5000");
+                 "was 2000, now 10000");
     check_reload("cache_mb: 64", "cache_mb: 65", false, "storage.cache_mb cannot change");
     check_reload("publish: tcp://*:5560", "publish: tcp://*:5561", false,
                  "t.yaml:5: daemon.publish cannot change on reload");
