@@ -165,6 +165,11 @@ static void alerts__event(void *ctx, const vg_alert_event *ev)
     }
     vg_err crc = vg_mail_compose_with(a->rules, ev, now_rcpt, n_now, &att, n_att, &payload,
                                       &len, &e);
+    if (crc != VG_OK && n_att) { /* a plot the mail refuses must not cost the alert */
+        vg_warn("alert of rule %s on %s: sent without its plot: %s", ev->rule->name,
+                ev->platform->id, e.text);
+        crc = vg_mail_compose_with(a->rules, ev, now_rcpt, n_now, NULL, 0, &payload, &len, &e);
+    }
     free(f.data);
     if (crc != VG_OK ||
         vg_outbox_put(a->outbox, a->store, VG_ALERT_QUEUE, payload, len, ev->now, &id, &e) !=

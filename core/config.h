@@ -54,7 +54,8 @@ typedef struct vg_platform_cfg {
     int neighbour_index;        /* its index in platforms[], -1 if none; both have SLEV */
     double silence_after_s;     /* platforms[].silence_after_s: no sample for this long
                                    (wall clock) raises a `silence` event, s; 0 = never,
-                                   1..2592000; default 3 x interval_s, at least 60 */
+                                   else up to 2592000 (the watch looks about once a
+                                   second); default 3 x interval_s, at least 60 */
     int line;                 /* 1-based line of the entry in the file */
 } vg_platform_cfg;
 

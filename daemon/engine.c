@@ -630,7 +630,10 @@ static void engine__line(vg_engine *e, const vg_parser_ops *ops, void *state,
     }
     e->held_feed[pi] = vg_qc_stream_pending(*st) ? feed : -1;
     e->held_seq[pi] = seq;
-    vg_silence_sample(&e->silence[pi], s.time, received, engine__event, e);
+    /* The daemon's own clock, not `received`: a feed's frames carry the time the feed read
+     * them, and a backlog replayed after a link outage would end and restart the silence
+     * every second until it drained. */
+    vg_silence_sample(&e->silence[pi], s.time, vg_time_now(), engine__event, e);
     engine__run_events_of(e, (size_t)pi);
 }
 
@@ -717,7 +720,7 @@ vg_err vg_engine_tick(vg_engine *e, int64_t now_mono_us, vg_errinfo *err)
 
 void vg_engine_check_silences(vg_engine *e, vg_time_us now)
 {
-    for (size_t i = 0; i < e->cfg->n_platforms; i++)
+    for (size_t i = 0; i < e->n_silence; i++)
         vg_silence_check(&e->silence[i], now, engine__event, e);
 }
 

@@ -154,7 +154,10 @@ vg_err vg_chunkpool_new(int threads, int level, size_t max_chunk_bytes, vg_chunk
         free(p);
         return vg_fail(err, VG_ERR_IO, "chunk pool: cannot create a mutex");
     }
-    if (cnd_init(&p->work) != thrd_success || cnd_init(&p->done) != thrd_success) {
+    bool work_ok = cnd_init(&p->work) == thrd_success;
+    if (!work_ok || cnd_init(&p->done) != thrd_success) {
+        if (work_ok)
+            cnd_destroy(&p->work);
         mtx_destroy(&p->lock);
         free(p);
         return vg_fail(err, VG_ERR_IO, "chunk pool: cannot create a condition variable");

@@ -193,8 +193,8 @@ static const char *h5c__check_read(hid_t d, size_t elem_size, hsize_t *chunk, un
     return why;
 }
 
-vg_err vg_h5_var_read(vg_h5file *f, const char *name, size_t elem_size, int *handle,
-                      size_t *chunk_rows, unsigned *filters, vg_errinfo *err)
+vg_err vg_h5_var_read(vg_h5file *f, const char *name, size_t elem_size, size_t rows,
+                      int *handle, size_t *chunk_rows, unsigned *filters, vg_errinfo *err)
 {
     if (f->n >= H5C_MAX_VARS)
         return vg_fail(err, VG_ERR_INVAL, "%s: more than %d variables read directly", f->path,
@@ -206,6 +206,15 @@ vg_err vg_h5_var_read(vg_h5file *f, const char *name, size_t elem_size, int *han
     int k = f->n;
     const char *why = h5c__check_read(d, elem_size, &chunk, &f->filters[k], f->pipe[k],
                                       &f->npipe[k]);
+    if (!why) {
+        hid_t sp = H5Dget_space(d);
+        hsize_t dims[1] = {0};
+        if (sp < 0 || H5Sget_simple_extent_ndims(sp) != 1 ||
+            H5Sget_simple_extent_dims(sp, dims, NULL) != 1 || dims[0] != (hsize_t)rows)
+            why = "its extent is not the dimension's length";
+        if (sp >= 0)
+            H5Sclose(sp);
+    }
     char *copy = why ? NULL : strdup(name);
     if (why || !copy || chunk == 0) {
         H5Dclose(d);

@@ -46,9 +46,11 @@ vg_err vg_h5_open_read(const char *path, vg_h5file **out, vg_errinfo *err);
 /* Open the variable `name` for direct chunk reads: *handle, *chunk_rows, and *filters
  * (VG_CHUNK_SHUFFLED, VG_CHUNK_DEFLATED of chunkpool.h) its filters. VG_ERR_INVAL (the
  * reason) when it is not 1-D, chunked, little-endian with elements of elem_size bytes and
- * filters among shuffle then deflate: the caller reads it another way. */
-vg_err vg_h5_var_read(vg_h5file *f, const char *name, size_t elem_size, int *handle,
-                      size_t *chunk_rows, unsigned *filters, vg_errinfo *err);
+ * filters among shuffle then deflate, or when its extent is not `rows` (a variable shorter
+ * than its unlimited dimension, whose missing rows netCDF-C reads as fill values): the
+ * caller reads it another way. */
+vg_err vg_h5_var_read(vg_h5file *f, const char *name, size_t elem_size, size_t rows,
+                      int *handle, size_t *chunk_rows, unsigned *filters, vg_errinfo *err);
 
 /* Read chunk `index` of variable handle as stored into buf (cap bytes): *bytes, and
  * *filters the filters applied to it (a filter may have been skipped for one chunk).

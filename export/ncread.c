@@ -72,7 +72,7 @@ static vg_err ncread__direct(const ncread *r, const char *name, ncread_kind kind
     int h;
     unsigned filters;
     vg_errinfo why;
-    if (vg_h5_var_read(r->h5, name, elem, &h, &chunk_rows, &filters, &why) != VG_OK ||
+    if (vg_h5_var_read(r->h5, name, elem, n, &h, &chunk_rows, &filters, &why) != VG_OK ||
         chunk_rows * elem > NCREAD_MAX_CHUNK_BYTES)
         return VG_ERR_INVAL;
     vg_chunk_task t = {.store = kind == NCREAD_FLAGS    ? ncread__store_flags

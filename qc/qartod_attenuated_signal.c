@@ -91,6 +91,13 @@ static size_t att_sized_state(const double *o, double interval_s, void *state, c
                  o[2], interval_s, ceil(o[2] / interval_s), ATT_MAX_PERIOD);
         return 0;
     }
+    if (o[4] > cap) { /* the window could never hold that many: the test would give 0 */
+        snprintf(why, why_len,
+                 "min_obs %g is more than the %u samples its window keeps (period_s %g at "
+                 "interval_s %g): lower min_obs or lengthen period_s",
+                 o[4], cap, o[2], interval_s);
+        return 0;
+    }
     uint32_t range = o[3] >= 0.5;
     size_t bytes = sizeof(att_state) + (size_t)cap * (2 * sizeof(double)) +
                    (range ? (size_t)cap * 2 * sizeof(uint32_t) : 0);

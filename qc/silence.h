@@ -17,7 +17,7 @@ typedef struct vg_silence {
     const vg_platform_cfg *pf;  /* borrowed: the platform watched */
     char platform[VG_PLATFORM_MAX]; /* its id (a copy: survives the configuration) */
     vg_time_us last_time;       /* data time of the last sample, VG_TIME_NONE before one */
-    vg_time_us last_received;   /* its reception, UTC */
+    vg_time_us last_received;   /* its reception by the daemon (its clock), UTC */
     bool silent;                /* the start event was raised, the end not yet */
 } vg_silence;
 
@@ -30,7 +30,8 @@ void vg_silence_init(vg_silence *w, const vg_platform_cfg *pf);
 void vg_silence_adopt(vg_silence *w, const vg_silence *old);
 
 /* A sample of the platform was accepted (data time t, received at `received`, both UTC
- * us; t after every earlier one). When the platform was silent, raises the end event
+ * us; t after every earlier one; `received` on the same clock as vg_silence_check's `now`:
+ * the daemon's, not a remote feed's stamp). When the platform was silent, raises the end event
  * through sink: first = the last sample before the silence, last = t, magnitude = t - first
  * in seconds (data time). */
 void vg_silence_sample(vg_silence *w, vg_time_us t, vg_time_us received, vg_event_sink sink,

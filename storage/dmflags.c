@@ -53,6 +53,8 @@ static vg_err dmf__open(vg_store *s, DB **out, char *where, size_t cap, vg_errin
         return vg_senv_fail(err, ret, where, "DB->set_pagesize");
     }
     u_int32_t flags = (s->read_only ? DB_RDONLY : DB_CREATE) | DB_AUTO_COMMIT | DB_MULTIVERSION;
+    if (s->replica) /* as the store's files (store.c): a replica has no multiversion */
+        flags &= ~(u_int32_t)DB_MULTIVERSION;
     ret = db->open(db, NULL, DMF_FILE, NULL, DB_BTREE, flags, 0640);
     if (ret != 0) {
         db->close(db, 0);

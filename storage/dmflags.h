@@ -60,7 +60,7 @@ typedef struct vg_dmflags_row {
 
 /* Call fn for every record of platform in [from, to] (VG_TIME_NONE = open) in time order;
  * fn returns non-zero to stop. One snapshot transaction (it sees the committed records,
- * takes no lock). A store without dmflags.db has none. Readers and the writer. */
+ * takes no lock; on a replica, which has no multiversion, read-committed page locks). A store without dmflags.db has none. Readers and the writer. */
 vg_err vg_dmflags_walk(vg_store *s, const char *platform, vg_time_us from, vg_time_us to,
                        int (*fn)(void *ctx, const vg_dmflags_row *r), void *ctx,
                        vg_errinfo *err);

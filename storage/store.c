@@ -268,11 +268,9 @@ vg_err vg_store_open(const char *path, const vg_store_options *opt, vg_store **o
     if (!opt->read_only) {
         /* A replica's directory is written by the master's replication only: a tool's
          * writes there would diverge from the master's log. The daemon promoted to
-         * master takes the mark away. */
+         * master takes the mark away, once it holds the writer's role (below). */
         char mark[4096];
         snprintf(mark, sizeof mark, "%s/" VG_REPLICA_MARK, path);
-        if (opt->repl && unlink(mark) != 0 && errno != ENOENT)
-            return vg_fail(err, VG_ERR_IO, "%s: %s", mark, strerror(errno));
         if (!opt->repl && access(mark, F_OK) == 0)
             return vg_fail(err, VG_ERR_INVAL, "%s is a replica's store (%s): only the master's "
                            "replication writes it; write on the master, or promote this site "
@@ -323,6 +321,16 @@ vg_err vg_store_open(const char *path, const vg_store_options *opt, vg_store **o
                                opt->read_only ? NULL : opt->repl, &s->senv, err)) != VG_OK) {
         vg_store_close(s, NULL);
         return rc;
+    }
+    if (!opt->read_only && opt->repl) {
+        /* Promoted (or always the master): the writer's role is ours, the mark goes. */
+        char mark[4096];
+        snprintf(mark, sizeof mark, "%s/" VG_REPLICA_MARK, path);
+        if (unlink(mark) != 0 && errno != ENOENT) {
+            rc = vg_fail(err, VG_ERR_IO, "%s: %s", mark, strerror(errno));
+            vg_store_close(s, NULL);
+            return rc;
+        }
     }
     s->env = vg_senv_dbenv(s->senv);
     s->replica = s->read_only && vg_senv_replica(s->senv);

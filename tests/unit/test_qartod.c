@@ -587,6 +587,12 @@ static void test_attenuated_capacity(void)
     CHECK(t->sized_state(o3d, 1, NULL, why, sizeof why) == 0);
     CHECK_MSG(strstr(why, "period_s 259200") && strstr(why, "131072"), "why: %s", why);
     CHECK(t->sized_state(o3d, 2, NULL, why, sizeof why) > 0); /* 129600 samples */
+    /* a min_obs the window can never hold would make every flag 0: refused */
+    const double omin[] = {0.5, 0.1, 3600, 0, 200}, omin_ok[] = {0.5, 0.1, 3600, 0, 60};
+    why[0] = '\0';
+    CHECK(t->sized_state(omin, 60, NULL, why, sizeof why) == 0);
+    CHECK_MSG(strstr(why, "min_obs 200 is more than the"), "why: %s", why);
+    CHECK(t->sized_state(omin_ok, 60, NULL, why, sizeof why) > 0);
 }
 
 /* ---- time gap and location ------------------------------------------------------------- */
