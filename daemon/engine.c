@@ -306,6 +306,7 @@ static void engine__rollback(vg_engine *e)
     for (size_t i = 0; i < e->cfg->n_platforms; i++) {
         vg_qc_stream_free(e->streams[i]);
         e->streams[i] = NULL;
+        e->held_feed[i] = -1; /* its stream, and the sample it held, are gone */
     }
     engine__clear_tags(e);
 }
@@ -376,6 +377,7 @@ static void engine__reread_marks(vg_engine *e)
         vg_feed_mark m;
         vg_errinfo err;
         fd->n_waiting = 0;
+        fd->resend_asked = false; /* frames lost in the recovery need a new resend request */
         vg_err rc = vg_store_feed_mark_get(e->store, fd->id, &m, &err);
         if (rc == VG_ERR_NOTFOUND) {
             memset(&m, 0, sizeof m);
@@ -393,6 +395,7 @@ static void engine__reread_marks(vg_engine *e)
     for (size_t i = 0; i < e->cfg->n_platforms; i++) {
         vg_qc_stream_free(e->streams[i]);
         e->streams[i] = NULL;
+        e->held_feed[i] = -1; /* its stream, and the sample it held, are gone */
     }
     engine__clear_tags(e);
 }

@@ -598,6 +598,13 @@ vg_err vg_spool_read(vg_spool *sp, uint64_t from, vg_spool_frame *out, size_t ma
     while (*n < max && used < max_bytes && sp->rnext <= last) {
         int r = 1; /* 1: the record (or a length beyond REC_MAX) is buffered; 0: end of file */
         uint32_t len = 0;
+        if (*n == 0 && pos > 0) {
+            /* No frame kept yet (skipping up to `from` after a seek): drop what was parsed,
+             * so rbuf holds about a chunk instead of the whole segment before `from`. */
+            memmove(sp->rbuf, sp->rbuf + pos, fill - pos);
+            fill -= pos;
+            pos = 0;
+        }
         for (;;) {
             size_t have = fill - pos;
             if (have >= REC_HDR) {

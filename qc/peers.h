@@ -1,8 +1,10 @@
 /* peers.h: the recent sea level of every platform of a configuration, for the tests that
  * compare a gauge with a nearby one (wl_neighbour with `reference: neighbour`): each stream
  * puts its platform's SLEV in when a sample arrives (before it is judged: a gauge's sample
- * waits for its successor, so its neighbour's samples of the same time are there by then),
- * and a test finds the neighbour's value nearest in time. Owned by the engine (one per
+ * waits for its successor, so its neighbour's samples of the same time are normally there
+ * by then; not when the neighbour's data arrive later or in bursts longer than the ring:
+ * the test then finds none and gives 0, docs/qc.md), and a test finds the neighbour's
+ * value nearest in time. Owned by the engine (one per
  * configuration, shared by its streams, single-threaded); batch runs have none. */
 #ifndef VIGIE_QC_PEERS_H
 #define VIGIE_QC_PEERS_H
