@@ -234,6 +234,14 @@ static vg_err store__env_open(const char *home, int cache_mb, bool writer,
         op = "set_isalive";
         ret = env->set_isalive(env, store__is_alive);
     }
+    if (ret == 0) {
+        /* Touch every page of the shared regions when they are created or joined, so that
+         * their files (mapped, in the store's directory) are backed by real blocks: a page
+         * first touched later, on a full file system, ends in SIGBUS inside libdb (seen in
+         * __txn_begin on a full tmpfs, test_feed_full_disk). */
+        op = "set_flags(DB_REGION_INIT)";
+        ret = env->set_flags(env, DB_REGION_INIT, 1);
+    }
     if (ret == 0 && writer && repl) {
         op = "DB_ENV->set_event_notify";
         ret = vg_repl_env_prepare(env);

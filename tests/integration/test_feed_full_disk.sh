@@ -57,8 +57,8 @@ check "disk full: the feed keeps its frames (it has not drained)" kill -0 "$FEED
 check "disk full: nothing beyond what is committed is acknowledged" \
   bash -c "! grep -q 'spool drained' '$TMP/feed.log'"
 rm -f "$SMALL/ballast"
-# Berkeley DB 5.3 grows its shared regions (mapped files) on demand; on a full tmpfs that
-# growth can end in SIGBUS (docs/storage.md). The warm-up above avoids it; if it happens
+# A page of Berkeley DB's shared regions (mapped files) first touched on a full tmpfs ends
+# in SIGBUS (docs/storage.md); DB_REGION_INIT and the warm-up above avoid it; if it happens
 # anyway, the daemon is started again as systemd would, and the check below fails.
 restarts=0
 rc=timeout
