@@ -75,15 +75,8 @@ static int rp__manual(void *ctx, const vg_manual_flag *m)
     const vg_series *s = x->s;
     if (!x->a->qc[m->param])
         return 0;
-    size_t lo = 0, hi = s->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->time[mid] < m->time)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < s->n && s->time[lo] == m->time && !isnan(s->value[m->param][lo])) {
+    size_t lo;
+    if (vg_series_row_at(s, m->time, &lo) && !isnan(s->value[m->param][lo])) {
         x->a->qc[m->param][lo] = m->flag;
         x->c->manual[m->param]++;
     }

@@ -54,6 +54,24 @@ vg_err vg_h5_open_read(const char *path, vg_h5file **out, vg_errinfo *err)
     return h5c__open(path, false, out, err);
 }
 
+/* What the direct chunk paths need of any dataset, both ways: one dimension, elements of
+ * elem_size bytes, little-endian (here too), chunked (*chunk rows); NULL when it is so. */
+static const char *h5c__check_shape(hid_t space, hid_t type, hid_t dcpl, size_t elem_size,
+                                    hsize_t *chunk)
+{
+    if (H5Sget_simple_extent_ndims(space) != 1)
+        return "not one dimension";
+    if (H5Tget_size(type) != elem_size)
+        return "another element size";
+    if (elem_size > 1 && H5Tget_order(type) != H5T_ORDER_LE)
+        return "not little-endian";
+    if (H5Tget_order(H5T_NATIVE_INT) != H5T_ORDER_LE)
+        return "this machine is not little-endian";
+    if (H5Pget_layout(dcpl) != H5D_CHUNKED || H5Pget_chunk(dcpl, 1, chunk) != 1)
+        return "not chunked";
+    return NULL;
+}
+
 /* What is wrong with dataset d for direct writes of elem_size-byte elements deflated at
  * `level`, or NULL. */
 static const char *h5c__check(hid_t d, size_t elem_size, int level, hsize_t *chunk)
@@ -62,19 +80,11 @@ static const char *h5c__check(hid_t d, size_t elem_size, int level, hsize_t *chu
     hid_t space = H5Dget_space(d), type = H5Dget_type(d), dcpl = H5Dget_create_plist(d);
     if (space < 0 || type < 0 || dcpl < 0)
         why = "cannot inquire";
-    else if (H5Sget_simple_extent_ndims(space) != 1)
-        why = "not one dimension";
-    else if (H5Tget_size(type) != elem_size)
-        why = "another element size";
-    else if (elem_size > 1 && H5Tget_order(type) != H5T_ORDER_LE)
-        why = "not little-endian";
-    else if (H5Tget_order(H5T_NATIVE_INT) != H5T_ORDER_LE)
-        why = "this machine is not little-endian";
-    else if (H5Pget_layout(dcpl) != H5D_CHUNKED || H5Pget_chunk(dcpl, 1, chunk) != 1)
-        why = "not chunked";
-    else if (H5Pget_nfilters(dcpl) != 2)
+    else
+        why = h5c__check_shape(space, type, dcpl, elem_size, chunk);
+    if (!why && H5Pget_nfilters(dcpl) != 2)
         why = "not exactly two filters (shuffle, deflate)";
-    else {
+    else if (!why) {
         unsigned flags, cd[4];
         size_t ncd = 4;
         if (H5Pget_filter2(dcpl, 0, &flags, &ncd, cd, 0, NULL, NULL) != H5Z_FILTER_SHUFFLE)
@@ -160,17 +170,9 @@ static const char *h5c__check_read(hid_t d, size_t elem_size, hsize_t *chunk, un
     *npipe = 0;
     if (space < 0 || type < 0 || dcpl < 0 || nf < 0)
         why = "cannot inquire";
-    else if (H5Sget_simple_extent_ndims(space) != 1)
-        why = "not one dimension";
-    else if (H5Tget_size(type) != elem_size)
-        why = "another element size";
-    else if (elem_size > 1 && H5Tget_order(type) != H5T_ORDER_LE)
-        why = "not little-endian";
-    else if (H5Tget_order(H5T_NATIVE_INT) != H5T_ORDER_LE)
-        why = "this machine is not little-endian";
-    else if (H5Pget_layout(dcpl) != H5D_CHUNKED || H5Pget_chunk(dcpl, 1, chunk) != 1)
-        why = "not chunked";
-    else if (nf > 2)
+    else
+        why = h5c__check_shape(space, type, dcpl, elem_size, chunk);
+    if (!why && nf > 2)
         why = "more than shuffle and deflate";
     for (int i = 0; !why && i < nf; i++) {
         unsigned flags, cd[8];

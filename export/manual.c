@@ -15,15 +15,8 @@ static int manual__apply(void *ctx, const vg_manual_flag *m)
     vg_series *s = c->s;
     if (!s->qc[m->param])
         return 0;
-    size_t lo = 0, hi = s->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->time[mid] < m->time)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo < s->n && s->time[lo] == m->time) {
+    size_t lo;
+    if (vg_series_row_at(s, m->time, &lo)) {
         s->qc[m->param][lo] = m->flag;
         c->applied++;
     }

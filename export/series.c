@@ -188,3 +188,19 @@ size_t vg_series_count(const vg_series *s, vg_param p)
         n += !isnan(s->value[p][i]);
     return n;
 }
+
+bool vg_series_row_at(const vg_series *s, vg_time_us t, size_t *row)
+{
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->time[mid] < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo >= s->n || s->time[lo] != t)
+        return false;
+    *row = lo;
+    return true;
+}

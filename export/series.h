@@ -6,6 +6,7 @@
 #ifndef VIGIE_EXPORT_SERIES_H
 #define VIGIE_EXPORT_SERIES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -61,6 +62,9 @@ vg_err vg_series_from_store(vg_store *st, const char *platform, vg_time_us from,
 /* Lay the manual flags of s's platform over s's flags (rows between its first and last
  * time): a value with a manual flag gets it in qc[p]. *applied (may be NULL) counts them. */
 vg_err vg_series_apply_manual(vg_store *st, vg_series *s, size_t *applied, vg_errinfo *err);
+
+/* The row of s whose time is exactly t (times ascending): true and *row, or false. O(log n). */
+bool vg_series_row_at(const vg_series *s, vg_time_us t, size_t *row);
 
 /* Number of values of column p that are not NaN (0 when the column does not exist). */
 size_t vg_series_count(const vg_series *s, vg_param p);
