@@ -23,8 +23,8 @@
 #define STORE_CHUNK_BYTES (1024u * 1024u)
 #define STORE_CHUNK_SLOTS (STORE_CHUNK_RECORDS + VG_P__COUNT)
 
-/* One chunk of a sample walk: rows of the samples of prefix[0..plen) (the platform) with
- * from <= time <= to. */
+/* One chunk of a sample walk: rows of the samples of one platform (its database of
+ * samples.db) with from <= time <= to. */
 typedef struct store_chunk {
     vg_obs *obs;          /* STORE_CHUNK_SLOTS slots */
     size_t n;             /* filled */
@@ -58,11 +58,13 @@ static void store__rows(const vg_query *q, vg_time_us t, const vg_srec_sample *d
     }
 }
 
-/* Begin a chunk of a walk over database `which`: a short read transaction and a cursor.
- * Returns 0, or a vg_err with err filled. */
-static int store__chunk_begin(vg_store *s, int which, DB_TXN **txn, DBC **c, vg_errinfo *err)
+/* Begin a chunk of a walk over db (NULL: database `which`): a short read transaction and a
+ * cursor. Returns 0, or a vg_err with err filled. */
+static int store__chunk_begin(vg_store *s, int which, DB *db, DB_TXN **txn, DBC **c,
+                              vg_errinfo *err)
 {
-    DB *db = s->db[which];
+    if (!db)
+        db = s->db[which];
     int ret = vg_store__read_begin(s, txn);
     if (ret != 0)
         return vg_senv_fail(err, ret, s->path, "DB_ENV->txn_begin");
@@ -97,37 +99,40 @@ static int store__chunk_end(vg_store *s, int which, DB_TXN *txn, DBC *c, int rc,
 
 /* Returns VG_OK, a vg_err (err filled), or DB_LOCK_DEADLOCK when a reader outside a batch
  * lost a deadlock: the rows read so far are in ch, the walk goes on from next_from. */
-static int store__sample_chunk(vg_store *s, const vg_query *q, const unsigned char *prefix,
-                               size_t plen, vg_time_us from, vg_time_us to, store_chunk *ch,
-                               vg_errinfo *err)
+static int store__sample_chunk(vg_store *s, const vg_query *q, vg_time_us from,
+                               vg_time_us to, store_chunk *ch, vg_errinfo *err)
 {
     ch->n = 0;
     ch->done = false;
     ch->next_from = from;
-    unsigned char kbuf[VG_SKEY_MAX];
-    memcpy(kbuf, prefix, plen);
-    vg_skey_put_time(kbuf + plen, from);
-    DBT k = {.data = kbuf, .size = (u_int32_t)(plen + VG_SKEY_TIME_LEN)};
+    DB *db;
+    int ret = vg_store__pdb(s, q->platform, false, &db);
+    if (ret == DB_NOTFOUND) { /* no sample of this platform (yet) */
+        ch->done = true;
+        return VG_OK;
+    }
+    if (ret == DB_LOCK_DEADLOCK && !s->txn)
+        return ret;
+    if (ret != 0)
+        return vg_senv_fail(err, ret, s->where[VG_STORE_SAMPLES], "DB->open");
+    unsigned char kbuf[VG_SKEY_TIME_LEN];
+    vg_skey_put_time(kbuf, from);
+    DBT k = {.data = kbuf, .size = sizeof kbuf};
     DBT v = {0};
     DB_TXN *txn;
     DBC *c;
-    int ret = store__chunk_begin(s, VG_STORE_SAMPLES, &txn, &c, err);
+    ret = store__chunk_begin(s, VG_STORE_SAMPLES, db, &txn, &c, err);
     if (ret != 0)
         return ret;
     int rc = VG_OK;
     size_t scanned = 0;
     vg_srec_sample d;
     for (ret = c->get(c, &k, &v, DB_SET_RANGE); ret == 0; ret = c->get(c, &k, &v, DB_NEXT)) {
-        const unsigned char *kd = k.data;
-        if (k.size < plen || memcmp(kd, prefix, plen) != 0) {
-            ch->done = true;
-            break;
-        }
-        if (k.size != plen + VG_SKEY_TIME_LEN) {
+        if (k.size != VG_SKEY_TIME_LEN) {
             rc = vg_store__corrupt(err, s, VG_STORE_SAMPLES, "key length");
             break;
         }
-        vg_time_us t = vg_skey_get_time(kd + plen);
+        vg_time_us t = vg_skey_get_time(k.data);
         if (t > to) {
             ch->done = true;
             break;
@@ -172,13 +177,11 @@ vg_err vg_store_query(vg_store *s, const vg_query *q, int (*fn)(void *ctx, const
     if (!ch.obs)
         return vg_fail(err, VG_ERR_NOMEM, "%s: query: out of memory", s->path);
     vg_senv_clear_text();
-    unsigned char prefix[VG_SKEY_MAX];
-    size_t plen = vg_skey_platform(prefix, q->platform);
     vg_err rc = VG_OK;
     vg_time_us next = from;
     int tries = 0;
     for (;;) {
-        int r = store__sample_chunk(s, q, prefix, plen, next, to, &ch, err);
+        int r = store__sample_chunk(s, q, next, to, &ch, err);
         if (r == DB_LOCK_DEADLOCK) {
             if (++tries >= VG_STORE_DEADLOCK_RETRIES) {
                 rc = vg_senv_fail(err, r, s->where[VG_STORE_SAMPLES], "DBC->get");
@@ -242,7 +245,7 @@ static int store__quarantine_chunk(vg_store *s, unsigned char *start, store_qchu
     qc->done = false;
     DB_TXN *txn;
     DBC *c;
-    int ret = store__chunk_begin(s, VG_STORE_QUARANTINE, &txn, &c, err);
+    int ret = store__chunk_begin(s, VG_STORE_QUARANTINE, NULL, &txn, &c, err);
     if (ret != 0)
         return ret;
     unsigned char kbuf[VG_SKEY_QUARANTINE_LEN];
@@ -359,16 +362,22 @@ vg_err vg_store_get_raw(vg_store *s, const char *platform, vg_time_us t, char **
     if (vg_store__usable(s, err) != VG_OK)
         return VG_ERR_DB;
     vg_senv_clear_text();
-    DB *db = s->db[VG_STORE_SAMPLES];
-    unsigned char kbuf[VG_SKEY_MAX];
-    DBT k = {.data = kbuf, .size = (u_int32_t)vg_skey_sample(kbuf, platform, t)};
+    DB *db;
+    int ret = vg_store__pdb(s, platform, false, &db);
+    if (ret != 0 && ret != DB_NOTFOUND)
+        return vg_senv_fail(err, ret, s->where[VG_STORE_SAMPLES], "DB->open");
+    unsigned char kbuf[VG_SKEY_TIME_LEN];
+    vg_skey_put_time(kbuf, t);
+    DBT k = {.data = kbuf, .size = sizeof kbuf};
     DBT v = {.flags = DB_DBT_MALLOC};
-    DB_TXN *txn;
-    int ret = vg_store__read_begin(s, &txn);
-    if (ret != 0)
-        return vg_senv_fail(err, ret, s->path, "DB_ENV->txn_begin");
-    ret = db->get(db, txn, &k, &v, 0);
-    int tret = vg_store__read_end(s, txn, ret == 0 || ret == DB_NOTFOUND);
+    DB_TXN *txn = NULL;
+    int tret = 0;
+    if (ret == 0) {
+        if ((ret = vg_store__read_begin(s, &txn)) != 0)
+            return vg_senv_fail(err, ret, s->path, "DB_ENV->txn_begin");
+        ret = db->get(db, txn, &k, &v, 0);
+        tret = vg_store__read_end(s, txn, ret == 0 || ret == DB_NOTFOUND);
+    }
     if (ret == 0 && tret != 0) {
         free(v.data);
         return vg_senv_fail(err, tret, s->path, "DB_TXN->commit");
@@ -396,6 +405,28 @@ vg_err vg_store_get_raw(vg_store *s, const char *platform, vg_time_us t, char **
     return VG_OK;
 }
 
+/* The exact number of keys of db into *n (a full statistics walk, not DB_FAST_STAT:
+ * exact, O(pages)). */
+static vg_err store__nkeys(vg_store *s, DB *db, const char *where, uint64_t *n, vg_errinfo *err)
+{
+    DB_BTREE_STAT *st = NULL;
+    DB_TXN *txn;
+    int ret = vg_store__read_begin(s, &txn);
+    if (ret != 0)
+        return vg_senv_fail(err, ret, s->path, "DB_ENV->txn_begin");
+    ret = db->stat(db, txn, &st, 0);
+    int tret = vg_store__read_end(s, txn, ret == 0);
+    if (ret == 0 && tret != 0) {
+        free(st);
+        ret = tret;
+    }
+    if (ret != 0)
+        return vg_senv_fail(err, ret, where, "DB->stat");
+    *n = st->bt_nkeys;
+    free(st);
+    return VG_OK;
+}
+
 vg_err vg_store_count(vg_store *s, vg_store_counts *out, vg_errinfo *err)
 {
     if (!s || !out)
@@ -403,26 +434,24 @@ vg_err vg_store_count(vg_store *s, vg_store_counts *out, vg_errinfo *err)
     if (vg_store__usable(s, err) != VG_OK)
         return VG_ERR_DB;
     vg_senv_clear_text();
-    uint64_t *dst[] = {&out->samples, &out->quarantine};
-    const int which[] = {VG_STORE_SAMPLES, VG_STORE_QUARANTINE};
-    for (int i = 0; i < 2; i++) {
-        DB *db = s->db[which[i]];
-        DB_BTREE_STAT *st = NULL;
-        DB_TXN *txn;
-        int ret = vg_store__read_begin(s, &txn);
-        if (ret != 0)
-            return vg_senv_fail(err, ret, s->path, "DB_ENV->txn_begin");
-        /* A full (not DB_FAST_STAT) statistics walk: exact, O(pages). */
-        ret = db->stat(db, txn, &st, 0);
-        int tret = vg_store__read_end(s, txn, ret == 0);
-        if (ret == 0 && tret != 0) {
-            free(st);
-            ret = tret;
-        }
-        if (ret != 0)
-            return vg_senv_fail(err, ret, s->where[which[i]], "DB->stat");
-        *dst[i] = st->bt_nkeys;
-        free(st);
+    vg_err rc = store__nkeys(s, s->db[VG_STORE_QUARANTINE], s->where[VG_STORE_QUARANTINE],
+                             &out->quarantine, err);
+    out->samples = 0;
+    char id[VG_PLATFORM_MAX];
+    int ret = 0;
+    for (const char *after = NULL; rc == VG_OK; after = id) {
+        if ((ret = vg_store__next_platform(s, after, id)) != 0)
+            break;
+        DB *db;
+        uint64_t n = 0;
+        if ((ret = vg_store__pdb(s, id, false, &db)) == 0)
+            rc = store__nkeys(s, db, s->where[VG_STORE_SAMPLES], &n, err);
+        else if (ret != DB_NOTFOUND)
+            break;
+        ret = 0;
+        out->samples += n;
     }
-    return VG_OK;
+    if (rc == VG_OK && ret != 0 && ret != DB_NOTFOUND)
+        rc = vg_senv_fail(err, ret, s->where[VG_STORE_SAMPLES], "platform databases");
+    return rc;
 }

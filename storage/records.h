@@ -13,7 +13,8 @@
 #include "core/sample.h"
 
 #define VG_SREC_VERSION 1         /* version byte written in every record */
-#define VG_STORE_SCHEMA_VERSION 2 /* meta.db "schema_version" */
+#define VG_STORE_SCHEMA_VERSION 3 /* meta.db "schema_version" */
+#define VG_STORE_SCHEMA_V2 2      /* converted to 3 by the writer's open (migrate.c) */
 #define VG_SREC_META_SCHEMA_KEY "schema_version"
 #define VG_SREC_CODE_LEN 4 /* bytes of a parameter code in a sample record, NUL-padded */
 

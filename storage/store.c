@@ -143,8 +143,9 @@ int vg_store__read_end(vg_store *s, DB_TXN *txn, bool ok)
 
 /* ---- open and close ------------------------------------------------------------------ */
 
-/* Check (and on a new store write) meta.db's schema version. */
-static vg_err store__check_schema(vg_store *s, vg_errinfo *err)
+/* Check (and on a new store write) meta.db's schema version: the current one, or 2 (which
+ * the writer converts, migrate.c), into *version. */
+static vg_err store__check_schema(vg_store *s, uint32_t *version, vg_errinfo *err)
 {
     DB *meta = s->db[VG_STORE_META];
     DB_TXN *txn = NULL;
@@ -161,6 +162,7 @@ static vg_err store__check_schema(vg_store *s, vg_errinfo *err)
     op = "DB->get";
     ret = meta->get(meta, txn, &k, &v, 0);
     vg_err rc = VG_OK;
+    *version = VG_STORE_SCHEMA_VERSION;
     if (ret == DB_NOTFOUND && !s->read_only) {
         vg_srec_put_u32(vbuf, VG_STORE_SCHEMA_VERSION);
         v.size = 4;
@@ -173,12 +175,21 @@ static vg_err store__check_schema(vg_store *s, vg_errinfo *err)
     } else if (ret == 0 && v.size != 4) {
         rc = vg_fail(err, VG_ERR_DB, "%s: schema_version record is %u bytes, expected 4",
                      s->where[VG_STORE_META], (unsigned)v.size);
-    } else if (ret == 0 && vg_srec_get_u32(vbuf) != VG_STORE_SCHEMA_VERSION) {
+    } else if (ret == 0 && vg_srec_get_u32(vbuf) == VG_STORE_SCHEMA_V2 && s->read_only) {
         rc = vg_fail(err, VG_ERR_DB,
-                     "%s: schema version %lu, but this vigie reads schema version %d only: "
-                     "use the vigie release that wrote this store, or a new store directory",
-                     s->where[VG_STORE_META], (unsigned long)vg_srec_get_u32(vbuf),
+                     "%s: schema version 2, which this vigie converts to version %d when the "
+                     "daemon (or another writer) opens the store: start the daemon once "
+                     "(docs/storage.md, \"Schema version 3\")",
+                     s->where[VG_STORE_META], VG_STORE_SCHEMA_VERSION);
+    } else if (ret == 0 && vg_srec_get_u32(vbuf) != VG_STORE_SCHEMA_VERSION &&
+               vg_srec_get_u32(vbuf) != VG_STORE_SCHEMA_V2) {
+        rc = vg_fail(err, VG_ERR_DB,
+                     "%s: schema version %lu, but this vigie reads schema versions 2 and %d "
+                     "only: use the vigie release that wrote this store, or a new store "
+                     "directory", s->where[VG_STORE_META], (unsigned long)vg_srec_get_u32(vbuf),
                      VG_STORE_SCHEMA_VERSION);
+    } else if (ret == 0) {
+        *version = vg_srec_get_u32(vbuf);
     } else if (ret == DB_BUFFER_SMALL) {
         rc = vg_fail(err, VG_ERR_DB, "%s: schema_version record is %u bytes, expected 4",
                      s->where[VG_STORE_META], (unsigned)v.size);
@@ -218,9 +229,13 @@ static vg_err store__load_qseq(vg_store *s, vg_errinfo *err)
     return VG_OK;
 }
 
+/* Open quarantine.db and meta.db (samples.db: store__open_samples, after the schema
+ * check). */
 static vg_err store__open_dbs(vg_store *s, vg_errinfo *err)
 {
     for (int i = 0; i < VG_STORE_NDB; i++) {
+        if (i == VG_STORE_SAMPLES)
+            continue;
         DB *db;
         int ret = db_create(&db, s->env, 0);
         if (ret != 0)
@@ -250,6 +265,54 @@ static vg_err store__open_dbs(vg_store *s, vg_errinfo *err)
         s->db[i] = db;
     }
     return VG_OK;
+}
+
+/* Open the master database of samples.db, read-only (the list of platform databases).
+ * The writer first creates the marker subdatabase, and with it the file, if absent. */
+vg_err vg_store__open_samples(vg_store *s, vg_errinfo *err)
+{
+    const char *where = s->where[VG_STORE_SAMPLES];
+    u_int32_t mv = s->replica ? 0 : DB_MULTIVERSION;
+    DB *db;
+    int ret;
+    if (!s->read_only) {
+        if ((ret = db_create(&db, s->env, 0)) != 0)
+            return vg_senv_fail(err, ret, where, "db_create");
+        ret = db->open(db, NULL, VG_STORE_SAMPLES_FILE, VG_STORE_SAMPLES_MARKER, DB_BTREE,
+                       DB_CREATE | DB_AUTO_COMMIT | mv, 0);
+        int cret = db->close(db, 0);
+        if (ret != 0 || cret != 0)
+            return vg_senv_fail(err, ret ? ret : cret, where, "DB->open");
+    }
+    if ((ret = db_create(&db, s->env, 0)) != 0)
+        return vg_senv_fail(err, ret, where, "db_create");
+    ret = db->open(db, NULL, VG_STORE_SAMPLES_FILE, NULL, DB_BTREE,
+                   DB_RDONLY | DB_AUTO_COMMIT | mv, 0);
+    if (ret != 0) {
+        vg_senv_fail(err, ret, where, "DB->open");
+        db->close(db, 0);
+        return VG_ERR_DB;
+    }
+    s->db[VG_STORE_SAMPLES] = db;
+    return VG_OK;
+}
+
+/* Everything an open (or an in-place recovery) does once the environment is there: the
+ * databases, the schema (converting a version-2 store when writing), the quarantine
+ * sequence. */
+static vg_err store__open_all(vg_store *s, vg_errinfo *err)
+{
+    uint32_t version = VG_STORE_SCHEMA_VERSION;
+    vg_err rc = store__open_dbs(s, err);
+    if (rc == VG_OK)
+        rc = store__check_schema(s, &version, err);
+    if (rc == VG_OK && version == VG_STORE_SCHEMA_V2)
+        rc = vg_store__migrate_v2(s, err); /* opens samples.db itself */
+    else if (rc == VG_OK)
+        rc = vg_store__open_samples(s, err);
+    if (rc == VG_OK && !s->read_only)
+        rc = store__load_qseq(s, err);
+    return rc;
 }
 
 vg_err vg_store_open(const char *path, const vg_store_options *opt, vg_store **out,
@@ -334,8 +397,7 @@ vg_err vg_store_open(const char *path, const vg_store_options *opt, vg_store **o
     }
     s->env = vg_senv_dbenv(s->senv);
     s->replica = s->read_only && vg_senv_replica(s->senv);
-    if ((rc = store__open_dbs(s, err)) != VG_OK || (rc = store__check_schema(s, err)) != VG_OK ||
-        (!s->read_only && (rc = store__load_qseq(s, err)) != VG_OK)) {
+    if ((rc = store__open_all(s, err)) != VG_OK) {
         vg_store_close(s, NULL);
         return rc;
     }
@@ -355,6 +417,9 @@ vg_err vg_store_close(vg_store *s, vg_errinfo *err)
         if (ret != 0 && rc == VG_OK)
             rc = vg_senv_fail(err, ret, s->path, "DB_ENV->txn_checkpoint");
     }
+    int pret = vg_store__pdb_close_all(s, s->read_only ? DB_NOSYNC : 0);
+    if (pret != 0 && rc == VG_OK)
+        rc = vg_senv_fail(err, pret, s->where[VG_STORE_SAMPLES], "DB->close");
     for (int i = 0; i < VG_STORE_NDB; i++) {
         if (s->db[i]) {
             /* A reader must not flush the pages a writer of the same environment dirtied. */
@@ -408,6 +473,8 @@ static vg_err store__commit(vg_store *s, u_int32_t flags, vg_errinfo *err)
     vg_senv_clear_text();
     int ret = s->txn->commit(s->txn, flags);
     s->txn = NULL;
+    /* A failed commit aborted the batch: its creations are gone with it. */
+    vg_store__pdb_end_batch(s, ret == 0);
     if (ret != 0)
         return vg_senv_fail(err, ret, s->path, "DB_TXN->commit");
     ret = s->env->txn_checkpoint(s->env, STORE_CKP_KBYTES, STORE_CKP_MINUTES, 0);
@@ -458,6 +525,7 @@ void vg_store_abort(vg_store *s)
     vg_senv_clear_text();
     int ret = s->txn->abort(s->txn);
     s->txn = NULL;
+    vg_store__pdb_end_batch(s, false);
     if (ret != 0) {
         vg_errinfo e;
         vg_senv_fail(&e, ret, s->path, "DB_TXN->abort");
@@ -476,6 +544,7 @@ bool vg_store_in_batch(const vg_store *s)
  * environment may be panicked). */
 static void store__drop_handles(vg_store *s)
 {
+    vg_store__pdb_close_all(s, DB_NOSYNC);
     for (int i = 0; i < VG_STORE_NDB; i++) {
         if (s->db[i])
             s->db[i]->close(s->db[i], DB_NOSYNC);
@@ -501,8 +570,7 @@ static vg_err store__recover_in_place(vg_store *s, vg_errinfo *err)
     vg_err rc = vg_senv_acquire(s->path, s->cache_mb, true, s->repl, &s->senv, err);
     if (rc == VG_OK) {
         s->env = vg_senv_dbenv(s->senv);
-        if ((rc = store__open_dbs(s, err)) == VG_OK && (rc = store__check_schema(s, err)) == VG_OK)
-            rc = store__load_qseq(s, err);
+        rc = store__open_all(s, err);
     }
     if (rc != VG_OK)
         store__drop_handles(s);
@@ -592,12 +660,19 @@ vg_err vg_store_put_sample(vg_store *s, const vg_sample *smp, vg_errinfo *err)
         return vg_fail(err, VG_ERR_INVAL, "%s: a parameter code is longer than %d bytes",
                        s->where[VG_STORE_SAMPLES], VG_SREC_CODE_LEN);
     vg_senv_clear_text();
-    unsigned char key[VG_SKEY_MAX];
-    DBT k = {.data = key, .size = (u_int32_t)vg_skey_sample(key, smp->platform, smp->time)};
+    unsigned char key[VG_SKEY_TIME_LEN];
+    vg_skey_put_time(key, smp->time);
+    DBT k = {.data = key, .size = sizeof key};
     DBT v = {.data = s->buf, .size = (u_int32_t)n};
-    DB *db = s->db[VG_STORE_SAMPLES];
+    DB *db;
+    int ret = vg_store__pdb(s, smp->platform, true, &db);
+    if (ret != 0) {
+        char op[VG_PLATFORM_MAX + 32];
+        snprintf(op, sizeof op, "DB->open(platform %s)", smp->platform);
+        return vg_senv_fail(err, ret, s->where[VG_STORE_SAMPLES], op);
+    }
     /* One put: a sample already stored at (platform, time) is replaced whole. */
-    int ret = db->put(db, s->txn, &k, &v, 0);
+    ret = db->put(db, s->txn, &k, &v, 0);
     if (ret != 0)
         return vg_senv_fail(err, ret, s->where[VG_STORE_SAMPLES], "DB->put");
     return VG_OK;

@@ -13,8 +13,23 @@
 #include "storage/env.h"
 #include "storage/store.h"
 
-/* The databases of a store, indexes of vg_store.db and vg_store.where. */
+/* The databases of a store, indexes of vg_store.db and vg_store.where. db[VG_STORE_SAMPLES]
+ * is the master database of samples.db (read-only: the list of its platform databases);
+ * the samples themselves are in one subdatabase per platform (platform_db.c). */
 enum { VG_STORE_SAMPLES, VG_STORE_QUARANTINE, VG_STORE_META, VG_STORE_NDB };
+
+#define VG_STORE_SAMPLES_FILE "samples.db"
+/* A subdatabase of samples.db that is no platform: created with the store, so that the
+ * file (and its master database) exists before the first sample. */
+#define VG_STORE_SAMPLES_MARKER "#samples"
+
+/* An open platform database of samples.db (platform_db.c). */
+typedef struct vg_pdb {
+    char name[VG_PLATFORM_MAX]; /* the platform id */
+    DB *db;                     /* NULL: empty slot */
+    uint64_t used;              /* vg_store.pdb_clock at its last use */
+    DB_TXN *created;            /* the batch it was opened (or created) in, until it ends */
+} vg_pdb;
 
 /* A walk outside a batch that gets DB_LOCK_DEADLOCK retries where it stopped, this often
  * (snapshot reads take no page locks: a safety net, not an expected path). */
@@ -38,6 +53,9 @@ struct vg_store {
     pthread_mutex_t flush_mu;   /* vg_store_flush_log (another thread) vs. an in-place
                                  * recovery, which replaces env */
     uint64_t generation;        /* in-place recoveries so far (vg_store_generation) */
+    vg_pdb *pdb;                /* open platform databases: hash table, owned */
+    size_t pdb_cap, pdb_n;      /* slots (0 or a power of two), handles */
+    uint64_t pdb_clock;         /* use counter of the handles */
 };
 
 /* True if platform is a valid platform id (NULL is not). */
@@ -62,5 +80,36 @@ int vg_store__read_begin(vg_store *s, DB_TXN **txn);
  * the read succeeded, else abort), leave the batch's alone. Returns the commit's error
  * number (0 = ok, and always 0 when !ok). */
 int vg_store__read_end(vg_store *s, DB_TXN *txn, bool ok);
+
+/* The handle of platform's database of samples.db, opened if needed (in the open batch,
+ * else in a short read transaction) and owned by s (valid until the batch ends or the
+ * store is closed; do not close it). create: create the database if absent (only inside
+ * a batch; a handle opened in a batch that aborts is closed with it). Returns 0,
+ * DB_NOTFOUND when the platform has no database and !create, or a Berkeley DB error. */
+int vg_store__pdb(vg_store *s, const char *platform, bool create, DB **db);
+
+/* After a batch ends (commit, or abort when !committed): forget the creations it made
+ * (closing their handles if it aborted), and close the least recently used handles when
+ * more than a bound are open. Call with no transaction open. */
+void vg_store__pdb_end_batch(vg_store *s, bool committed);
+
+/* Close every platform database handle (DB->close flags); returns the first error. */
+int vg_store__pdb_close_all(vg_store *s, u_int32_t flags);
+
+/* The first platform with a database in samples.db whose id sorts after `after` (memcmp
+ * order, shorter first; NULL: the first platform), into out. Returns 0, DB_NOTFOUND at
+ * the end, or a Berkeley DB error. A short read of its own (snapshot outside a batch). */
+int vg_store__next_platform(vg_store *s, const char *after, char out[VG_PLATFORM_MAX]);
+
+/* Convert a version-2 store (one btree samples.db keyed by platform and time) to the
+ * current schema, resuming a conversion that was interrupted: rename samples.db to
+ * samples-v2.db, copy every record into the platform databases in committed chunks,
+ * then remove samples-v2.db and write the schema version in one transaction (migrate.c,
+ * docs/storage.md "Schema version 3"). Writer only, no batch open; opens samples.db's
+ * master database as store__open_samples does. */
+vg_err vg_store__migrate_v2(vg_store *s, vg_errinfo *err);
+
+/* Open the master database of samples.db (store.c). */
+vg_err vg_store__open_samples(vg_store *s, vg_errinfo *err);
 
 #endif

@@ -1196,10 +1196,11 @@ static void dead_cursor(void)
                       DB_INIT_MPOOL | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_TXN | DB_THREAD,
                       0) != 0 ||
             db_create(&db, env, 0) != 0 ||
-            db->open(db, NULL, "samples.db", NULL, DB_BTREE,
+            db->open(db, NULL, "samples.db", "D", DB_BTREE,
                      DB_RDONLY | DB_MULTIVERSION | DB_AUTO_COMMIT, 0) != 0 ||
             env->txn_begin(env, NULL, &txn, DB_TXN_SNAPSHOT) != 0 ||
-            db->cursor(db, txn, &c, 0) != 0 || c->get(c, &k, &v, DB_LAST) != 0)
+            db->cursor(db, txn, &c, 0) != 0 || c->get(c, &k, &v, DB_LAST) != 0 ||
+            k.size != VG_SKEY_TIME_LEN) /* platform D's database: keyed by time */
             _exit(1);
         char b = 'c';
         if (write(fds[1], &b, 1) != 1)
@@ -1261,14 +1262,15 @@ static void dead_in_library(void)
         DB_ENV *env;
         DB *db;
         DB_TXN *txn;
-        unsigned char kb[VG_SKEY_MAX];
-        DBT k = {.data = kb, .size = (u_int32_t)vg_skey_sample(kb, "D", 5 * VG_US_PER_S)};
+        unsigned char kb[VG_SKEY_TIME_LEN];
+        vg_skey_put_time(kb, 5 * VG_US_PER_S);
+        DBT k = {.data = kb, .size = sizeof kb};
         DBT v = {.flags = DB_DBT_MALLOC};
         if (db_env_create(&env, 0) != 0 ||
             env->open(env, dir,
                       DB_INIT_MPOOL | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_TXN, 0) != 0 ||
             db_create(&db, env, 0) != 0 || db->set_bt_compare(db, killer_compare) != 0 ||
-            db->open(db, NULL, "samples.db", NULL, DB_BTREE,
+            db->open(db, NULL, "samples.db", "D", DB_BTREE,
                      DB_RDONLY | DB_MULTIVERSION | DB_AUTO_COMMIT, 0) != 0 ||
             env->txn_begin(env, NULL, &txn, DB_TXN_SNAPSHOT) != 0)
             _exit(1);
@@ -1414,13 +1416,13 @@ static void test_schema_and_errors(void)
     s = NULL;
     CHECK(vg_store_open(dir, &rw_opt, &s, &err) == VG_ERR_DB && !s);
     CHECK_MSG(strstr(err.text, "meta.db: schema version 1") &&
-                  strstr(err.text, "reads schema version 2"), "%s", err.text);
+                  strstr(err.text, "reads schema versions 2 and 3"), "%s", err.text);
     CHECK(vg_store_open(dir, &ro_opt, &s, &err) == VG_ERR_DB && !s);
     CHECK_MSG(strstr(err.text, "schema version 1") != NULL, "%s", err.text);
-    write_schema_by_hand(dir, 3);
+    write_schema_by_hand(dir, 4);
     CHECK(vg_store_open(dir, &rw_opt, &s, &err) == VG_ERR_DB && !s);
-    CHECK_MSG(strstr(err.text, "meta.db: schema version 3"), "%s", err.text);
-    write_schema_by_hand(dir, 2);
+    CHECK_MSG(strstr(err.text, "meta.db: schema version 4"), "%s", err.text);
+    write_schema_by_hand(dir, 3);
     s = open_ok(dir, &ro_opt);
     close_ok(s);
 
@@ -1451,6 +1453,103 @@ static void test_schema_and_errors(void)
         fclose(f);
     CHECK(vg_store_open(path, &rw_opt, &s, &err) == VG_ERR_IO && !s);
     CHECK(vg_store_open(path, &ro_opt, &s, &err) == VG_ERR_NOTFOUND && !s);
+}
+
+/* Build by hand, with Berkeley DB, a store as vigie wrote it before schema 3: samples.db
+ * one btree keyed by "platform '\0' time", quarantine.db, meta.db with schema_version 2;
+ * n samples (mk_sample, one a minute) of each of three platforms. interrupted: as a
+ * conversion killed half-way leaves it: the old btree already renamed samples-v2.db, and
+ * samples.db holding the first 10 samples of A1 in its database. */
+static const char *const v2_plats[] = {"A1", "B-2", "C.3"};
+
+static void write_v2_by_hand(const char *dir, int n, bool interrupted)
+{
+    CHECK(mkdir(dir, 0750) == 0);
+    DB_ENV *env;
+    CHECK(db_env_create(&env, 0) == 0);
+    CHECK(env->set_thread_count(env, 64) == 0);
+    int ret = env->open(env, dir,
+                        DB_CREATE | DB_INIT_MPOOL | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_TXN |
+                            DB_RECOVER | DB_THREAD,
+                        0);
+    CHECK_MSG(ret == 0, "env open: %s", db_strerror(ret));
+    DB *db, *q, *m, *part = NULL;
+    CHECK(db_create(&db, env, 0) == 0 && db_create(&q, env, 0) == 0 && db_create(&m, env, 0) == 0);
+    CHECK(m->open(m, NULL, "meta.db", NULL, DB_BTREE, DB_CREATE | DB_AUTO_COMMIT, 0) == 0);
+    m->close(m, 0); /* schema_version: below */
+    CHECK(db->open(db, NULL, interrupted ? "samples-v2.db" : "samples.db", NULL, DB_BTREE,
+                   DB_CREATE | DB_AUTO_COMMIT, 0) == 0);
+    CHECK(q->open(q, NULL, "quarantine.db", NULL, DB_BTREE, DB_CREATE | DB_AUTO_COMMIT, 0) == 0);
+    if (interrupted) {
+        CHECK(db_create(&part, env, 0) == 0);
+        CHECK(part->open(part, NULL, "samples.db", "A1", DB_BTREE, DB_CREATE | DB_AUTO_COMMIT,
+                         0) == 0);
+    }
+    unsigned char buf[1024];
+    vg_sample smp;
+    for (size_t p = 0; p < 3; p++) {
+        for (int i = 0; i < n; i++) {
+            mk_sample(&smp, v2_plats[p], (vg_time_us)i * 60 * VG_US_PER_S, i * 0.001);
+            unsigned char kb[VG_SKEY_MAX];
+            DBT k = {.data = kb, .size = (u_int32_t)vg_skey_sample(kb, v2_plats[p], smp.time)};
+            DBT v = {.data = buf, .size = (u_int32_t)vg_srec_sample_encode(buf, &smp)};
+            CHECK(db->put(db, NULL, &k, &v, DB_AUTO_COMMIT) == 0);
+            if (part && p == 0 && i < 10) {
+                DBT tk = {.data = kb + 3, .size = VG_SKEY_TIME_LEN}; /* after "A1\0" */
+                CHECK(part->put(part, NULL, &tk, &v, DB_AUTO_COMMIT) == 0);
+            }
+        }
+    }
+    if (part)
+        part->close(part, 0);
+    q->close(q, 0);
+    db->close(db, 0);
+    env->close(env, 0);
+    write_schema_by_hand(dir, 2);
+}
+
+/* A schema-2 store is refused by readers with a clear text, converted by the writer's open
+ * (also when a conversion was interrupted), and then reads back every sample exactly. */
+static void test_migrate_v2(void)
+{
+    for (int interrupted = 0; interrupted < 2; interrupted++) {
+        const char *dir = new_dir(interrupted ? "migrate_resumed" : "migrate");
+        const int n = 700;
+        write_v2_by_hand(dir, n, interrupted);
+        vg_errinfo err = {0};
+        vg_store *s = NULL;
+        CHECK(vg_store_open(dir, &ro_opt, &s, &err) == VG_ERR_DB && !s);
+        CHECK_MSG(strstr(err.text, "schema version 2") && strstr(err.text, "start the daemon"),
+                  "%s", err.text);
+        s = open_ok(dir, &rw_opt); /* converts */
+        if (!s)
+            continue;
+        CHECK(counts(s).samples == 3u * n);
+        for (size_t p = 0; p < 3; p++) {
+            collect *c = run_query(s, v2_plats[p], VG_P_PSAL, VG_TIME_NONE, VG_TIME_NONE, 0);
+            CHECK_MSG(c->n == (size_t)n, "%s: %zu rows", v2_plats[p], (size_t)c->n);
+            for (size_t i = 0; i < (size_t)c->n && i < (size_t)n; i++) {
+                CHECK(c->o[i].time == (vg_time_us)i * 60 * VG_US_PER_S);
+                CHECK(c->o[i].value == 35.125 + (double)i * 0.001 && c->o[i].qc.agg == 4);
+                CHECK(strcmp(c->o[i].platform, v2_plats[p]) == 0);
+            }
+        }
+        char *frame = NULL;
+        size_t len = 0;
+        CHECK(vg_store_get_raw(s, "C.3", (vg_time_us)(n - 1) * 60 * VG_US_PER_S, &frame, &len,
+                               &err) == VG_OK);
+        CHECK(frame && len == sizeof raw_bytes && memcmp(frame, raw_bytes, len) == 0);
+        free(frame);
+        close_ok(s);
+        char path[300];
+        snprintf(path, sizeof path, "%s/samples-v2.db", dir);
+        CHECK_MSG(access(path, F_OK) != 0, "%s left after the conversion", path);
+        s = open_ok(dir, &ro_opt); /* schema 3 now: readers are welcome */
+        if (s) {
+            CHECK(counts(s).samples == 3u * n);
+            close_ok(s);
+        }
+    }
 }
 
 /* Not a test: prints the write throughput in the configuration of the daemon (batches of
@@ -1542,6 +1641,7 @@ static const struct {
     {"dead_in_library", test_dead_in_library},
     {"writer_restart", test_writer_restart},
     {"schema_and_errors", test_schema_and_errors},
+    {"migrate_v2", test_migrate_v2},
     {"bench", bench_writes},
 };
 

@@ -1,0 +1,173 @@
+/* migrate.c: the conversion of a version-2 store (samples.db one btree keyed by
+ * "platform '\0' time") to version 3 (samples.db one subdatabase per platform, keyed by
+ * time), run by the writer's open (docs/storage.md, "Schema version 3"). Every step is a
+ * committed transaction and the copy is idempotent, so a conversion interrupted at any
+ * point (kill -9, full disk) resumes at the next open. */
+#include <db.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "storage/env.h"
+#include "storage/keys.h"
+#include "storage/records.h"
+#include "storage/store_int.h"
+
+#define MIGRATE_OLD_FILE "samples-v2.db"
+#define MIGRATE_CHUNK 20000 /* records copied per transaction */
+
+static bool migrate__exists(const vg_store *s, const char *file)
+{
+    char p[4096];
+    snprintf(p, sizeof p, "%s/%s", s->path, file);
+    return access(p, F_OK) == 0;
+}
+
+/* Begin a transaction of the conversion, as the store's batch (so that platform databases
+ * are created in it). Returns a Berkeley DB error number. */
+static int migrate__begin(vg_store *s)
+{
+    int ret = s->env->txn_begin(s->env, NULL, &s->txn, 0);
+    if (ret != 0) {
+        s->txn = NULL;
+        return ret;
+    }
+    s->txn->set_name(s->txn, VG_SENV_WRITER_TXN); /* a hint for readers: errors ignored */
+    return 0;
+}
+
+/* End it: commit when ret is 0, else abort. Returns ret, or the commit's error. */
+static int migrate__end(vg_store *s, int ret)
+{
+    DB_TXN *txn = s->txn;
+    s->txn = NULL;
+    if (ret == 0)
+        ret = txn->commit(txn, 0);
+    else
+        txn->abort(txn);
+    vg_store__pdb_end_batch(s, ret == 0);
+    return ret;
+}
+
+/* Copy one chunk of old's records, starting after last[0..*last_len) (from the first
+ * record when *last_len is 0), into the platform databases. *done when the end was
+ * reached; *copied counts. Returns 0, a Berkeley DB error, or -1 for a malformed key
+ * (err filled). */
+static int migrate__chunk(vg_store *s, DB *old, unsigned char *last, u_int32_t *last_len,
+                          bool *done, uint64_t *copied, vg_errinfo *err)
+{
+    DBC *c;
+    int ret = old->cursor(old, s->txn, &c, 0);
+    if (ret != 0)
+        return ret;
+    unsigned char prev[VG_SKEY_MAX];
+    u_int32_t prev_len = *last_len;
+    memcpy(prev, last, prev_len);
+    DBT k = {.data = last, .size = *last_len, .ulen = VG_SKEY_MAX, .flags = DB_DBT_USERMEM};
+    DBT v = {0};
+    ret = prev_len ? c->get(c, &k, &v, DB_SET_RANGE) : c->get(c, &k, &v, DB_FIRST);
+    if (ret == 0 && prev_len && k.size == prev_len && memcmp(last, prev, prev_len) == 0)
+        ret = c->get(c, &k, &v, DB_NEXT); /* the last key of the previous chunk */
+    for (int n = 0; ret == 0 && n < MIGRATE_CHUNK; n++) {
+        const unsigned char *nul = memchr(last, 0, k.size);
+        if (!nul || last + k.size - (nul + 1) != VG_SKEY_TIME_LEN ||
+            !vg_platform_id_valid((const char *)last, (size_t)(nul - last))) {
+            c->close(c);
+            vg_fail(err, VG_ERR_DB, "%s/" MIGRATE_OLD_FILE ": a key that is not "
+                    "\"platform '\\0' time\": not a version-2 samples database; the store is "
+                    "left as it is", s->path);
+            return -1;
+        }
+        DB *db;
+        if ((ret = vg_store__pdb(s, (const char *)last, true, &db)) != 0)
+            break;
+        DBT tk = {.data = (void *)(nul + 1), .size = VG_SKEY_TIME_LEN};
+        if ((ret = db->put(db, s->txn, &tk, &v, 0)) != 0)
+            break;
+        *last_len = k.size;
+        (*copied)++;
+        ret = c->get(c, &k, &v, DB_NEXT);
+    }
+    if (ret == DB_NOTFOUND) {
+        *done = true;
+        ret = 0;
+    }
+    int cret = c->close(c);
+    return ret ? ret : cret;
+}
+
+vg_err vg_store__migrate_v2(vg_store *s, vg_errinfo *err)
+{
+    const char *where = s->where[VG_STORE_SAMPLES];
+    int ret = 0;
+    if (!migrate__exists(s, MIGRATE_OLD_FILE)) {
+        if (!migrate__exists(s, VG_STORE_SAMPLES_FILE))
+            return vg_fail(err, VG_ERR_DB, "%s: missing: a schema-2 store without its samples",
+                           where);
+        vg_notice("%s: converting the store from schema version 2 to %d (one database per "
+                  "platform); samples.db becomes " MIGRATE_OLD_FILE " until the copy is done",
+                  s->path, VG_STORE_SCHEMA_VERSION);
+        if ((ret = migrate__begin(s)) == 0)
+            ret = migrate__end(s, s->env->dbrename(s->env, s->txn, VG_STORE_SAMPLES_FILE, NULL,
+                                                   MIGRATE_OLD_FILE, 0));
+        if (ret != 0)
+            return vg_senv_fail(err, ret, where, "DB_ENV->dbrename");
+    } else {
+        vg_notice("%s: resuming the conversion from schema version 2 to %d", s->path,
+                  VG_STORE_SCHEMA_VERSION);
+    }
+    vg_err rc = vg_store__open_samples(s, err);
+    if (rc != VG_OK)
+        return rc;
+
+    DB *old;
+    if ((ret = db_create(&old, s->env, 0)) != 0)
+        return vg_senv_fail(err, ret, where, "db_create");
+    if ((ret = old->open(old, NULL, MIGRATE_OLD_FILE, NULL, DB_BTREE, DB_AUTO_COMMIT, 0)) != 0) {
+        old->close(old, 0);
+        return vg_senv_fail(err, ret, MIGRATE_OLD_FILE, "DB->open");
+    }
+    unsigned char last[VG_SKEY_MAX];
+    u_int32_t last_len = 0;
+    bool done = false;
+    uint64_t copied = 0, reported = 0;
+    while (!done) {
+        if ((ret = migrate__begin(s)) != 0)
+            break;
+        ret = migrate__end(s, migrate__chunk(s, old, last, &last_len, &done, &copied, err));
+        if (ret != 0)
+            break;
+        if (copied - reported >= 1000000) {
+            vg_notice("%s: %llu samples converted so far", s->path, (unsigned long long)copied);
+            reported = copied;
+        }
+    }
+    int cret = old->close(old, 0);
+    if (ret == -1)
+        return VG_ERR_DB;
+    if (ret != 0 || cret != 0)
+        return vg_senv_fail(err, ret ? ret : cret, MIGRATE_OLD_FILE, "copy");
+
+    /* The old file goes and the version changes together. */
+    unsigned char vbuf[4];
+    vg_srec_put_u32(vbuf, VG_STORE_SCHEMA_VERSION);
+    char kbuf[] = VG_SREC_META_SCHEMA_KEY;
+    DBT k = {.data = kbuf, .size = (u_int32_t)strlen(kbuf)};
+    DBT v = {.data = vbuf, .size = sizeof vbuf};
+    DB *meta = s->db[VG_STORE_META];
+    if ((ret = migrate__begin(s)) == 0) {
+        ret = s->env->dbremove(s->env, s->txn, MIGRATE_OLD_FILE, NULL, 0);
+        if (ret == 0)
+            ret = meta->put(meta, s->txn, &k, &v, 0);
+        ret = migrate__end(s, ret);
+    }
+    if (ret != 0)
+        return vg_senv_fail(err, ret, s->path, "schema version 3");
+    if ((ret = s->env->txn_checkpoint(s->env, 0, 0, 0)) != 0)
+        return vg_senv_fail(err, ret, s->path, "DB_ENV->txn_checkpoint");
+    vg_notice("%s: converted to schema version %d: %llu samples", s->path,
+              VG_STORE_SCHEMA_VERSION, (unsigned long long)copied);
+    return VG_OK;
+}
