@@ -219,6 +219,13 @@ static vg_err store__env_open(const char *home, int cache_mb, bool writer,
         ret = env->set_lk_max_objects(env, VG_SENV_MAX_LOCKS);
     }
     if (ret == 0) {
+        /* Every open database handle holds ~2 mutexes of the shared region: room for the
+         * writer's platform databases and readers' (storage/platform_db.c), beyond what
+         * Berkeley DB sizes from the cache and lock table. */
+        op = "mutex_set_increment";
+        ret = env->mutex_set_increment(env, VG_SENV_MUTEX_EXTRA);
+    }
+    if (ret == 0) {
         /* On a deadlock, the locker with the fewest write locks loses: a reader (vigie
          * dump), never the writer's batch. */
         op = "set_lk_detect";

@@ -17,6 +17,7 @@
 #define VG_SENV_LOG_FILE_BYTES (64u * 1024u * 1024u) /* one log.NNNNNNNNNN file */
 #define VG_SENV_LOG_BUF_BYTES (8u * 1024u * 1024u)   /* in-memory log buffer */
 #define VG_SENV_MAX_LOCKS 100000u /* lock table: locks and locked objects, each */
+#define VG_SENV_MUTEX_EXTRA 8192u  /* mutexes beyond Berkeley DB's own sizing (handles) */
 #define VG_SENV_THREADS 64u       /* threads of control tracked for failchk (a hint) */
 /* Name of the writer's transactions (DB_TXN->set_name): a reader that finds one whose
  * process died knows that the store needs recovery. */

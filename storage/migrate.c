@@ -16,7 +16,6 @@
 #include "storage/store_int.h"
 
 #define MIGRATE_OLD_FILE "samples-v2.db"
-#define MIGRATE_CHUNK 20000 /* records copied per transaction */
 
 static bool migrate__exists(const vg_store *s, const char *file)
 {
@@ -51,10 +50,12 @@ static int migrate__end(vg_store *s, int ret)
     return ret;
 }
 
+size_t vg_store__migrate_chunk = 20000;
+
 /* Copy one chunk of old's records, starting after last[0..*last_len) (from the first
- * record when *last_len is 0), into the platform databases. *done when the end was
- * reached; *copied counts. Returns 0, a Berkeley DB error, or -1 for a malformed key
- * (err filled). */
+ * record when *last_len is 0), into the platform databases; last becomes the last key
+ * copied. *done when the end was reached; *copied counts. Returns 0, a Berkeley DB error,
+ * or -1 for a malformed key (err filled). */
 static int migrate__chunk(vg_store *s, DB *old, unsigned char *last, u_int32_t *last_len,
                           bool *done, uint64_t *copied, vg_errinfo *err)
 {
@@ -62,18 +63,17 @@ static int migrate__chunk(vg_store *s, DB *old, unsigned char *last, u_int32_t *
     int ret = old->cursor(old, s->txn, &c, 0);
     if (ret != 0)
         return ret;
-    unsigned char prev[VG_SKEY_MAX];
-    u_int32_t prev_len = *last_len;
-    memcpy(prev, last, prev_len);
-    DBT k = {.data = last, .size = *last_len, .ulen = VG_SKEY_MAX, .flags = DB_DBT_USERMEM};
+    unsigned char kb[VG_SKEY_MAX];
+    memcpy(kb, last, *last_len);
+    DBT k = {.data = kb, .size = *last_len, .ulen = sizeof kb, .flags = DB_DBT_USERMEM};
     DBT v = {0};
-    ret = prev_len ? c->get(c, &k, &v, DB_SET_RANGE) : c->get(c, &k, &v, DB_FIRST);
-    if (ret == 0 && prev_len && k.size == prev_len && memcmp(last, prev, prev_len) == 0)
-        ret = c->get(c, &k, &v, DB_NEXT); /* the last key of the previous chunk */
-    for (int n = 0; ret == 0 && n < MIGRATE_CHUNK; n++) {
-        const unsigned char *nul = memchr(last, 0, k.size);
-        if (!nul || last + k.size - (nul + 1) != VG_SKEY_TIME_LEN ||
-            !vg_platform_id_valid((const char *)last, (size_t)(nul - last))) {
+    ret = *last_len ? c->get(c, &k, &v, DB_SET_RANGE) : c->get(c, &k, &v, DB_FIRST);
+    if (ret == 0 && *last_len && k.size == *last_len && memcmp(kb, last, *last_len) == 0)
+        ret = c->get(c, &k, &v, DB_NEXT); /* copied by the previous chunk */
+    for (size_t n = 0; ret == 0 && n < vg_store__migrate_chunk; n++) {
+        const unsigned char *nul = memchr(kb, 0, k.size);
+        if (!nul || kb + k.size - (nul + 1) != VG_SKEY_TIME_LEN ||
+            !vg_platform_id_valid((const char *)kb, (size_t)(nul - kb))) {
             c->close(c);
             vg_fail(err, VG_ERR_DB, "%s/" MIGRATE_OLD_FILE ": a key that is not "
                     "\"platform '\\0' time\": not a version-2 samples database; the store is "
@@ -81,11 +81,14 @@ static int migrate__chunk(vg_store *s, DB *old, unsigned char *last, u_int32_t *
             return -1;
         }
         DB *db;
-        if ((ret = vg_store__pdb(s, (const char *)last, true, &db)) != 0)
+        size_t plen;
+        if ((ret = vg_store__pdb(s, (const char *)kb, true, &db, &plen)) != 0)
             break;
-        DBT tk = {.data = (void *)(nul + 1), .size = VG_SKEY_TIME_LEN};
-        if ((ret = db->put(db, s->txn, &tk, &v, 0)) != 0)
+        /* The time alone in an own database; the whole key in "#shared". */
+        DBT nk = {.data = (void *)(nul + 1 - plen), .size = (u_int32_t)(plen + VG_SKEY_TIME_LEN)};
+        if ((ret = db->put(db, s->txn, &nk, &v, 0)) != 0)
             break;
+        memcpy(last, kb, k.size);
         *last_len = k.size;
         (*copied)++;
         ret = c->get(c, &k, &v, DB_NEXT);

@@ -106,18 +106,17 @@ static int store__sample_chunk(vg_store *s, const vg_query *q, vg_time_us from,
     ch->done = false;
     ch->next_from = from;
     DB *db;
-    int ret = vg_store__pdb(s, q->platform, false, &db);
-    if (ret == DB_NOTFOUND) { /* no sample of this platform (yet) */
-        ch->done = true;
-        return VG_OK;
-    }
+    size_t plen;
+    int ret = vg_store__pdb(s, q->platform, false, &db, &plen);
     if (ret == DB_LOCK_DEADLOCK && !s->txn)
         return ret;
     if (ret != 0)
         return vg_senv_fail(err, ret, s->where[VG_STORE_SAMPLES], "DB->open");
-    unsigned char kbuf[VG_SKEY_TIME_LEN];
-    vg_skey_put_time(kbuf, from);
-    DBT k = {.data = kbuf, .size = sizeof kbuf};
+    /* Keys: the time, after "platform '\0'" in "#shared" (plen > 0). */
+    unsigned char kbuf[VG_SKEY_MAX];
+    memcpy(kbuf, q->platform, plen);
+    vg_skey_put_time(kbuf + plen, from);
+    DBT k = {.data = kbuf, .size = (u_int32_t)(plen + VG_SKEY_TIME_LEN)};
     DBT v = {0};
     DB_TXN *txn;
     DBC *c;
@@ -128,11 +127,16 @@ static int store__sample_chunk(vg_store *s, const vg_query *q, vg_time_us from,
     size_t scanned = 0;
     vg_srec_sample d;
     for (ret = c->get(c, &k, &v, DB_SET_RANGE); ret == 0; ret = c->get(c, &k, &v, DB_NEXT)) {
-        if (k.size != VG_SKEY_TIME_LEN) {
+        const unsigned char *kd = k.data;
+        if (plen && (k.size < plen || memcmp(kd, q->platform, plen) != 0)) {
+            ch->done = true; /* past the platform's samples in "#shared" */
+            break;
+        }
+        if (k.size != plen + VG_SKEY_TIME_LEN) {
             rc = vg_store__corrupt(err, s, VG_STORE_SAMPLES, "key length");
             break;
         }
-        vg_time_us t = vg_skey_get_time(k.data);
+        vg_time_us t = vg_skey_get_time(kd + plen);
         if (t > to) {
             ch->done = true;
             break;
@@ -363,21 +367,20 @@ vg_err vg_store_get_raw(vg_store *s, const char *platform, vg_time_us t, char **
         return VG_ERR_DB;
     vg_senv_clear_text();
     DB *db;
-    int ret = vg_store__pdb(s, platform, false, &db);
-    if (ret != 0 && ret != DB_NOTFOUND)
+    size_t plen;
+    int ret = vg_store__pdb(s, platform, false, &db, &plen);
+    if (ret != 0)
         return vg_senv_fail(err, ret, s->where[VG_STORE_SAMPLES], "DB->open");
-    unsigned char kbuf[VG_SKEY_TIME_LEN];
-    vg_skey_put_time(kbuf, t);
-    DBT k = {.data = kbuf, .size = sizeof kbuf};
+    unsigned char kbuf[VG_SKEY_MAX];
+    memcpy(kbuf, platform, plen);
+    vg_skey_put_time(kbuf + plen, t);
+    DBT k = {.data = kbuf, .size = (u_int32_t)(plen + VG_SKEY_TIME_LEN)};
     DBT v = {.flags = DB_DBT_MALLOC};
-    DB_TXN *txn = NULL;
-    int tret = 0;
-    if (ret == 0) {
-        if ((ret = vg_store__read_begin(s, &txn)) != 0)
-            return vg_senv_fail(err, ret, s->path, "DB_ENV->txn_begin");
-        ret = db->get(db, txn, &k, &v, 0);
-        tret = vg_store__read_end(s, txn, ret == 0 || ret == DB_NOTFOUND);
-    }
+    DB_TXN *txn;
+    if ((ret = vg_store__read_begin(s, &txn)) != 0)
+        return vg_senv_fail(err, ret, s->path, "DB_ENV->txn_begin");
+    ret = db->get(db, txn, &k, &v, 0);
+    int tret = vg_store__read_end(s, txn, ret == 0 || ret == DB_NOTFOUND);
     if (ret == 0 && tret != 0) {
         free(v.data);
         return vg_senv_fail(err, tret, s->path, "DB_TXN->commit");
@@ -439,16 +442,18 @@ vg_err vg_store_count(vg_store *s, vg_store_counts *out, vg_errinfo *err)
     out->samples = 0;
     char id[VG_PLATFORM_MAX];
     int ret = 0;
+    if (rc == VG_OK)
+        rc = store__nkeys(s, s->shared, s->where[VG_STORE_SAMPLES], &out->samples, err);
     for (const char *after = NULL; rc == VG_OK; after = id) {
         if ((ret = vg_store__next_platform(s, after, id)) != 0)
             break;
         DB *db;
-        uint64_t n = 0;
-        if ((ret = vg_store__pdb(s, id, false, &db)) == 0)
-            rc = store__nkeys(s, db, s->where[VG_STORE_SAMPLES], &n, err);
-        else if (ret != DB_NOTFOUND)
+        size_t plen;
+        if ((ret = vg_store__pdb(s, id, false, &db, &plen)) != 0)
             break;
-        ret = 0;
+        uint64_t n = 0;
+        if (plen == 0) /* listed: its own database (counted above when in "#shared") */
+            rc = store__nkeys(s, db, s->where[VG_STORE_SAMPLES], &n, err);
         out->samples += n;
     }
     if (rc == VG_OK && ret != 0 && ret != DB_NOTFOUND)

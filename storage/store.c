@@ -267,33 +267,38 @@ static vg_err store__open_dbs(vg_store *s, vg_errinfo *err)
     return VG_OK;
 }
 
-/* Open the master database of samples.db, read-only (the list of platform databases).
- * The writer first creates the marker subdatabase, and with it the file, if absent. */
+/* Open samples.db: its "#shared" database (the writer creates it, and the file, if absent)
+ * and its master database, read-only (the list of its databases); the writer counts the
+ * platforms with an own database. */
 vg_err vg_store__open_samples(vg_store *s, vg_errinfo *err)
 {
     const char *where = s->where[VG_STORE_SAMPLES];
     u_int32_t mv = s->replica ? 0 : DB_MULTIVERSION;
     DB *db;
     int ret;
-    if (!s->read_only) {
+    for (int i = 0; i < 2; i++) {
         if ((ret = db_create(&db, s->env, 0)) != 0)
             return vg_senv_fail(err, ret, where, "db_create");
-        ret = db->open(db, NULL, VG_STORE_SAMPLES_FILE, VG_STORE_SAMPLES_MARKER, DB_BTREE,
-                       DB_CREATE | DB_AUTO_COMMIT | mv, 0);
-        int cret = db->close(db, 0);
-        if (ret != 0 || cret != 0)
-            return vg_senv_fail(err, ret ? ret : cret, where, "DB->open");
+        /* The file's page size is set by its first database: every subdatabase has it. */
+        if (i == 0 && !s->read_only && (ret = db->set_pagesize(db, STORE_PAGE_SIZE)) != 0) {
+            db->close(db, 0);
+            return vg_senv_fail(err, ret, where, "DB->set_pagesize");
+        }
+        u_int32_t flags = DB_AUTO_COMMIT | mv | (i == 0 && !s->read_only ? DB_CREATE : DB_RDONLY);
+        ret = db->open(db, NULL, VG_STORE_SAMPLES_FILE, i == 0 ? VG_STORE_SAMPLES_SHARED : NULL,
+                       DB_BTREE, flags, 0);
+        if (ret != 0) {
+            vg_senv_fail(err, ret, where, "DB->open");
+            db->close(db, 0);
+            return VG_ERR_DB;
+        }
+        if (i == 0)
+            s->shared = db;
+        else
+            s->db[VG_STORE_SAMPLES] = db;
     }
-    if ((ret = db_create(&db, s->env, 0)) != 0)
-        return vg_senv_fail(err, ret, where, "db_create");
-    ret = db->open(db, NULL, VG_STORE_SAMPLES_FILE, NULL, DB_BTREE,
-                   DB_RDONLY | DB_AUTO_COMMIT | mv, 0);
-    if (ret != 0) {
-        vg_senv_fail(err, ret, where, "DB->open");
-        db->close(db, 0);
-        return VG_ERR_DB;
-    }
-    s->db[VG_STORE_SAMPLES] = db;
+    if (!s->read_only && (ret = vg_store__count_own(s, &s->pdb_own)) != 0)
+        return vg_senv_fail(err, ret, where, "the list of platform databases");
     return VG_OK;
 }
 
@@ -417,7 +422,14 @@ vg_err vg_store_close(vg_store *s, vg_errinfo *err)
         if (ret != 0 && rc == VG_OK)
             rc = vg_senv_fail(err, ret, s->path, "DB_ENV->txn_checkpoint");
     }
-    int pret = vg_store__pdb_close_all(s, s->read_only ? DB_NOSYNC : 0);
+    /* After the checkpoint (which wrote every page): the closes have nothing to write. */
+    int pret = vg_store__pdb_close_all(s, DB_NOSYNC);
+    if (s->shared) {
+        int ret = s->shared->close(s->shared, DB_NOSYNC);
+        if (pret == 0)
+            pret = ret;
+        s->shared = NULL;
+    }
     if (pret != 0 && rc == VG_OK)
         rc = vg_senv_fail(err, pret, s->where[VG_STORE_SAMPLES], "DB->close");
     for (int i = 0; i < VG_STORE_NDB; i++) {
@@ -545,6 +557,9 @@ bool vg_store_in_batch(const vg_store *s)
 static void store__drop_handles(vg_store *s)
 {
     vg_store__pdb_close_all(s, DB_NOSYNC);
+    if (s->shared)
+        s->shared->close(s->shared, DB_NOSYNC);
+    s->shared = NULL;
     for (int i = 0; i < VG_STORE_NDB; i++) {
         if (s->db[i])
             s->db[i]->close(s->db[i], DB_NOSYNC);
@@ -660,17 +675,19 @@ vg_err vg_store_put_sample(vg_store *s, const vg_sample *smp, vg_errinfo *err)
         return vg_fail(err, VG_ERR_INVAL, "%s: a parameter code is longer than %d bytes",
                        s->where[VG_STORE_SAMPLES], VG_SREC_CODE_LEN);
     vg_senv_clear_text();
-    unsigned char key[VG_SKEY_TIME_LEN];
-    vg_skey_put_time(key, smp->time);
-    DBT k = {.data = key, .size = sizeof key};
-    DBT v = {.data = s->buf, .size = (u_int32_t)n};
     DB *db;
-    int ret = vg_store__pdb(s, smp->platform, true, &db);
+    size_t plen;
+    int ret = vg_store__pdb(s, smp->platform, true, &db, &plen);
     if (ret != 0) {
         char op[VG_PLATFORM_MAX + 32];
         snprintf(op, sizeof op, "DB->open(platform %s)", smp->platform);
         return vg_senv_fail(err, ret, s->where[VG_STORE_SAMPLES], op);
     }
+    unsigned char key[VG_SKEY_MAX];
+    memcpy(key, smp->platform, plen); /* with its NUL, in "#shared" */
+    vg_skey_put_time(key + plen, smp->time);
+    DBT k = {.data = key, .size = (u_int32_t)(plen + VG_SKEY_TIME_LEN)};
+    DBT v = {.data = s->buf, .size = (u_int32_t)n};
     /* One put: a sample already stored at (platform, time) is replaced whole. */
     ret = db->put(db, s->txn, &k, &v, 0);
     if (ret != 0)

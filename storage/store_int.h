@@ -14,21 +14,26 @@
 #include "storage/store.h"
 
 /* The databases of a store, indexes of vg_store.db and vg_store.where. db[VG_STORE_SAMPLES]
- * is the master database of samples.db (read-only: the list of its platform databases);
- * the samples themselves are in one subdatabase per platform (platform_db.c). */
+ * is the master database of samples.db (read-only: the list of its databases); the samples
+ * are in one subdatabase per platform, and in "#shared" for the platforms beyond
+ * VG_STORE_OWN_MAX (platform_db.c). */
 enum { VG_STORE_SAMPLES, VG_STORE_QUARANTINE, VG_STORE_META, VG_STORE_NDB };
 
 #define VG_STORE_SAMPLES_FILE "samples.db"
-/* A subdatabase of samples.db that is no platform: created with the store, so that the
- * file (and its master database) exists before the first sample. */
-#define VG_STORE_SAMPLES_MARKER "#samples"
+/* The subdatabase of samples.db for the platforms without one of their own, keyed by
+ * "platform '\0' time"; created with the store (and with it the file). */
+#define VG_STORE_SAMPLES_SHARED "#shared"
+/* Platforms with a database of their own in a store, at most (docs/storage.md, "Files"). */
+#define VG_STORE_OWN_MAX 1000u
 
 /* An open platform database of samples.db (platform_db.c). */
 typedef struct vg_pdb {
     char name[VG_PLATFORM_MAX]; /* the platform id */
-    DB *db;                     /* NULL: empty slot */
+    DB *db;                     /* NULL: empty slot; vg_store.shared when shared */
+    bool shared;                /* in "#shared" (writer only: readers do not remember it) */
+    bool created;               /* created by the batch opened_in */
     uint64_t used;              /* vg_store.pdb_clock at its last use */
-    DB_TXN *created;            /* the batch it was opened (or created) in, until it ends */
+    DB_TXN *opened_in;          /* the batch it was opened (or created) in, until it ends */
 } vg_pdb;
 
 /* A walk outside a batch that gets DB_LOCK_DEADLOCK retries where it stopped, this often
@@ -53,9 +58,11 @@ struct vg_store {
     pthread_mutex_t flush_mu;   /* vg_store_flush_log (another thread) vs. an in-place
                                  * recovery, which replaces env */
     uint64_t generation;        /* in-place recoveries so far (vg_store_generation) */
+    DB *shared;                 /* samples.db's "#shared" database */
     vg_pdb *pdb;                /* open platform databases: hash table, owned */
-    size_t pdb_cap, pdb_n;      /* slots (0 or a power of two), handles */
+    size_t pdb_cap, pdb_n;      /* slots (0 or a power of two), entries */
     uint64_t pdb_clock;         /* use counter of the handles */
+    size_t pdb_own;             /* platforms with an own database (writer: counted at open) */
 };
 
 /* True if platform is a valid platform id (NULL is not). */
@@ -81,20 +88,26 @@ int vg_store__read_begin(vg_store *s, DB_TXN **txn);
  * number (0 = ok, and always 0 when !ok). */
 int vg_store__read_end(vg_store *s, DB_TXN *txn, bool ok);
 
-/* The handle of platform's database of samples.db, opened if needed (in the open batch,
- * else in a short read transaction) and owned by s (valid until the batch ends or the
- * store is closed; do not close it). create: create the database if absent (only inside
- * a batch; a handle opened in a batch that aborts is closed with it). Returns 0,
- * DB_NOTFOUND when the platform has no database and !create, or a Berkeley DB error. */
-int vg_store__pdb(vg_store *s, const char *platform, bool create, DB **db);
+/* Where platform's samples are: *db, the handle of its own database of samples.db (keys:
+ * the time, *plen = 0), or of "#shared" (keys: "platform '\0' time", *plen = the length of
+ * the prefix, strlen(platform) + 1). Opened if needed, in the open batch or else in a short
+ * read transaction; owned by s (valid until the batch ends or the store is closed; do not
+ * close it). create (inside a batch only): a platform without a database gets one of its own
+ * while fewer than VG_STORE_OWN_MAX exist, else goes to "#shared"; a handle opened in a batch
+ * that aborts is closed with it. Returns 0 or a Berkeley DB error. */
+int vg_store__pdb(vg_store *s, const char *platform, bool create, DB **db, size_t *plen);
 
 /* After a batch ends (commit, or abort when !committed): forget the creations it made
  * (closing their handles if it aborted), and close the least recently used handles when
  * more than a bound are open. Call with no transaction open. */
 void vg_store__pdb_end_batch(vg_store *s, bool committed);
 
-/* Close every platform database handle (DB->close flags); returns the first error. */
+/* Close every platform database handle (DB->close flags; not "#shared"); returns the first
+ * error. */
 int vg_store__pdb_close_all(vg_store *s, u_int32_t flags);
+
+/* The number of platforms with an own database, into *n (a walk of the master database). */
+int vg_store__count_own(vg_store *s, size_t *n);
 
 /* The first platform with a database in samples.db whose id sorts after `after` (memcmp
  * order, shorter first; NULL: the first platform), into out. Returns 0, DB_NOTFOUND at
@@ -109,7 +122,12 @@ int vg_store__next_platform(vg_store *s, const char *after, char out[VG_PLATFORM
  * master database as store__open_samples does. */
 vg_err vg_store__migrate_v2(vg_store *s, vg_errinfo *err);
 
-/* Open the master database of samples.db (store.c). */
+/* Records copied per transaction by vg_store__migrate_v2 (20000; tests make it small to
+ * cross chunk boundaries). */
+extern size_t vg_store__migrate_chunk;
+
+/* Open "#shared" (the writer creates it, and samples.db, if absent) and the master
+ * database of samples.db, and count the own databases (writer) (store.c). */
 vg_err vg_store__open_samples(vg_store *s, vg_errinfo *err);
 
 #endif

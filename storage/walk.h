@@ -1,6 +1,7 @@
 /* walk.h: every sample of a store, or of one platform over a time range, whole (position,
- * values, every flag, raw frame), in key order (platform, then time): for `vigie db
- * export` and the NetCDF export. Read in chunks, each in its own
+ * values, every flag, raw frame): each platform in time order, the platforms with a
+ * database of their own in id order, then the others (in "#shared") in (id, time) order;
+ * for `vigie db export` and the NetCDF export. Read in chunks, each in its own
  * snapshot, with nothing held while the caller's callback runs (like the queries of
  * store.h). Part of the storage layer's public interface, next to store.h. */
 #ifndef VIGIE_STORAGE_WALK_H

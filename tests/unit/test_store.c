@@ -26,6 +26,8 @@
 #include "storage/keys.h"
 #include "storage/records.h"
 #include "storage/store.h"
+#include "storage/store_int.h" /* vg_store__migrate_chunk, VG_STORE_OWN_MAX */
+#include "storage/walk.h"
 
 /* ---- fixtures ------------------------------------------------------------------------ */
 
@@ -1516,12 +1518,14 @@ static void test_migrate_v2(void)
         const char *dir = new_dir(interrupted ? "migrate_resumed" : "migrate");
         const int n = 700;
         write_v2_by_hand(dir, n, interrupted);
+        vg_store__migrate_chunk = 7; /* many chunks, whose ends fall on each platform */
         vg_errinfo err = {0};
         vg_store *s = NULL;
         CHECK(vg_store_open(dir, &ro_opt, &s, &err) == VG_ERR_DB && !s);
         CHECK_MSG(strstr(err.text, "schema version 2") && strstr(err.text, "start the daemon"),
                   "%s", err.text);
         s = open_ok(dir, &rw_opt); /* converts */
+        vg_store__migrate_chunk = 20000;
         if (!s)
             continue;
         CHECK(counts(s).samples == 3u * n);
@@ -1550,6 +1554,88 @@ static void test_migrate_v2(void)
             close_ok(s);
         }
     }
+}
+
+/* Platforms beyond VG_STORE_OWN_MAX share "#shared": every read finds their samples as
+ * those of the platforms with an own database, across a restart of the writer; a batch
+ * that created databases and aborted leaves nothing behind. */
+static int count_walk(void *ctx, const vg_sample *smp)
+{
+    size_t *n = ctx;
+    (void)smp;
+    (*n)++;
+    return 0;
+}
+
+static void test_shared_platforms(void)
+{
+    const char *dir = new_dir("shared");
+    vg_store *w = open_ok(dir, &rw_opt);
+    if (!w)
+        return;
+    const int np = (int)VG_STORE_OWN_MAX + 3;
+    char id[16];
+    vg_sample smp;
+    vg_errinfo err = {0};
+    /* an aborted batch that created a database */
+    begin_ok(w);
+    mk_sample(&smp, "GONE", 0, 0);
+    put_ok(w, &smp);
+    vg_store_abort(w);
+    for (int b = 0; b < 2; b++) {
+        begin_ok(w);
+        for (int p = 0; p < np; p++) {
+            snprintf(id, sizeof id, "P%04d", p);
+            mk_sample(&smp, id, (vg_time_us)b * VG_US_PER_S, p);
+            put_ok(w, &smp);
+        }
+        commit_ok(w);
+    }
+    CHECK(counts(w).samples == 2u * (unsigned)np);
+    close_ok(w);
+    w = open_ok(dir, &rw_opt); /* the own databases are counted again: P1002 stays shared */
+    if (!w)
+        return;
+    begin_ok(w);
+    for (int p = np - 2; p < np; p++) {
+        snprintf(id, sizeof id, "P%04d", p);
+        mk_sample(&smp, id, 2 * VG_US_PER_S, p);
+        put_ok(w, &smp);
+    }
+    mk_sample(&smp, "P0000", 2 * VG_US_PER_S, 0);
+    put_ok(w, &smp);
+    commit_ok(w);
+    vg_store *r = open_ok(dir, &ro_opt);
+    if (!r) {
+        close_ok(w);
+        return;
+    }
+    CHECK(counts(r).samples == 2u * (unsigned)np + 3);
+    const char *plats[] = {"P0000", "P1001", "P1002", "P0500"};
+    const size_t want[] = {3, 3, 3, 2};
+    for (size_t i = 0; i < 4; i++) {
+        collect *c = run_query(r, plats[i], VG_P_TEMP, VG_TIME_NONE, VG_TIME_NONE, 0);
+        CHECK_MSG((size_t)c->n == want[i], "%s: %zu rows", plats[i], (size_t)c->n);
+        for (size_t j = 0; j < (size_t)c->n; j++)
+            CHECK(c->o[j].time == (vg_time_us)j * VG_US_PER_S &&
+                  strcmp(c->o[j].platform, plats[i]) == 0);
+        char *frame = NULL;
+        size_t len = 0;
+        CHECK(vg_store_get_raw(r, plats[i], VG_US_PER_S, &frame, &len, &err) == VG_OK &&
+              len == sizeof raw_bytes);
+        free(frame);
+    }
+    collect *c = run_query(r, "GONE", -1, VG_TIME_NONE, VG_TIME_NONE, 0);
+    CHECK(c->n == 0);
+    size_t n = 0;
+    CHECK(vg_store_walk_samples(r, count_walk, &n, &err) == VG_OK);
+    CHECK_MSG(n == 2u * (unsigned)np + 3, "walk: %zu samples", n);
+    n = 0;
+    CHECK(vg_store_walk_platform(r, "P1002", VG_US_PER_S, VG_TIME_NONE, count_walk, &n, &err) ==
+          VG_OK);
+    CHECK_MSG(n == 2, "walk of P1002 from 1 s: %zu samples", n);
+    close_ok(r);
+    close_ok(w);
 }
 
 /* Not a test: prints the write throughput in the configuration of the daemon (batches of
@@ -1642,6 +1728,7 @@ static const struct {
     {"writer_restart", test_writer_restart},
     {"schema_and_errors", test_schema_and_errors},
     {"migrate_v2", test_migrate_v2},
+    {"shared_platforms", test_shared_platforms},
     {"bench", bench_writes},
 };
 
