@@ -63,6 +63,15 @@ static void *flusher__main(void *arg)
         }
         atomic_fetch_add_explicit(&f->ends, 1, memory_order_release);
         flusher__signal(f);
+        if (rc == VG_OK) {
+            /* After the acknowledgements are on their way: a due checkpoint writes pages
+             * for a while, and the engine's thread goes on meanwhile. */
+            pthread_mutex_unlock(&f->mu);
+            vg_errinfo cerr;
+            if (vg_store_checkpoint_due(f->store, &cerr) != VG_OK)
+                vg_warn("%s", cerr.text);
+            pthread_mutex_lock(&f->mu);
+        }
         if (rc != VG_OK && !f->stop) { /* a full disk: try again a little later */
             struct timespec until;
             clock_gettime(CLOCK_REALTIME, &until);

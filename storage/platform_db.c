@@ -111,6 +111,7 @@ static int pdb__open_own(vg_store *s, DB_TXN *txn, const char *platform, bool cr
         h->close(h, 0);
         return ret == ENOENT ? 0 : ret;
     }
+    vg_store__samples_priority(h);
     *db = h;
     return 0;
 }
@@ -232,6 +233,13 @@ int vg_store__pdb_close_all(vg_store *s, u_int32_t flags)
     s->pdb = NULL;
     s->pdb_cap = s->pdb_n = 0;
     return first;
+}
+
+void vg_store__samples_priority(DB *db)
+{
+    DB_MPOOLFILE *mpf = db->get_mpf(db);
+    if (mpf)
+        mpf->set_priority(mpf, DB_PRIORITY_VERY_LOW); /* a hint: a failure changes no data */
 }
 
 int vg_store__count_own(vg_store *s, size_t *n)

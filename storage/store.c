@@ -292,6 +292,7 @@ vg_err vg_store__open_samples(vg_store *s, vg_errinfo *err)
             db->close(db, 0);
             return VG_ERR_DB;
         }
+        vg_store__samples_priority(db);
         if (i == 0)
             s->shared = db;
         else
@@ -489,12 +490,13 @@ static vg_err store__commit(vg_store *s, u_int32_t flags, vg_errinfo *err)
     vg_store__pdb_end_batch(s, ret == 0);
     if (ret != 0)
         return vg_senv_fail(err, ret, s->path, "DB_TXN->commit");
-    ret = s->env->txn_checkpoint(s->env, STORE_CKP_KBYTES, STORE_CKP_MINUTES, 0);
-    if (ret != 0) {
-        /* The batch is committed: only the bound on recovery time is not renewed. */
+    /* After a commit without sync, the thread that flushes the log checkpoints
+     * (vg_store_checkpoint_due), so that the page writes stay off the committing thread. */
+    if (flags == 0) {
         vg_errinfo e;
-        vg_senv_fail(&e, ret, s->path, "DB_ENV->txn_checkpoint");
-        vg_warn("%s", e.text);
+        if (vg_store_checkpoint_due(s, &e) != VG_OK)
+            vg_warn("%s", e.text); /* the batch is committed: only the bound on recovery
+                                     * time is not renewed */
     }
     return VG_OK;
 }
@@ -520,6 +522,21 @@ vg_err vg_store_flush_log(vg_store *s, vg_errinfo *err)
         int ret = s->env->log_flush(s->env, NULL);
         if (ret != 0)
             rc = vg_senv_fail(err, ret, s->path, "DB_ENV->log_flush");
+    }
+    pthread_mutex_unlock(&s->flush_mu);
+    return rc;
+}
+
+vg_err vg_store_checkpoint_due(vg_store *s, vg_errinfo *err)
+{
+    if (!s || s->read_only)
+        return vg_fail(err, VG_ERR_INVAL, "vg_store_checkpoint_due: not a writer's store");
+    pthread_mutex_lock(&s->flush_mu);
+    vg_err rc = vg_store__usable(s, err);
+    if (rc == VG_OK) {
+        int ret = s->env->txn_checkpoint(s->env, STORE_CKP_KBYTES, STORE_CKP_MINUTES, 0);
+        if (ret != 0)
+            rc = vg_senv_fail(err, ret, s->path, "DB_ENV->txn_checkpoint");
     }
     pthread_mutex_unlock(&s->flush_mu);
     return rc;

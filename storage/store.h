@@ -68,11 +68,19 @@ vg_err vg_store_commit(vg_store *s, vg_errinfo *err);
  * in-place recovery (vg_store_generation). Errors as vg_store_commit. */
 vg_err vg_store_commit_nosync(vg_store *s, vg_errinfo *err);
 /* Write and sync the log to disk (DB_ENV->log_flush): every batch committed before the call
- * is durable at its return. Thread-safe: the one function that another thread may call
- * while the owner of s uses it (the daemon's flusher thread, daemon/flusher.h), until
- * vg_store_close. Writer only (VG_ERR_INVAL); VG_ERR_DB when the log cannot be written (a
+ * is durable at its return. Thread-safe: with vg_store_checkpoint_due, the one function
+ * that another thread may call while the owner of s uses it (the daemon's flusher thread,
+ * daemon/flusher.h), until vg_store_close. Writer only (VG_ERR_INVAL); VG_ERR_DB when the log cannot be written (a
  * full disk): the batches committed without sync since the last flush are then not durable. */
 vg_err vg_store_flush_log(vg_store *s, vg_errinfo *err);
+/* Take a checkpoint (DB_ENV->txn_checkpoint: write the cache's dirty pages, so that
+ * recovery replays less) if one is due: ~64 MiB of log or 5 minutes since the last.
+ * vg_store_commit does it itself; after vg_store_commit_nosync it is the flushing thread's
+ * job (daemon/flusher.c), so that the page writes stay off the committing thread. Cheap
+ * when none is due. Thread-safe as vg_store_flush_log. Writer only (VG_ERR_INVAL);
+ * VG_ERR_DB when the pages cannot be written (nothing committed is lost: recovery replays
+ * from the previous checkpoint). */
+vg_err vg_store_checkpoint_due(vg_store *s, vg_errinfo *err);
 /* Number of in-place recoveries (vg_store_maintain) so far: when it changes, batches
  * committed with vg_store_commit_nosync and not flushed before may be lost, so whoever keeps
  * state about them (the engine's feed marks) reads it back from the store. */
