@@ -1531,7 +1531,7 @@ static void test_migrate_v2(void)
         CHECK(counts(s).samples == 3u * n);
         for (size_t p = 0; p < 3; p++) {
             collect *c = run_query(s, v2_plats[p], VG_P_PSAL, VG_TIME_NONE, VG_TIME_NONE, 0);
-            CHECK_MSG(c->n == (size_t)n, "%s: %zu rows", v2_plats[p], (size_t)c->n);
+            CHECK_MSG((size_t)c->n == (size_t)n, "%s: %zu rows", v2_plats[p], (size_t)c->n);
             for (size_t i = 0; i < (size_t)c->n && i < (size_t)n; i++) {
                 CHECK(c->o[i].time == (vg_time_us)i * 60 * VG_US_PER_S);
                 CHECK(c->o[i].value == 35.125 + (double)i * 0.001 && c->o[i].qc.agg == 4);
