@@ -17,7 +17,7 @@
 
 /* Handles a reader keeps open at most: above it, the least recently used quarter is closed
  * before the next open (a reader has no transaction that uses them). */
-#define PDB_READER_OPEN_MAX 256u
+#define PDB_READER_OPEN_MAX 64u
 
 /* FNV-1a of a NUL-terminated id. */
 static uint64_t pdb__hash(const char *id)
@@ -152,7 +152,7 @@ int vg_store__pdb(vg_store *s, const char *platform, bool create, DB **out, size
     bool created = false;
     if (ret == 0 && !db && create && s->pdb_own < VG_STORE_OWN_MAX) {
         ret = pdb__open_own(s, txn, platform, true, &db);
-        created = ret == 0;
+        created = ret == 0 && db;
     }
     int tret = vg_store__read_end(s, txn, ret == 0);
     if (ret == 0 && tret != 0) {
@@ -178,6 +178,8 @@ int vg_store__pdb(vg_store *s, const char *platform, bool create, DB **out, size
     p->used = ++s->pdb_clock;
     p->opened_in = p->shared ? NULL : s->txn; /* invalid if that batch aborts */
     p->created = created;
+    if (p->opened_in)
+        s->pdb_batch_opened++;
     if (created)
         s->pdb_own++;
     s->pdb_n++;
@@ -188,6 +190,10 @@ int vg_store__pdb(vg_store *s, const char *platform, bool create, DB **out, size
 
 void vg_store__pdb_end_batch(vg_store *s, bool committed)
 {
+    size_t opened = s->pdb_batch_opened;
+    s->pdb_batch_opened = 0;
+    if (committed && opened == 0)
+        return; /* the usual commit: no handle opened in it, nothing to forget */
     bool changed = false;
     for (size_t i = 0; i < s->pdb_cap; i++) {
         vg_pdb *p = &s->pdb[i];
@@ -231,7 +237,7 @@ int vg_store__pdb_close_all(vg_store *s, u_int32_t flags)
     }
     free(s->pdb);
     s->pdb = NULL;
-    s->pdb_cap = s->pdb_n = 0;
+    s->pdb_cap = s->pdb_n = s->pdb_batch_opened = 0;
     return first;
 }
 

@@ -595,9 +595,11 @@ static void store__drop_handles(vg_store *s)
  * batches are kept) and the databases. */
 static vg_err store__recover_in_place(vg_store *s, vg_errinfo *err)
 {
+    /* Panic first: the flusher thread may be inside a checkpoint that waits for a mutex
+     * the dead process holds, with flush_mu held; the panic makes it return. */
+    vg_senv_panic(s->senv);
     pthread_mutex_lock(&s->flush_mu); /* no log flush of another thread meanwhile */
     s->generation++;                   /* batches not flushed yet may be gone */
-    vg_senv_panic(s->senv);
     store__drop_handles(s);
     vg_err rc = vg_senv_acquire(s->path, s->cache_mb, true, s->repl, &s->senv, err);
     if (rc == VG_OK) {

@@ -63,6 +63,7 @@ struct vg_store {
     size_t pdb_cap, pdb_n;      /* slots (0 or a power of two), entries */
     uint64_t pdb_clock;         /* use counter of the handles */
     size_t pdb_own;             /* platforms with an own database (writer: counted at open) */
+    size_t pdb_batch_opened;    /* entries opened in the open batch (pdb_end_batch) */
 };
 
 /* True if platform is a valid platform id (NULL is not). */
