@@ -439,11 +439,12 @@ vg_err vg_store_count(vg_store *s, vg_store_counts *out, vg_errinfo *err)
     vg_senv_clear_text();
     vg_err rc = store__nkeys(s, s->db[VG_STORE_QUARANTINE], s->where[VG_STORE_QUARANTINE],
                              &out->quarantine, err);
-    out->samples = 0;
     char id[VG_PLATFORM_MAX];
     int ret = 0;
+    out->own = out->shared = 0;
     if (rc == VG_OK)
-        rc = store__nkeys(s, s->shared, s->where[VG_STORE_SAMPLES], &out->samples, err);
+        rc = store__nkeys(s, s->shared, s->where[VG_STORE_SAMPLES], &out->shared, err);
+    out->samples = rc == VG_OK ? out->shared : 0;
     for (const char *after = NULL; rc == VG_OK; after = id) {
         if ((ret = vg_store__next_platform(s, after, id)) != 0)
             break;
@@ -452,8 +453,10 @@ vg_err vg_store_count(vg_store *s, vg_store_counts *out, vg_errinfo *err)
         if ((ret = vg_store__pdb(s, id, false, &db, &plen)) != 0)
             break;
         uint64_t n = 0;
-        if (plen == 0) /* listed: its own database (counted above when in "#shared") */
+        if (plen == 0) { /* listed: its own database (counted above when in "#shared") */
             rc = store__nkeys(s, db, s->where[VG_STORE_SAMPLES], &n, err);
+            out->own++;
+        }
         out->samples += n;
     }
     if (rc == VG_OK && ret != 0 && ret != DB_NOTFOUND)

@@ -173,6 +173,9 @@ vg_err vg_store_get_raw(vg_store *s, const char *platform, vg_time_us t, char **
 typedef struct vg_store_counts {
     uint64_t samples;    /* records of samples.db: one per stored (platform, time) */
     uint64_t quarantine; /* records of quarantine.db */
+    uint64_t own;        /* platforms with a database of their own in samples.db */
+    uint64_t shared;     /* samples in its "#shared" database (the platforms beyond the
+                          * first 1000: docs/storage.md, "Files") */
 } vg_store_counts;
 
 /* Count the records exactly (a full statistics walk: O(pages), for tests and tools). */

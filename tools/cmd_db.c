@@ -67,7 +67,9 @@ static int db__stats(const char *dir)
     vg_store_counts c;
     int status = VG_EXIT_OK;
     if (vg_store_count(s, &c, &err) != VG_OK ||
-        (printf("samples %" PRIu64 "\nquarantined %" PRIu64 "\n", c.samples, c.quarantine),
+        (printf("samples %" PRIu64 "\nquarantined %" PRIu64 "\n"
+                "platforms with a database of their own %" PRIu64 ", samples of the others "
+                "(#shared) %" PRIu64 "\n", c.samples, c.quarantine, c.own, c.shared),
          vg_store_feed_mark_walk(s, db__feed_row, NULL, &err)) != VG_OK) {
         fprintf(stderr, "vigie db stats: %s\n", err.text);
         status = VG_EXIT_FAIL;

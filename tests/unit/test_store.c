@@ -1610,7 +1610,12 @@ static void test_shared_platforms(void)
         close_ok(w);
         return;
     }
-    CHECK(counts(r).samples == 2u * (unsigned)np + 3);
+    vg_store_counts rc = counts(r);
+    CHECK(rc.samples == 2u * (unsigned)np + 3);
+    /* shared: P1000 (2 samples), P1001 and P1002 (3 each) */
+    CHECK_MSG(rc.own == VG_STORE_OWN_MAX && rc.shared == 8,
+              "own %llu, shared %llu", (unsigned long long)rc.own,
+              (unsigned long long)rc.shared);
     const char *plats[] = {"P0000", "P1001", "P1002", "P0500"};
     const size_t want[] = {3, 3, 3, 2};
     for (size_t i = 0; i < 4; i++) {
