@@ -12,8 +12,9 @@
  * commits every storage.commit_interval_ms or commit_max_samples, whichever comes first).
  * One process writes (the daemon: it opens read-write, recovers at open, and calls
  * vg_store_maintain about once a second); any number of processes read (read_only). One
- * vg_store is used by one thread at a time, except vg_store_flush_log, which one other
- * thread may call meanwhile (the daemon's log flusher). */
+ * vg_store is used by one thread at a time, except vg_store_flush_log and
+ * vg_store_checkpoint_due, which one other thread may call meanwhile (the daemon's log
+ * flusher). */
 #ifndef VIGIE_STORAGE_STORE_H
 #define VIGIE_STORAGE_STORE_H
 
