@@ -15,7 +15,8 @@
 # The CPU seconds the daemon (all its threads) and the feed used during a throughput run are
 # printed as a share of its wall time: a share well under 1 means the pipeline waits.
 # COMMIT_MAX (environment, default 10000) sets storage.commit_max_samples, CACHE_MB (default
-# 256: faster until the store outgrows it, docs/storage.md "Long runs") storage.cache_mb. REPLICA=1
+# 256; the configuration's default 32 is within ~15 % on long runs since schema 3,
+# docs/storage.md "Long runs") storage.cache_mb. REPLICA=1
 # (environment) runs each daemon with a replica on another loopback port
 # (storage.replication, ack_policy all): every commit then also waits for the replica to
 # flush it (docs/storage.md, "Replication"); ACKS=one|quorum|none changes the policy.
