@@ -8,7 +8,9 @@
 # in the middle of the stream: the replica holds every sample the master acknowledged to
 # the feed, once. Failover: the replica is promoted (restarted with role master, binding
 # the feed endpoint) and the feed's spool resends the rest: every sample arrives, once.
-# Finally the old master comes back as a replica of the new one and gets everything.
+# Then the old master comes back as a replica of the new one and gets everything. Finally
+# both running sites (master and replica) are backed up hot, and each backup restores into
+# a plain store that holds every sample once.
 here=$(dirname "$0")
 source "$here/lib.sh"
 
@@ -217,6 +219,21 @@ check_eq "the old master, now a replica, gets every sample" "$LINES" "$(wait_cou
 "$VIGIE" dump -s "$A" --platform SIMTIDE --param SLEV > "$TMP/a-final.csv"
 check_eq "its store is the same, each sample once" same "$(compare "$TMP/a-final.csv")"
 check "db stats on it: replica of the new master" grep -q "^replication replica (in sync), site 127.0.0.1:$P_MASTER, master 127.0.0.1:$P_REPLICA" <("$VIGIE" db stats -s "$A")
+
+# ---- 6. hot backups of both sites while they run, restored as a plain store -------------
+for site in b-master:"$B" a-replica:"$A"; do
+  name=${site%%:*}; dir=${site#*:}
+  out=$("$VIGIE" db backup -s "$dir" "$TMP/backup-$name" 2>&1) && rc=0 || rc=$?
+  check_eq "vigie db backup of the running $name (exit status; $out)" 0 "$rc"
+  out=$("$VIGIE" db restore "$TMP/backup-$name" -s "$TMP/restored-$name" 2>&1) && rc=0 || rc=$?
+  check_eq "vigie db restore of that backup (exit status; $out)" 0 "$rc"
+  check "and verifies" "$VIGIE" db verify -s "$TMP/restored-$name"
+  # A writer opens it first (the daemon would, without replication): it creates the regions.
+  out=$("$VIGIE" db import -s "$TMP/restored-$name" /dev/null 2>&1) && rc=0 || rc=$?
+  check_eq "a writer opens the restored store without replication (exit status; $out)" 0 "$rc"
+  "$VIGIE" dump -s "$TMP/restored-$name" --platform SIMTIDE --param SLEV > "$TMP/restored-$name.csv"
+  check_eq "the restored backup of $name holds every sample, once" same "$(compare "$TMP/restored-$name.csv")"
+done
 
 kill -TERM "$FEED_PID"; wait "$FEED_PID" || true; FEED_PID=""
 stop_site a-replica
