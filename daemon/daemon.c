@@ -449,6 +449,8 @@ int vg_daemon_run(const vg_daemon_options *opt)
         goto out;
     }
     vg_engine_set_deferred_acks(engine, true);
+    if (setup.repl && setup.repl->ack_required)
+        vg_engine_set_replica_acks(engine, true);
     (void)vg_qc_test_names(); /* fill the name table before anything else runs */
 
     sd_notifyf(0, "READY=1\nSTATUS=ingesting on %zu endpoints\nMAINPID=%lu",

@@ -14,6 +14,7 @@
 #include "qc/stream.h"
 #include "storage/events.h"
 #include "storage/feed_mark.h"
+#include "storage/repl_env.h"
 
 typedef struct engine_source {
     const vg_parser_ops *ops;
@@ -77,6 +78,9 @@ struct vg_engine {
     bool deferred;               /* commits without sync; acks wait for vg_engine_durable */
     uint64_t commit_no;          /* successful commits so far (vg_engine_commits) */
     uint64_t durable;            /* highest commit known durable (vg_engine_durable) */
+    bool replica_acks;           /* acks also wait for the replicas (vg_engine_set_replica_acks) */
+    uint64_t replicated;         /* highest commit a replica acknowledged (all before too) */
+    int64_t probe_mono;          /* last replication probe commit (monotonic us) */
     uint64_t generation;         /* vg_store_generation when the feed marks were read */
 };
 
@@ -311,6 +315,32 @@ static void engine__rollback(vg_engine *e)
     engine__clear_tags(e);
 }
 
+/* The highest commit whose acknowledgements may leave: flushed to disk and, when they wait
+ * for the replicas, acknowledged by them. */
+static uint64_t engine__safe(const vg_engine *e)
+{
+    return e->replica_acks && e->replicated < e->durable ? e->replicated : e->durable;
+}
+
+/* Send the acknowledgements that waited for commits <= commit (the newest point of each
+ * feed). */
+static void engine__release(vg_engine *e, uint64_t commit)
+{
+    for (size_t f = 0; f < e->n_feeds; f++) {
+        engine_feed *fd = &e->feeds[f];
+        size_t k = 0;
+        while (k < fd->n_waiting && fd->waiting[k].commit <= commit)
+            k++;
+        if (!k)
+            continue;
+        engine_ack a = fd->waiting[k - 1];
+        memmove(fd->waiting, fd->waiting + k, (fd->n_waiting - k) * sizeof *fd->waiting);
+        fd->n_waiting -= k;
+        if (e->ack)
+            e->ack(e->ack_ctx, fd->id, a.epoch, a.seq, false);
+    }
+}
+
 /* Send the acknowledgements due: the committed safe point of each feed that sent. With
  * deferred acks they wait for the durability of the last commit instead. */
 static void engine__send_acks(vg_engine *e)
@@ -322,7 +352,7 @@ static void engine__send_acks(vg_engine *e)
         fd->ack_due = false;
         e->acks_due--;
         engine_ack a = {e->commit_no, fd->committed.epoch, vg_feed_mark_safe(&fd->committed)};
-        if (e->deferred && a.commit > e->durable) {
+        if (e->deferred && a.commit > engine__safe(e)) {
             if (fd->n_waiting && fd->waiting[fd->n_waiting - 1].commit == a.commit)
                 fd->waiting[fd->n_waiting - 1] = a; /* the same commit: the newer point */
             else if (fd->n_waiting == ENGINE_ACK_WAIT)
@@ -350,19 +380,23 @@ void vg_engine_durable(vg_engine *e, uint64_t commit)
 {
     if (commit > e->durable)
         e->durable = commit;
-    for (size_t f = 0; f < e->n_feeds; f++) {
-        engine_feed *fd = &e->feeds[f];
-        size_t k = 0;
-        while (k < fd->n_waiting && fd->waiting[k].commit <= commit)
-            k++;
-        if (!k)
-            continue;
-        engine_ack a = fd->waiting[k - 1];
-        memmove(fd->waiting, fd->waiting + k, (fd->n_waiting - k) * sizeof *fd->waiting);
-        fd->n_waiting -= k;
-        if (e->ack)
-            e->ack(e->ack_ctx, fd->id, a.epoch, a.seq, false);
-    }
+    engine__release(e, engine__safe(e));
+}
+
+void vg_engine_set_replica_acks(vg_engine *e, bool on)
+{
+    e->replica_acks = on;
+}
+
+/* After a successful commit made while repl_failed_before was the count of replication
+ * acknowledgements that failed: if none failed during it, a replica acknowledged it, and
+ * with it every commit before (a replica acknowledges in log order). */
+static void engine__replicated(vg_engine *e, uint64_t repl_failed_before)
+{
+    if (!e->replica_acks || vg_repl_env_perm_failed() != repl_failed_before)
+        return;
+    e->replicated = e->commit_no;
+    engine__release(e, engine__safe(e));
 }
 
 /* The store was recovered in place (vg_store_generation moved): batches committed without
@@ -417,11 +451,13 @@ static vg_err engine__commit(vg_engine *e, vg_errinfo *err)
         }
     }
     if (rc == VG_OK && vg_store_in_batch(e->store)) {
+        uint64_t repl_failed = vg_repl_env_perm_failed();
         rc = e->deferred ? vg_store_commit_nosync(e->store, err) : vg_store_commit(e->store, err);
         e->batch_samples = 0;
         if (rc == VG_OK) {
             e->stats.commits++;
             e->commit_no++;
+            engine__replicated(e, repl_failed);
         }
     }
     if (rc != VG_OK) {
@@ -692,6 +728,28 @@ vg_err vg_engine_tick(vg_engine *e, int64_t now_mono_us, vg_errinfo *err)
     vg_err rc = engine__take_store_error(e, err);
     if (rc != VG_OK)
         return rc;
+    /* Acknowledgements wait for a replica that did not acknowledge the last commits: once a
+     * second while nothing else commits, commit a feed's unchanged mark again, whose
+     * acknowledgement by a replica (back, or caught up) releases them. */
+    if (e->replica_acks && e->n_feeds && e->replicated < e->commit_no &&
+        !vg_store_in_batch(e->store) && now_mono_us - e->probe_mono >= VG_US_PER_S) {
+        e->probe_mono = now_mono_us;
+        if ((rc = engine__ensure_batch(e, err)) == VG_OK &&
+            (rc = vg_store_feed_mark_put(e->store, e->feeds[0].id, &e->feeds[0].committed,
+                                         err)) == VG_OK) {
+            uint64_t repl_failed = vg_repl_env_perm_failed();
+            if ((rc = vg_store_commit_nosync(e->store, err)) == VG_OK) {
+                e->stats.commits++;
+                e->commit_no++;
+                engine__replicated(e, repl_failed);
+            }
+        }
+        if (rc != VG_OK) {
+            e->stats.store_errors++;
+            engine__rollback(e);
+            return rc;
+        }
+    }
     if (vg_store_in_batch(e->store)
             ? now_mono_us - e->batch_start_mono >= (int64_t)e->cfg->commit_interval_ms * 1000
             : e->acks_due > 0)

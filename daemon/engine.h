@@ -76,6 +76,14 @@ void vg_engine_set_ack(vg_engine *e, vg_engine_ack_fn fn, void *ctx);
  * at once. Set it before the first batch. */
 void vg_engine_set_deferred_acks(vg_engine *e, bool on);
 
+/* With on (storage.replication.ack_required, on a master with deferred acks), an
+ * acknowledgement also waits until a replica acknowledged its commit (no
+ * DB_EVENT_REP_PERM_FAILED during it or a later commit): while no replica answers, feeds
+ * keep their frames. While acknowledgements wait so, vg_engine_tick commits a feed's
+ * unchanged mark once a second to learn when a replica is back. Set it before the first
+ * batch. */
+void vg_engine_set_replica_acks(vg_engine *e, bool on);
+
 /* Number of successful commits so far (1, 2, ...; 0 before the first): what to ask the
  * flusher to make durable. */
 uint64_t vg_engine_commits(const vg_engine *e);

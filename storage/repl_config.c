@@ -104,7 +104,7 @@ static vg_err repl__build(const vg_config *cfg, yaml_document_t *doc, yaml_node_
                           vg_repl_config *r, vg_errinfo *err)
 {
     static const char *const keys[] = {"role", "local", "remote", "ack_policy",
-                                       "ack_timeout_ms", "priority", NULL};
+                                       "ack_timeout_ms", "ack_required", "priority", NULL};
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start; p < map->data.mapping.pairs.top;
          p++) {
         yaml_node_t *k = yaml_document_get_node(doc, p->key);
@@ -114,7 +114,8 @@ static vg_err repl__build(const vg_config *cfg, yaml_document_t *doc, yaml_node_
             ok |= strcmp(ks, keys[i]) == 0;
         if (!ok)
             return repl__fail(cfg, k, err, "unknown key '%s' (known: role, local, remote, "
-                              "ack_policy, ack_timeout_ms, priority)", ks ? ks : "?");
+                              "ack_policy, ack_timeout_ms, ack_required, priority)",
+                              ks ? ks : "?");
     }
     yaml_node_t *role = vg_yaml_map_get(doc, map, "role");
     if (!role)
@@ -135,6 +136,15 @@ static vg_err repl__build(const vg_config *cfg, yaml_document_t *doc, yaml_node_
     if ((rc = repl__int(cfg, doc, map, "ack_timeout_ms", 1, 600000, &r->ack_timeout_ms, err)) ||
         (rc = repl__int(cfg, doc, map, "priority", 0, 1000, &r->priority, err)))
         return rc;
+    static const char *const bool_names[] = {"false", "true"};
+    v = 0;
+    if ((rc = repl__enum(cfg, doc, map, "ack_required", bool_names, 2, "true or false", &v, err)))
+        return rc;
+    r->ack_required = v == 1;
+    if (r->ack_required && r->acks == VG_REPL_ACKS_NONE)
+        return repl__fail(cfg, vg_yaml_map_get(doc, map, "ack_required"), err,
+                          "ack_required: true needs an ack_policy that waits for replicas "
+                          "(all, one or quorum), not none");
     yaml_node_t *local = vg_yaml_map_get(doc, map, "local");
     if (!local)
         return repl__fail(cfg, map, err, "local is required (this site's HOST:PORT)");

@@ -6,6 +6,7 @@
 #ifndef VIGIE_STORAGE_REPL_CONFIG_H
 #define VIGIE_STORAGE_REPL_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/config.h"
@@ -40,6 +41,9 @@ typedef struct vg_repl_config {
     size_t n_remote;      /* a replica needs at least one (its way into the group) */
     vg_repl_acks acks;    /* ack_policy (all) */
     int ack_timeout_ms;   /* ack_timeout_ms: 1..600000 (2000): longest wait of a commit */
+    bool ack_required;    /* ack_required (false): a feed is acknowledged only for commits
+                           * a replica acknowledged (the master's daemon; docs/storage.md,
+                           * "Replication") */
     int priority;         /* priority: 0..1000 (100 master, 0 replica): DB_ENV->rep_set_priority */
 } vg_repl_config;
 

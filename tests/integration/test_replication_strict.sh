@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# test_replication_strict.sh: storage.replication.ack_required (docs/storage.md,
+# "Replication"): with it, a master acknowledges a feed's frames only once a replica has
+# acknowledged their commit. Two real vigie processes on loopback replicate one store; the
+# replica is stopped while a tide gauge's feed streams: the master stores the new samples
+# but the feed keeps them in its spool (not acknowledged), also across a restart of the
+# feed; when the replica returns they are acknowledged. The replica goes away again, the
+# master is killed, the replica (never given the last samples) is promoted, and the feed's
+# spool delivers every sample to it, once.
+here=$(dirname "$0")
+source "$here/lib.sh"
+
+LINES=800
+P_MASTER=$(free_port)
+P_REPLICA=$(free_port)
+while [ "$P_REPLICA" = "$P_MASTER" ]; do P_REPLICA=$(free_port); done
+P_FEED=$(free_port)
+while [ "$P_FEED" = "$P_MASTER" ] || [ "$P_FEED" = "$P_REPLICA" ]; do P_FEED=$(free_port); done
+A="$TMP/site-a"
+B="$TMP/site-b"
+
+# site_config FILE DIR ROLE LOCAL_PORT REMOTE_PORT
+site_config() {
+  cat > "$1" <<YAML
+daemon: {log_level: info}
+storage:
+  path: $2
+  commit_interval_ms: 20
+  replication:
+    role: $3
+    local: 127.0.0.1:$4
+    remote: [127.0.0.1:$5]
+    ack_policy: all
+    ack_timeout_ms: 500
+    ack_required: true
+ingest:
+  - {bind: "tcp://127.0.0.1:$P_FEED", format: json, kind: feed, security: none}
+platforms:
+  - {id: SIMTIDE, kind: tide_gauge, interval_s: 3600, parameters: [SLEV], position: [21.3, -157.9]}
+qc:
+  hold_timeout_s: 1
+YAML
+}
+site_config "$TMP/a-master.yaml" "$A" master "$P_MASTER" "$P_REPLICA"
+site_config "$TMP/b-replica.yaml" "$B" replica "$P_REPLICA" "$P_MASTER"
+# Promoted while the other site is lost: with ack_required it would acknowledge nothing
+# until a replica joins, so the operator turns it off (docs/storage.md, "Replication").
+site_config "$TMP/b-master.yaml" "$B" master "$P_REPLICA" "$P_MASTER"
+sed -i 's/ack_required: true/ack_required: false/' "$TMP/b-master.yaml"
+check "config check accepts ack_required" "$VIGIE" config check "$TMP/a-master.yaml"
+sed 's/ack_policy: all/ack_policy: none/' "$TMP/a-master.yaml" > "$TMP/bad.yaml"
+out=$("$VIGIE" config check "$TMP/bad.yaml" 2>&1) && rc=0 || rc=$?
+check_eq "ack_required with ack_policy none is refused (exit status)" 1 "$rc"
+check "with the line and the reason" grep -q "bad.yaml:[0-9]*: .*ack_required: true needs an ack_policy" <<<"$out"
+
+declare -A PIDS=()
+run_site() {
+  "$VIGIE" run --config "$2" 2>>"$TMP/$1.log" &
+  PIDS[$1]=$!
+  for _ in $(seq 1 600); do
+    grep -q "vigie running" "$TMP/$1.log" 2>/dev/null && return 0
+    kill -0 "${PIDS[$1]}" 2>/dev/null || { cat "$TMP/$1.log"; return 1; }
+    sleep 0.1
+  done
+  return 1
+}
+stop_site() {
+  kill -"${2:-TERM}" "${PIDS[$1]}" 2>/dev/null || true
+  wait "${PIDS[$1]}" 2>/dev/null || true
+  unset "PIDS[$1]"
+}
+FEED_PID=""
+start_feed() {
+  "$VIGIE" feed --id TIDE-A --endpoint "tcp://127.0.0.1:$P_FEED" --spool "$TMP/spool" \
+    --file "$TMP/instrument.txt" --batch 20 --fsync always --ack-timeout-ms 1000 \
+    2>>"$TMP/feed.log" &
+  FEED_PID=$!
+}
+# stop_feed: SIGTERM the feed; prints the point it says is acknowledged.
+stop_feed() {
+  kill -TERM "$FEED_PID"; wait "$FEED_PID" || true; FEED_PID=""
+  sed -n 's/.*stopping: .* acknowledged up to \([0-9]*\),.*/\1/p' "$TMP/feed.log" | tail -n 1
+}
+stop_all() {
+  if [ -n "$FEED_PID" ]; then kill -KILL "$FEED_PID" 2>/dev/null || true; wait "$FEED_PID" 2>/dev/null || true; fi
+  for n in "${!PIDS[@]}"; do kill -KILL "${PIDS[$n]}" 2>/dev/null || true; wait "${PIDS[$n]}" 2>/dev/null || true; done
+  if [ "$FAILED" -ne 0 ]; then
+    for f in "$TMP"/*.log; do echo "---- $(basename "$f") (last 25 lines) ----"; tail -n 25 "$f"; done
+  fi
+}
+trap 'stop_all; cleanup' EXIT
+
+count() { "$VIGIE" dump -s "$1" --platform SIMTIDE --param SLEV 2>/dev/null | tail -n +2 | wc -l; }
+wait_count() {
+  local n=0
+  for _ in $(seq 1 300); do n=$(count "$1"); [ "$n" -ge "$2" ] && break; sleep 0.2; done
+  echo "$n"
+}
+# wait_drained N: until the feed logs that every frame up to N is acknowledged (60 s).
+wait_drained() {
+  for _ in $(seq 1 300); do
+    grep -q "spool drained: every frame up to $1 acknowledged" "$TMP/feed.log" && { echo yes; return; }
+    sleep 0.2
+  done
+  echo no
+}
+
+"$VIGIE" simulate --kind tide_gauge --format json --duration $((LINES / 24 + 1))d > "$TMP/sim.jsonl"
+head -n "$LINES" "$TMP/sim.jsonl" > "$TMP/all.jsonl"
+check_eq "the instrument's output" "$LINES" "$(wc -l < "$TMP/all.jsonl")"
+head -n 300 "$TMP/all.jsonl" > "$TMP/instrument.txt"
+
+# ---- 1. both sites up: acknowledged as usual ---------------------------------------------
+run_site a-master "$TMP/a-master.yaml" || { fail "master start"; finish; exit; }
+run_site b-replica "$TMP/b-replica.yaml" || { fail "replica start"; finish; exit; }
+for _ in $(seq 1 300); do grep -q "replica in sync" "$TMP/b-replica.log" && break; sleep 0.2; done
+check "the replica synced with the master" grep -q "replica in sync with the master" "$TMP/b-replica.log"
+start_feed
+check_eq "with its replica up, the master acknowledges all 300 frames" yes "$(wait_drained 300)"
+check_eq "and the replica holds them" 300 "$(wait_count "$B" 300)"
+
+# ---- 2. the replica is away: stored on the master, not acknowledged ------------------------
+stop_site b-replica
+sed -n '301,600p' "$TMP/all.jsonl" >> "$TMP/instrument.txt"
+check_eq "without its replica the master stores the next 300 samples" 600 "$(wait_count "$A" 600)"
+sleep 3 # several probe commits and feed time-outs
+acked=$(stop_feed)
+check_eq "but the feed was acknowledged only up to what the replica has" 300 "$acked"
+check "the master logged the commits its replica did not acknowledge" grep -q "replication: [0-9]* commits\? not acknowledged by the replicas in time" "$TMP/a-master.log"
+start_feed # its spool resends 301..600: the master has them, and still does not acknowledge
+sleep 3
+acked=$(stop_feed)
+echo "the restarted feed was acknowledged up to ${acked:-?} in its run"
+check "a restarted feed's resent frames are not acknowledged beyond 300 either" test "${acked:-999}" -le 300
+check "nor did its spool drain" bash -c "! grep -q 'spool drained: every frame up to 600' '$TMP/feed.log'"
+
+# ---- 3. the replica returns: it catches up, and the acknowledgements leave -----------------
+run_site b-replica "$TMP/b-replica.yaml" || { fail "replica restart"; finish; exit; }
+start_feed
+check_eq "once the replica is back, all 600 frames are acknowledged" yes "$(wait_drained 600)"
+check_eq "and the replica holds them" 600 "$(wait_count "$B" 600)"
+
+# ---- 4. away again, and the master's site is lost: the spool has what only it had --------
+stop_site b-replica
+sed -n '601,800p' "$TMP/all.jsonl" >> "$TMP/instrument.txt"
+check_eq "the master stores the last 200 samples" 800 "$(wait_count "$A" 800)"
+sleep 2
+stop_site a-master KILL
+acked=$(stop_feed)
+check_eq "the feed was acknowledged only up to what the replica has" 600 "$acked"
+run_site b-master "$TMP/b-master.yaml" || { fail "promoted replica start"; finish; exit; }
+check_eq "the promoted replica had only the acknowledged samples" 600 "$(count "$B")"
+start_feed
+check_eq "the feed's spool delivers the last 200 to it" yes "$(wait_drained 800)"
+"$VIGIE" dump -s "$B" --platform SIMTIDE --param SLEV > "$TMP/b-final.csv"
+check_eq "its store is the instrument's output, each sample once" same "$($PY - "$TMP/all.jsonl" "$TMP/b-final.csv" <<'PYEOF'
+import csv, json, sys
+want = {}
+for line in open(sys.argv[1]):
+    o = json.loads(line); want[o["time"]] = o["values"]["SLEV"]
+rows = list(csv.DictReader(open(sys.argv[2])))
+got = {r["time"]: float(r["value"]) for r in rows}
+bad = [t for t in want if t not in got or abs(got[t] - want[t]) > 1e-9]
+print("same" if not bad and len(rows) == len(want) else "differ: %d missing or wrong (e.g. %s), %d rows" % (len(bad), bad[:3], len(rows)))
+PYEOF
+)"
+stop_feed > /dev/null
+stop_site b-master
+check "clean stops" true
+finish
