@@ -434,6 +434,21 @@ static void engine__reread_marks(vg_engine *e)
     engine__clear_tags(e);
 }
 
+/* Commit the store's open batch (without sync when acks are deferred) and count it; learn
+ * whether a replica acknowledged it. The caller rolls back on failure. */
+static vg_err engine__store_commit(vg_engine *e, vg_errinfo *err)
+{
+    uint64_t repl_failed = vg_repl_env_perm_failed();
+    vg_err rc = e->deferred ? vg_store_commit_nosync(e->store, err) : vg_store_commit(e->store, err);
+    e->batch_samples = 0;
+    if (rc == VG_OK) {
+        e->stats.commits++;
+        e->commit_no++;
+        engine__replicated(e, repl_failed);
+    }
+    return rc;
+}
+
 /* Commit the open batch with the marks of the feeds that changed, then acknowledge. */
 static vg_err engine__commit(vg_engine *e, vg_errinfo *err)
 {
@@ -450,16 +465,8 @@ static vg_err engine__commit(vg_engine *e, vg_errinfo *err)
                 rc = vg_store_feed_mark_put(e->store, e->feeds[f].id, &next[f], err);
         }
     }
-    if (rc == VG_OK && vg_store_in_batch(e->store)) {
-        uint64_t repl_failed = vg_repl_env_perm_failed();
-        rc = e->deferred ? vg_store_commit_nosync(e->store, err) : vg_store_commit(e->store, err);
-        e->batch_samples = 0;
-        if (rc == VG_OK) {
-            e->stats.commits++;
-            e->commit_no++;
-            engine__replicated(e, repl_failed);
-        }
-    }
+    if (rc == VG_OK && vg_store_in_batch(e->store))
+        rc = engine__store_commit(e, err);
     if (rc != VG_OK) {
         e->stats.store_errors++;
         engine__rollback(e);
@@ -736,14 +743,8 @@ vg_err vg_engine_tick(vg_engine *e, int64_t now_mono_us, vg_errinfo *err)
         e->probe_mono = now_mono_us;
         if ((rc = engine__ensure_batch(e, err)) == VG_OK &&
             (rc = vg_store_feed_mark_put(e->store, e->feeds[0].id, &e->feeds[0].committed,
-                                         err)) == VG_OK) {
-            uint64_t repl_failed = vg_repl_env_perm_failed();
-            if ((rc = vg_store_commit_nosync(e->store, err)) == VG_OK) {
-                e->stats.commits++;
-                e->commit_no++;
-                engine__replicated(e, repl_failed);
-            }
-        }
+                                         err)) == VG_OK)
+            rc = engine__store_commit(e, err);
         if (rc != VG_OK) {
             e->stats.store_errors++;
             engine__rollback(e);

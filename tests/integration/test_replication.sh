@@ -13,6 +13,7 @@
 # a plain store that holds every sample once.
 here=$(dirname "$0")
 source "$here/lib.sh"
+source "$here/repl_sites.sh"
 
 LINES=3000
 P_MASTER=$(free_port)
@@ -51,25 +52,6 @@ site_config "$TMP/a-replica.yaml" "$A" replica "$P_MASTER" "$P_REPLICA"
 check "config check accepts storage.replication (master)" "$VIGIE" config check "$TMP/a-master.yaml"
 check "config check accepts storage.replication (replica)" "$VIGIE" config check "$TMP/b-replica.yaml"
 
-# Processes: NAME -> pid, each with its own log ($TMP/NAME.log). Every one is stopped at exit.
-declare -A PIDS=()
-# run_site NAME CONFIG: start `vigie run`, wait until it is ready (60 s at most).
-run_site() {
-  "$VIGIE" run --config "$2" 2>>"$TMP/$1.log" &
-  PIDS[$1]=$!
-  for _ in $(seq 1 600); do
-    grep -q "vigie running" "$TMP/$1.log" 2>/dev/null && return 0
-    kill -0 "${PIDS[$1]}" 2>/dev/null || { cat "$TMP/$1.log"; return 1; }
-    sleep 0.1
-  done
-  return 1
-}
-# stop_site NAME [SIGNAL]: send SIGTERM (or SIGNAL) and wait.
-stop_site() {
-  kill -"${2:-TERM}" "${PIDS[$1]}" 2>/dev/null || true
-  wait "${PIDS[$1]}" 2>/dev/null || true
-  unset "PIDS[$1]"
-}
 FEED_PID=""
 start_feed() {
   "$VIGIE" feed --id TIDE-A --endpoint "tcp://127.0.0.1:$P_FEED" --spool "$TMP/spool" \
@@ -88,14 +70,6 @@ stop_all() {
 }
 trap 'stop_all; cleanup' EXIT
 
-# count DIR: samples stored, read by `vigie dump` (a reader: works while the site runs).
-count() { "$VIGIE" dump -s "$1" --platform SIMTIDE --param SLEV 2>/dev/null | tail -n +2 | wc -l; }
-# wait_count DIR N: until DIR holds N samples (60 s at most); prints the last count.
-wait_count() {
-  local n=0
-  for _ in $(seq 1 300); do n=$(count "$1"); [ "$n" -ge "$2" ] && break; sleep 0.2; done
-  echo "$n"
-}
 # append FROM TO: the instrument writes lines FROM..TO of its output, 30 lines every 20 ms.
 append() {
   sed -n "$1,$2p" "$TMP/all.jsonl" | $PY -c '

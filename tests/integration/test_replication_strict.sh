@@ -9,6 +9,7 @@
 # spool delivers every sample to it, once.
 here=$(dirname "$0")
 source "$here/lib.sh"
+source "$here/repl_sites.sh"
 
 LINES=800
 P_MASTER=$(free_port)
@@ -53,22 +54,6 @@ out=$("$VIGIE" config check "$TMP/bad.yaml" 2>&1) && rc=0 || rc=$?
 check_eq "ack_required with ack_policy none is refused (exit status)" 1 "$rc"
 check "with the line and the reason" grep -q "bad.yaml:[0-9]*: .*ack_required: true needs an ack_policy" <<<"$out"
 
-declare -A PIDS=()
-run_site() {
-  "$VIGIE" run --config "$2" 2>>"$TMP/$1.log" &
-  PIDS[$1]=$!
-  for _ in $(seq 1 600); do
-    grep -q "vigie running" "$TMP/$1.log" 2>/dev/null && return 0
-    kill -0 "${PIDS[$1]}" 2>/dev/null || { cat "$TMP/$1.log"; return 1; }
-    sleep 0.1
-  done
-  return 1
-}
-stop_site() {
-  kill -"${2:-TERM}" "${PIDS[$1]}" 2>/dev/null || true
-  wait "${PIDS[$1]}" 2>/dev/null || true
-  unset "PIDS[$1]"
-}
 FEED_PID=""
 start_feed() {
   "$VIGIE" feed --id TIDE-A --endpoint "tcp://127.0.0.1:$P_FEED" --spool "$TMP/spool" \
@@ -90,12 +75,6 @@ stop_all() {
 }
 trap 'stop_all; cleanup' EXIT
 
-count() { "$VIGIE" dump -s "$1" --platform SIMTIDE --param SLEV 2>/dev/null | tail -n +2 | wc -l; }
-wait_count() {
-  local n=0
-  for _ in $(seq 1 300); do n=$(count "$1"); [ "$n" -ge "$2" ] && break; sleep 0.2; done
-  echo "$n"
-}
 # wait_drained N: until the feed logs that every frame up to N is acknowledged (60 s).
 wait_drained() {
   for _ in $(seq 1 300); do

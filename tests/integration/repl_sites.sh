@@ -1,0 +1,31 @@
+# repl_sites.sh: helpers of the replication tests (sourced after lib.sh): vigie processes
+# ("sites") started and stopped by name, and the samples a store holds.
+
+# Processes: NAME -> pid, each with its own log ($TMP/NAME.log).
+declare -A PIDS=()
+# run_site NAME CONFIG: start `vigie run`, wait until it is ready (60 s at most).
+run_site() {
+  "$VIGIE" run --config "$2" 2>>"$TMP/$1.log" &
+  PIDS[$1]=$!
+  for _ in $(seq 1 600); do
+    grep -q "vigie running" "$TMP/$1.log" 2>/dev/null && return 0
+    kill -0 "${PIDS[$1]}" 2>/dev/null || { cat "$TMP/$1.log"; return 1; }
+    sleep 0.1
+  done
+  return 1
+}
+# stop_site NAME [SIGNAL]: send SIGTERM (or SIGNAL) and wait.
+stop_site() {
+  kill -"${2:-TERM}" "${PIDS[$1]}" 2>/dev/null || true
+  wait "${PIDS[$1]}" 2>/dev/null || true
+  unset "PIDS[$1]"
+}
+# count DIR: samples of SIMTIDE stored, read by `vigie dump` (a reader: works while the
+# site runs).
+count() { "$VIGIE" dump -s "$1" --platform SIMTIDE --param SLEV 2>/dev/null | tail -n +2 | wc -l; }
+# wait_count DIR N: until DIR holds N samples (60 s at most); prints the last count.
+wait_count() {
+  local n=0
+  for _ in $(seq 1 300); do n=$(count "$1"); [ "$n" -ge "$2" ] && break; sleep 0.2; done
+  echo "$n"
+}
