@@ -388,6 +388,15 @@ void vg_engine_set_replica_acks(vg_engine *e, bool on)
     e->replica_acks = on;
 }
 
+/* True if an acknowledgement waits for a commit (deferred acks). */
+static bool engine__acks_waiting(const vg_engine *e)
+{
+    for (size_t f = 0; f < e->n_feeds; f++)
+        if (e->feeds[f].n_waiting)
+            return true;
+    return false;
+}
+
 /* After a successful commit made while repl_failed_before was the count of replication
  * acknowledgements that failed: if none failed during it, a replica acknowledged it, and
  * with it every commit before (a replica acknowledges in log order). */
@@ -738,16 +747,16 @@ vg_err vg_engine_tick(vg_engine *e, int64_t now_mono_us, vg_errinfo *err)
     /* Acknowledgements wait for a replica that did not acknowledge the last commits: once a
      * second while nothing else commits, commit a feed's unchanged mark again, whose
      * acknowledgement by a replica (back, or caught up) releases them. */
-    if (e->replica_acks && e->n_feeds && e->replicated < e->commit_no &&
+    if (e->replica_acks && e->replicated < e->commit_no && engine__acks_waiting(e) &&
         !vg_store_in_batch(e->store) && now_mono_us - e->probe_mono >= VG_US_PER_S) {
         e->probe_mono = now_mono_us;
         if ((rc = engine__ensure_batch(e, err)) == VG_OK &&
             (rc = vg_store_feed_mark_put(e->store, e->feeds[0].id, &e->feeds[0].committed,
                                          err)) == VG_OK)
             rc = engine__store_commit(e, err);
-        if (rc != VG_OK) {
+        if (rc != VG_OK) { /* the probe held nothing else: no rollback of the streams */
             e->stats.store_errors++;
-            engine__rollback(e);
+            vg_store_abort(e->store);
             return rc;
         }
     }

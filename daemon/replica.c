@@ -57,6 +57,8 @@ int vg_replica_run(const vg_setup *setup, volatile sig_atomic_t *stop, double ma
             vg_notice("run time of %g s reached", max_runtime_s);
             break;
         }
+        if (vg_replica_flush_log(r, &err) != VG_OK)
+            vg_error("replica: %s", err.text);
         if (now - last_maintain >= VG_US_PER_S) {
             if (vg_replica_maintain(r, &err) != VG_OK)
                 vg_error("replica: %s; restart the replica (its start recovers)", err.text);

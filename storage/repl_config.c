@@ -141,10 +141,16 @@ static vg_err repl__build(const vg_config *cfg, yaml_document_t *doc, yaml_node_
     if ((rc = repl__enum(cfg, doc, map, "ack_required", bool_names, 2, "true or false", &v, err)))
         return rc;
     r->ack_required = v == 1;
-    if (r->ack_required && r->acks == VG_REPL_ACKS_NONE)
+    /* Only `one` always waits for a replica: `all` and `quorum` ask for the acknowledgements
+     * of the group's members, none while the master is alone in it (before a replica ever
+     * joined), and a two-site quorum asks for none. */
+    if (r->ack_required && r->acks != VG_REPL_ACKS_ONE)
         return repl__fail(cfg, vg_yaml_map_get(doc, map, "ack_required"), err,
-                          "ack_required: true needs an ack_policy that waits for replicas "
-                          "(all, one or quorum), not none");
+                          "ack_required: true needs ack_policy: one (a commit is acknowledged "
+                          "when a replica has it), not %s", acks_names[r->acks]);
+    if (r->ack_required && r->role == VG_REPL_MASTER && !vg_yaml_map_get(doc, map, "remote"))
+        return repl__fail(cfg, vg_yaml_map_get(doc, map, "ack_required"), err,
+                          "ack_required: true needs a remote site (a replica)");
     yaml_node_t *local = vg_yaml_map_get(doc, map, "local");
     if (!local)
         return repl__fail(cfg, map, err, "local is required (this site's HOST:PORT)");

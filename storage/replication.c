@@ -62,6 +62,12 @@ vg_err vg_replica_close(vg_replica *r, vg_errinfo *err)
     return rc;
 }
 
+vg_err vg_replica_flush_log(vg_replica *r, vg_errinfo *err)
+{
+    int ret = vg_senv_dbenv(r->senv)->log_flush(vg_senv_dbenv(r->senv), NULL);
+    return ret ? vg_senv_fail(err, ret, vg_senv_home(r->senv), "DB_ENV->log_flush") : VG_OK;
+}
+
 vg_err vg_replica_maintain(vg_replica *r, vg_errinfo *err)
 {
     bool needs_recovery;

@@ -76,6 +76,11 @@ vg_err vg_replica_status(vg_replica *r, vg_repl_status *out, vg_errinfo *err);
  * would wait for). VG_ERR_DB when Berkeley DB cannot clean up: restart the replica. */
 vg_err vg_replica_maintain(vg_replica *r, vg_errinfo *err);
 
+/* Write the replica's log buffer to disk (DB_ENV->log_flush). A replica acknowledges the
+ * master's commits made without sync (the daemon's) once they are in its log buffer; the
+ * replica process flushes every 200 ms, so that they are on its disk soon after. */
+vg_err vg_replica_flush_log(vg_replica *r, vg_errinfo *err);
+
 /* Print st as "replication ..." lines (vigie db stats). */
 void vg_repl_status_print(const vg_repl_status *st, FILE *out);
 

@@ -2,7 +2,8 @@
 # test_replication_strict.sh: storage.replication.ack_required (docs/storage.md,
 # "Replication"): with it, a master acknowledges a feed's frames only once a replica has
 # acknowledged their commit. Two real vigie processes on loopback replicate one store; the
-# replica is stopped while a tide gauge's feed streams: the master stores the new samples
+# feed streams before the replica ever joined: nothing is acknowledged until it has joined.
+# Then the replica is stopped while the feed streams: the master stores the new samples
 # but the feed keeps them in its spool (not acknowledged), also across a restart of the
 # feed; when the replica returns they are acknowledged. The replica goes away again, the
 # master is killed, the replica (never given the last samples) is promoted, and the feed's
@@ -31,7 +32,7 @@ storage:
     role: $3
     local: 127.0.0.1:$4
     remote: [127.0.0.1:$5]
-    ack_policy: all
+    ack_policy: one
     ack_timeout_ms: 500
     ack_required: true
 ingest:
@@ -49,10 +50,10 @@ site_config "$TMP/b-replica.yaml" "$B" replica "$P_REPLICA" "$P_MASTER"
 site_config "$TMP/b-master.yaml" "$B" master "$P_REPLICA" "$P_MASTER"
 sed -i 's/ack_required: true/ack_required: false/' "$TMP/b-master.yaml"
 check "config check accepts ack_required" "$VIGIE" config check "$TMP/a-master.yaml"
-sed 's/ack_policy: all/ack_policy: none/' "$TMP/a-master.yaml" > "$TMP/bad.yaml"
+sed 's/ack_policy: one/ack_policy: all/' "$TMP/a-master.yaml" > "$TMP/bad.yaml"
 out=$("$VIGIE" config check "$TMP/bad.yaml" 2>&1) && rc=0 || rc=$?
-check_eq "ack_required with ack_policy none is refused (exit status)" 1 "$rc"
-check "with the line and the reason" grep -q "bad.yaml:[0-9]*: .*ack_required: true needs an ack_policy" <<<"$out"
+check_eq "ack_required with ack_policy all is refused (exit status)" 1 "$rc"
+check "with the line and the reason" grep -q "bad.yaml:[0-9]*: .*ack_required: true needs ack_policy: one" <<<"$out"
 
 FEED_PID=""
 start_feed() {
@@ -61,10 +62,17 @@ start_feed() {
     2>>"$TMP/feed.log" &
   FEED_PID=$!
 }
-# stop_feed: SIGTERM the feed; prints the point it says is acknowledged.
+# stop_feed: SIGTERM the feed; prints the point it says is acknowledged in the line it
+# logs as it stops ("none" if it logged none).
 stop_feed() {
+  local before
+  before=$(grep -c "stopping: " "$TMP/feed.log" || true)
   kill -TERM "$FEED_PID"; wait "$FEED_PID" || true; FEED_PID=""
-  sed -n 's/.*stopping: .* acknowledged up to \([0-9]*\),.*/\1/p' "$TMP/feed.log" | tail -n 1
+  if [ "$(grep -c "stopping: " "$TMP/feed.log" || true)" -gt "$before" ]; then
+    sed -n 's/.*stopping: .* acknowledged up to \([0-9]*\),.*/\1/p' "$TMP/feed.log" | tail -n 1
+  else
+    echo none
+  fi
 }
 stop_all() {
   if [ -n "$FEED_PID" ]; then kill -KILL "$FEED_PID" 2>/dev/null || true; wait "$FEED_PID" 2>/dev/null || true; fi
@@ -89,13 +97,17 @@ head -n "$LINES" "$TMP/sim.jsonl" > "$TMP/all.jsonl"
 check_eq "the instrument's output" "$LINES" "$(wc -l < "$TMP/all.jsonl")"
 head -n 300 "$TMP/all.jsonl" > "$TMP/instrument.txt"
 
-# ---- 1. both sites up: acknowledged as usual ---------------------------------------------
+# ---- 1. before the replica ever joined: stored, not acknowledged; then acknowledged -------
+: > "$TMP/feed.log"
 run_site a-master "$TMP/a-master.yaml" || { fail "master start"; finish; exit; }
+start_feed
+check_eq "the master alone stores the first 300 samples" 300 "$(wait_count "$A" 300)"
+sleep 2
+check "but acknowledges none of them before a replica joined" bash -c "! grep -q 'spool drained' '$TMP/feed.log'"
 run_site b-replica "$TMP/b-replica.yaml" || { fail "replica start"; finish; exit; }
 for _ in $(seq 1 300); do grep -q "replica in sync" "$TMP/b-replica.log" && break; sleep 0.2; done
 check "the replica synced with the master" grep -q "replica in sync with the master" "$TMP/b-replica.log"
-start_feed
-check_eq "with its replica up, the master acknowledges all 300 frames" yes "$(wait_drained 300)"
+check_eq "once it has joined, the master acknowledges all 300 frames" yes "$(wait_drained 300)"
 check_eq "and the replica holds them" 300 "$(wait_count "$B" 300)"
 
 # ---- 2. the replica is away: stored on the master, not acknowledged ------------------------
@@ -110,7 +122,7 @@ start_feed # its spool resends 301..600: the master has them, and still does not
 sleep 3
 acked=$(stop_feed)
 echo "the restarted feed was acknowledged up to ${acked:-?} in its run"
-check "a restarted feed's resent frames are not acknowledged beyond 300 either" test "${acked:-999}" -le 300
+check "a restarted feed's resent frames are not acknowledged beyond 300 either" test "$acked" != none -a "${acked:-999}" -le 300
 check "nor did its spool drain" bash -c "! grep -q 'spool drained: every frame up to 600' '$TMP/feed.log'"
 
 # ---- 3. the replica returns: it catches up, and the acknowledgements leave -----------------

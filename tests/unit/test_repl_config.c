@@ -27,15 +27,21 @@ static void test_valid(void)
     vg_errinfo err;
     vg_err rc = compile(HEAD "    role: master\n    local: 127.0.0.1:7010\n"
                         "    remote: [\"127.0.0.1:7011\", \"b.example.org:7010\"]\n"
-                        "    ack_policy: quorum\n    ack_timeout_ms: 500\n    priority: 7\n"
-                        "    ack_required: true\n",
+                        "    ack_policy: quorum\n    ack_timeout_ms: 500\n    priority: 7\n",
                         &cfg, &r, &err);
     CHECK_MSG(rc == VG_OK, "%s", err.text);
-    CHECK(r && r->role == VG_REPL_MASTER && r->acks == VG_REPL_ACKS_QUORUM && r->ack_required);
+    CHECK(r && r->role == VG_REPL_MASTER && r->acks == VG_REPL_ACKS_QUORUM && !r->ack_required);
     CHECK(r && r->ack_timeout_ms == 500 && r->priority == 7);
     CHECK(r && strcmp(r->local.host, "127.0.0.1") == 0 && r->local.port == 7010);
     CHECK(r && r->n_remote == 2 && strcmp(r->remote[1].host, "b.example.org") == 0 &&
           r->remote[1].port == 7010 && r->remote[1].line == 6);
+    vg_repl_config_free(r);
+    vg_config_free(cfg);
+    rc = compile(HEAD "    role: master\n    local: 127.0.0.1:7010\n    remote: [127.0.0.1:7011]\n"
+                      "    ack_policy: one\n    ack_required: true\n",
+                 &cfg, &r, &err);
+    CHECK_MSG(rc == VG_OK, "%s", err.text);
+    CHECK(r && r->acks == VG_REPL_ACKS_ONE && r->ack_required);
     vg_repl_config_free(r);
     vg_config_free(cfg);
 
@@ -80,7 +86,9 @@ static void test_errors(void)
         {"    role: master\n    local: 127.0.0.1:7010\n    ack_timeout_ms: 0\n", "t.yaml:6: storage.replication: ack_timeout_ms must be an integer in 1..600000, not '0'"},
         {"    role: master\n    local: 127.0.0.1:7010\n    priority: high\n", "t.yaml:6: storage.replication: priority must be an integer in 0..1000, not 'high'"},
         {"    role: master\n    local: 127.0.0.1:7010\n    ack_required: yes\n", "t.yaml:6: storage.replication: ack_required must be true or false, not 'yes'"},
-        {"    role: master\n    local: 127.0.0.1:7010\n    ack_policy: none\n    ack_required: true\n", "t.yaml:7: storage.replication: ack_required: true needs an ack_policy that waits for replicas"},
+        {"    role: master\n    local: 127.0.0.1:7010\n    ack_policy: none\n    ack_required: true\n", "t.yaml:7: storage.replication: ack_required: true needs ack_policy: one (a commit is acknowledged when a replica has it), not none"},
+        {"    role: master\n    local: 127.0.0.1:7010\n    ack_required: true\n", "t.yaml:6: storage.replication: ack_required: true needs ack_policy: one"},
+        {"    role: master\n    local: 127.0.0.1:7010\n    ack_policy: one\n    ack_required: true\n", "t.yaml:7: storage.replication: ack_required: true needs a remote site"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[1024];
