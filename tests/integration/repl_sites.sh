@@ -1,5 +1,6 @@
-# repl_sites.sh: helpers of the replication tests (sourced after lib.sh): vigie processes
-# ("sites") started and stopped by name, and the samples a store holds.
+# repl_sites.sh: helpers of the replication tests (sourced after lib.sh): their ports and
+# site configurations, vigie processes ("sites") started and stopped by name, and the
+# samples a store holds.
 
 # Processes: NAME -> pid, each with its own log ($TMP/NAME.log).
 declare -A PIDS=()
@@ -28,4 +29,38 @@ wait_count() {
   local n=0
   for _ in $(seq 1 300); do n=$(count "$1"); [ "$n" -ge "$2" ] && break; sleep 0.2; done
   echo "$n"
+}
+
+# Three distinct free loopback ports: the master's and the replica's replication ports, and
+# the feed endpoint.
+P_MASTER=$(free_port)
+P_REPLICA=$(free_port)
+while [ "$P_REPLICA" = "$P_MASTER" ]; do P_REPLICA=$(free_port); done
+P_FEED=$(free_port)
+while [ "$P_FEED" = "$P_MASTER" ] || [ "$P_FEED" = "$P_REPLICA" ]; do P_FEED=$(free_port); done
+
+# site_config FILE DIR ROLE LOCAL_PORT REMOTE_PORT ACKS: a site's configuration; ACKS are the
+# acknowledgement lines of storage.replication (ack_policy...), one per line.
+site_config() {
+  {
+    cat <<YAML
+daemon: {log_level: info}
+storage:
+  path: $2
+  commit_interval_ms: 20
+  replication:
+    role: $3
+    local: 127.0.0.1:$4
+    remote: [127.0.0.1:$5]
+YAML
+    sed 's/^/    /' <<<"$6"
+    cat <<YAML
+ingest:
+  - {bind: "tcp://127.0.0.1:$P_FEED", format: json, kind: feed, security: none}
+platforms:
+  - {id: SIMTIDE, kind: tide_gauge, interval_s: 3600, parameters: [SLEV], position: [21.3, -157.9]}
+qc:
+  hold_timeout_s: 1
+YAML
+  } > "$1"
 }

@@ -13,41 +13,17 @@ source "$here/lib.sh"
 source "$here/repl_sites.sh"
 
 LINES=800
-P_MASTER=$(free_port)
-P_REPLICA=$(free_port)
-while [ "$P_REPLICA" = "$P_MASTER" ]; do P_REPLICA=$(free_port); done
-P_FEED=$(free_port)
-while [ "$P_FEED" = "$P_MASTER" ] || [ "$P_FEED" = "$P_REPLICA" ]; do P_FEED=$(free_port); done
 A="$TMP/site-a"
 B="$TMP/site-b"
 
-# site_config FILE DIR ROLE LOCAL_PORT REMOTE_PORT
-site_config() {
-  cat > "$1" <<YAML
-daemon: {log_level: info}
-storage:
-  path: $2
-  commit_interval_ms: 20
-  replication:
-    role: $3
-    local: 127.0.0.1:$4
-    remote: [127.0.0.1:$5]
-    ack_policy: one
-    ack_timeout_ms: 500
-    ack_required: true
-ingest:
-  - {bind: "tcp://127.0.0.1:$P_FEED", format: json, kind: feed, security: none}
-platforms:
-  - {id: SIMTIDE, kind: tide_gauge, interval_s: 3600, parameters: [SLEV], position: [21.3, -157.9]}
-qc:
-  hold_timeout_s: 1
-YAML
-}
-site_config "$TMP/a-master.yaml" "$A" master "$P_MASTER" "$P_REPLICA"
-site_config "$TMP/b-replica.yaml" "$B" replica "$P_REPLICA" "$P_MASTER"
+ACKS="ack_policy: one
+ack_timeout_ms: 500
+ack_required: true"
+site_config "$TMP/a-master.yaml" "$A" master "$P_MASTER" "$P_REPLICA" "$ACKS"
+site_config "$TMP/b-replica.yaml" "$B" replica "$P_REPLICA" "$P_MASTER" "$ACKS"
 # Promoted while the other site is lost: with ack_required it would acknowledge nothing
 # until a replica joins, so the operator turns it off (docs/storage.md, "Replication").
-site_config "$TMP/b-master.yaml" "$B" master "$P_REPLICA" "$P_MASTER"
+site_config "$TMP/b-master.yaml" "$B" master "$P_REPLICA" "$P_MASTER" "$ACKS"
 sed -i 's/ack_required: true/ack_required: false/' "$TMP/b-master.yaml"
 check "config check accepts ack_required" "$VIGIE" config check "$TMP/a-master.yaml"
 sed 's/ack_policy: one/ack_policy: all/' "$TMP/a-master.yaml" > "$TMP/bad.yaml"
