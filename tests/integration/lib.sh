@@ -36,9 +36,36 @@ finish() {
   [ "$FAILED" -eq 0 ]
 }
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on now.
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now and that this test has not
+# been given before. The kernel may hand out the same free port twice in a row (a CI run once
+# got one port for an SMTP server and the daemon's ingest), so the ports already given are
+# kept in $TMP/ports.given: free_port runs in $(...), where a shell variable would not stay.
 free_port() {
-  $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  $PY - "$TMP/ports.given" <<'PYEOF'
+import socket, sys
+given_file = sys.argv[1]
+try:
+    given = set(open(given_file).read().split())
+except FileNotFoundError:
+    given = set()
+held = []  # ports refused stay bound meanwhile, so the kernel offers another
+try:
+    for _ in range(100):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        port = str(s.getsockname()[1])
+        if port not in given:
+            s.close()
+            with open(given_file, "a") as f:
+                f.write(port + "\n")
+            print(port)
+            sys.exit(0)
+        held.append(s)
+    sys.exit("free_port: no new free port in 100 tries")
+finally:
+    for s in held:
+        s.close()
+PYEOF
 }
 
 # start_daemon CONFIG [ARGS...]: run `vigie run` in the background, wait until it is ready.

@@ -31,13 +31,11 @@ wait_count() {
   echo "$n"
 }
 
-# Three distinct free loopback ports: the master's and the replica's replication ports, and
-# the feed endpoint.
+# Three free loopback ports (free_port never gives one twice): the master's and the
+# replica's replication ports, and the feed endpoint.
 P_MASTER=$(free_port)
 P_REPLICA=$(free_port)
-while [ "$P_REPLICA" = "$P_MASTER" ]; do P_REPLICA=$(free_port); done
 P_FEED=$(free_port)
-while [ "$P_FEED" = "$P_MASTER" ] || [ "$P_FEED" = "$P_REPLICA" ]; do P_FEED=$(free_port); done
 
 # site_config FILE DIR ROLE LOCAL_PORT REMOTE_PORT ACKS: a site's configuration; ACKS are the
 # acknowledgement lines of storage.replication (ack_policy...), one per line.
