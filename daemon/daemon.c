@@ -331,6 +331,10 @@ static void daemon__reload(const vg_daemon_options *opt, vg_setup *cur, vg_engin
                 vg_notice("SIGHUP: alerts.enabled changes at the next start of the daemon");
             /* The store holds the replication settings it was opened with: they stay (they
              * change at the next start). */
+            if (!vg_repl_config_equal(cur->repl, next.repl))
+                vg_notice("SIGHUP: storage.replication differs in %s; the running replication "
+                          "settings stay until the next start of the daemon",
+                          next.cfg->path);
             vg_repl_config *repl = cur->repl;
             cur->repl = NULL;
             if (zap)

@@ -204,6 +204,20 @@ vg_err vg_repl_config_compile(const vg_config *cfg, vg_repl_config **out, vg_err
     return VG_OK;
 }
 
+bool vg_repl_config_equal(const vg_repl_config *a, const vg_repl_config *b)
+{
+    if (!a || !b)
+        return !a && !b;
+    if (a->role != b->role || !repl__same(&a->local, &b->local) || a->n_remote != b->n_remote ||
+        a->acks != b->acks || a->ack_timeout_ms != b->ack_timeout_ms ||
+        a->ack_required != b->ack_required || a->priority != b->priority)
+        return false;
+    for (size_t i = 0; i < a->n_remote; i++)
+        if (!repl__same(&a->remote[i], &b->remote[i]))
+            return false;
+    return true;
+}
+
 void vg_repl_config_free(vg_repl_config *r)
 {
     if (!r)

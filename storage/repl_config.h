@@ -55,6 +55,10 @@ vg_err vg_repl_config_compile(const vg_config *cfg, vg_repl_config **out, vg_err
 
 void vg_repl_config_free(vg_repl_config *r);
 
+/* Whether a and b (either may be NULL: no replication) configure the same replication:
+ * every setting, the remote sites in the same order; configuration lines are not compared. */
+bool vg_repl_config_equal(const vg_repl_config *a, const vg_repl_config *b);
+
 /* "master" / "replica"; "all", "one", "quorum", "none" (static strings). */
 const char *vg_repl_role_name(vg_repl_role r);
 const char *vg_repl_acks_name(vg_repl_acks a);

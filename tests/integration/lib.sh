@@ -36,35 +36,42 @@ finish() {
   [ "$FAILED" -eq 0 ]
 }
 
-# free_port: a TCP port on 127.0.0.1 that nothing listens on now and that this test has not
-# been given before. The kernel may hand out the same free port twice in a row (a CI run once
-# got one port for an SMTP server and the daemon's ingest), so the ports already given are
-# kept in $TMP/ports.given: free_port runs in $(...), where a shell variable would not stay.
+# free_port: a TCP port on 127.0.0.1 that nothing listens on now and that no integration test
+# was given in the last 10 minutes. The kernel may hand out the same free port twice in a row
+# (a CI run once got one port for an SMTP server and for the daemon's ingest), and ctest runs
+# two tests at once, so the ports given are kept, under a lock, in one file for all tests
+# (per user, in /tmp). free_port runs in $(...), where a shell variable would not stay.
 free_port() {
-  $PY - "$TMP/ports.given" <<'PYEOF'
-import socket, sys
-given_file = sys.argv[1]
-try:
-    given = set(open(given_file).read().split())
-except FileNotFoundError:
-    given = set()
-held = []  # ports refused stay bound meanwhile, so the kernel offers another
-try:
-    for _ in range(100):
+  $PY - "/tmp/vigie-it-ports.$(id -u)" <<'PYEOF'
+import fcntl, os, socket, sys, time
+now = time.time()
+with open(sys.argv[1], "a+") as f:
+    fcntl.flock(f, fcntl.LOCK_EX)
+    f.seek(0)
+    recent = {}
+    for line in f.read().split("\n"):
+        fields = line.split()
+        if len(fields) == 2 and now - float(fields[1]) < 600:
+            recent[fields[0]] = fields[1]
+    held = []  # ports refused stay bound meanwhile, so the kernel offers another
+    port = None
+    for _ in range(200):
         s = socket.socket()
         s.bind(("127.0.0.1", 0))
-        port = str(s.getsockname()[1])
-        if port not in given:
-            s.close()
-            with open(given_file, "a") as f:
-                f.write(port + "\n")
-            print(port)
-            sys.exit(0)
+        candidate = str(s.getsockname()[1])
         held.append(s)
-    sys.exit("free_port: no new free port in 100 tries")
-finally:
+        if candidate not in recent:
+            port = candidate
+            break
     for s in held:
         s.close()
+    if port is None:
+        sys.exit("free_port: no port that was not given recently in 200 tries")
+    recent[port] = "%.0f" % now
+    f.seek(0)
+    f.truncate()
+    f.write("".join("%s %s\n" % kv for kv in recent.items()))
+print(port)
 PYEOF
 }
 

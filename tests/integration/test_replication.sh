@@ -10,7 +10,8 @@
 # the feed endpoint) and the feed's spool resends the rest: every sample arrives, once.
 # Then the old master comes back as a replica of the new one and gets everything. Finally
 # both running sites (master and replica) are backed up hot, and each backup restores into
-# a plain store that holds every sample once.
+# a plain store that holds every sample once. On the way, a SIGHUP with other replication
+# settings keeps the running ones and says so.
 here=$(dirname "$0")
 source "$here/lib.sh"
 source "$here/repl_sites.sh"
@@ -88,6 +89,14 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 check_eq "both sites at the same log position ($la)" yes "$same"
+
+# A reload keeps the running replication settings, and the log says so.
+cp "$TMP/a-master.yaml" "$TMP/a-master.yaml.orig"
+sed -i 's/ack_timeout_ms: 5000/ack_timeout_ms: 4000/' "$TMP/a-master.yaml"
+kill -HUP "${PIDS[a-master]}"
+for _ in $(seq 1 50); do grep -q "configuration reloaded" "$TMP/a-master.log" && break; sleep 0.1; done
+check "SIGHUP: the master says its replication settings stay" grep -q "storage.replication differs in $TMP/a-master.yaml; the running replication settings stay until the next start" "$TMP/a-master.log"
+mv "$TMP/a-master.yaml.orig" "$TMP/a-master.yaml"
 
 # ---- 2. the replica is away: the master goes on, and catches it up when it returns -----
 stop_site b-replica

@@ -113,9 +113,60 @@ static void test_errors(void)
     vg_config_free(cfg);
 }
 
+/* vg_repl_config_equal: what SIGHUP compares to say that the running settings stay. */
+static void test_equal(void)
+{
+    static const char *const texts[] = {
+        HEAD "    role: master\n    local: 127.0.0.1:7010\n    remote: [127.0.0.1:7011, "
+             "127.0.0.1:7012]\n",
+        /* the same once more, written another way: equal (lines are not compared) */
+        HEAD "    local: \"127.0.0.1:7010\"\n    role: master\n\n    remote:\n"
+             "      - 127.0.0.1:7011\n      - 127.0.0.1:7012\n",
+        /* then one setting different each */
+        HEAD "    role: master\n    local: 127.0.0.1:7010\n    remote: [127.0.0.1:7012, "
+             "127.0.0.1:7011]\n",
+        HEAD "    role: master\n    local: 127.0.0.1:7010\n    remote: [127.0.0.1:7011]\n",
+        HEAD "    role: master\n    local: 127.0.0.1:7013\n    remote: [127.0.0.1:7011, "
+             "127.0.0.1:7012]\n",
+        HEAD "    role: replica\n    local: 127.0.0.1:7010\n    remote: [127.0.0.1:7011, "
+             "127.0.0.1:7012]\n    priority: 100\n",
+        HEAD "    role: master\n    local: 127.0.0.1:7010\n    remote: [127.0.0.1:7011, "
+             "127.0.0.1:7012]\n    ack_policy: one\n",
+        HEAD "    role: master\n    local: 127.0.0.1:7010\n    remote: [127.0.0.1:7011, "
+             "127.0.0.1:7012]\n    ack_timeout_ms: 2001\n",
+        HEAD "    role: master\n    local: 127.0.0.1:7010\n    remote: [127.0.0.1:7011, "
+             "127.0.0.1:7012]\n    ack_policy: one\n    ack_required: true\n",
+        HEAD "    role: master\n    local: 127.0.0.1:7010\n    remote: [127.0.0.1:7011, "
+             "127.0.0.1:7012]\n    priority: 99\n",
+        HEAD "    role: master\n    local: localhost:7010\n    remote: [127.0.0.1:7011, "
+             "127.0.0.1:7012]\n",
+    };
+    enum { N = sizeof texts / sizeof texts[0] };
+    vg_config *cfg[N];
+    vg_repl_config *r[N];
+    for (size_t i = 0; i < N; i++) {
+        vg_errinfo err;
+        vg_err rc = compile(texts[i], &cfg[i], &r[i], &err);
+        CHECK_MSG(rc == VG_OK && r[i], "text %zu: %s", i, err.text);
+    }
+    CHECK(vg_repl_config_equal(r[0], r[0]) && vg_repl_config_equal(r[0], r[1]));
+    for (size_t i = 2; i < N; i++)
+        CHECK_MSG(!vg_repl_config_equal(r[0], r[i]) && !vg_repl_config_equal(r[i], r[0]),
+                  "text %zu differs from text 0", i);
+    /* ack_policy one with ack_required and without: only ack_required differs. */
+    CHECK(!vg_repl_config_equal(r[6], r[8]));
+    CHECK(vg_repl_config_equal(NULL, NULL));
+    CHECK(!vg_repl_config_equal(r[0], NULL) && !vg_repl_config_equal(NULL, r[0]));
+    for (size_t i = 0; i < N; i++) {
+        vg_repl_config_free(r[i]);
+        vg_config_free(cfg[i]);
+    }
+}
+
 int main(void)
 {
     test_valid();
     test_errors();
+    test_equal();
     return check_summary();
 }
