@@ -11,7 +11,8 @@
 # Then the old master comes back as a replica of the new one and gets everything. Finally
 # both running sites (master and replica) are backed up hot, and each backup restores into
 # a plain store that holds every sample once. On the way, a SIGHUP with other replication
-# settings keeps the running ones and says so.
+# settings keeps the running ones and says so. Last, the first site loses its disk: a backup
+# taken early, restored, rejoins the group as a replica and catches up.
 here=$(dirname "$0")
 source "$here/lib.sh"
 source "$here/repl_sites.sh"
@@ -71,6 +72,9 @@ start_feed
 append 1 1000
 check_eq "the master stores the first 1000 samples" 1000 "$(wait_count "$A" 1000)"
 check "db stats on the master shows its role" grep -q "^replication master, site 127.0.0.1:$P_MASTER" <("$VIGIE" db stats -s "$A")
+# The backup an operator took of this site early on: step 7 restores it after a disk loss.
+out=$("$VIGIE" db backup -s "$A" "$TMP/backup-early" 2>&1) && rc=0 || rc=$?
+check_eq "an early hot backup of the master (exit status; $out)" 0 "$rc"
 
 run_site b-replica "$TMP/b-replica.yaml" || { fail "replica start"; finish; exit; }
 for _ in $(seq 1 300); do grep -q "replica in sync" "$TMP/b-replica.log" && break; sleep 0.2; done
@@ -193,6 +197,23 @@ for site in b-master:"$B" a-replica:"$A"; do
   "$VIGIE" dump -s "$TMP/restored-$name" --platform SIMTIDE --param SLEV > "$TMP/restored-$name.csv"
   check_eq "the restored backup of $name holds every sample, once" same "$(compare "$TMP/restored-$name.csv")"
 done
+
+# ---- 7. a site loses its disk: its early backup, restored, rejoins as a replica ----------
+# The site of the old master (a replica now) is stopped and its directory lost; the backup of
+# step 1 (1000 samples, taken while it was master) is restored in its place and started as a
+# replica of the new master at the same address: it gets every sample, once.
+stop_site a-replica
+mv "$A" "$TMP/site-a-lost"
+out=$("$VIGIE" db restore "$TMP/backup-early" -s "$A" 2>&1) && rc=0 || rc=$?
+check_eq "the early backup restores (exit status; $out)" 0 "$rc"
+check "and verifies" "$VIGIE" db verify -s "$A"
+mv "$TMP/a-replica.log" "$TMP/a-replica-before.log"
+run_site a-replica "$TMP/a-replica.yaml" || { fail "restored site as replica"; finish; exit; }
+check_eq "the restored site, a replica again, gets every sample" "$LINES" "$(wait_count "$A" "$LINES")"
+"$VIGIE" dump -s "$A" --platform SIMTIDE --param SLEV > "$TMP/a-rejoined.csv"
+check_eq "its store is the new master's, each sample once" same "$(compare "$TMP/a-rejoined.csv")"
+check "db stats on it: replica of the new master, in sync" grep -q "^replication replica (in sync), site 127.0.0.1:$P_MASTER, master 127.0.0.1:$P_REPLICA" <("$VIGIE" db stats -s "$A")
+check "the new master still stores and acknowledges" grep -q "spool drained: every frame up to $LINES acknowledged" "$TMP/feed.log"
 
 kill -TERM "$FEED_PID"; wait "$FEED_PID" || true; FEED_PID=""
 stop_site a-replica
