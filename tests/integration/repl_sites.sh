@@ -4,9 +4,10 @@
 
 # Processes: NAME -> pid, each with its own log ($TMP/NAME.log).
 declare -A PIDS=()
-# run_site NAME CONFIG: start `vigie run`, wait until it is ready (60 s at most).
+# run_site NAME CONFIG: start `vigie run` (under $VIGIE_DAEMON_WRAPPER when set, as
+# start_daemon), wait until it is ready (60 s at most).
 run_site() {
-  "$VIGIE" run --config "$2" 2>>"$TMP/$1.log" &
+  ${VIGIE_DAEMON_WRAPPER:-} "$VIGIE" run --config "$2" 2>>"$TMP/$1.log" &
   PIDS[$1]=$!
   for _ in $(seq 1 600); do
     grep -q "vigie running" "$TMP/$1.log" 2>/dev/null && return 0
@@ -15,10 +16,16 @@ run_site() {
   done
   return 1
 }
-# stop_site NAME [SIGNAL]: send SIGTERM (or SIGNAL) and wait.
+# stop_site NAME [SIGNAL]: send SIGTERM (or SIGNAL) and wait. Exit status 99 is the
+# wrapper's (valgrind --error-exitcode=99, `make valgrind`): a failure.
 stop_site() {
+  local rc=0
   kill -"${2:-TERM}" "${PIDS[$1]}" 2>/dev/null || true
-  wait "${PIDS[$1]}" 2>/dev/null || true
+  wait "${PIDS[$1]}" 2>/dev/null || rc=$?
+  if [ "$rc" -eq 99 ]; then
+    fail "$1: the wrapper reported errors (exit status 99):"
+    grep '^==[0-9]*==' "$TMP/$1.log" | head -n 60
+  fi
   unset "PIDS[$1]"
 }
 # count DIR: samples of SIMTIDE stored, read by `vigie dump` (a reader: works while the
