@@ -143,7 +143,7 @@ static vg_err repl__build(const vg_config *cfg, yaml_document_t *doc, yaml_node_
     r->ack_required = v == 1;
     /* Only `one` always waits for a replica: `all` and `quorum` ask for the acknowledgements
      * of the group's members, none while the master is alone in it (before a replica ever
-     * joined), and a two-site quorum asks for none. */
+     * joined). */
     if (r->ack_required && r->acks != VG_REPL_ACKS_ONE)
         return repl__fail(cfg, vg_yaml_map_get(doc, map, "ack_required"), err,
                           "ack_required: true needs ack_policy: one (a commit is acknowledged "
@@ -182,6 +182,15 @@ static vg_err repl__build(const vg_config *cfg, yaml_document_t *doc, yaml_node_
                 return repl__fail(cfg, item, err, "remote %s:%u is listed twice (line %d)",
                                   r->remote[j].host, r->remote[j].port, r->remote[j].line);
     }
+    /* Berkeley DB 5.3's quorum in a group of two asks for no acknowledgement at all (seen:
+     * with the replica frozen, no commit of the master waited or counted as not
+     * acknowledged, whatever the replica's priority): a site believing it waits would not. */
+    if (r->acks == VG_REPL_ACKS_QUORUM && n < 2)
+        return repl__fail(cfg, vg_yaml_map_get(doc, map, "ack_policy"), err,
+                          "ack_policy: quorum in a group of two sites waits for no replica "
+                          "(Berkeley DB counts the master alone as enough); use one or all, "
+                          "or none to say that commits do not wait; or list the group's "
+                          "other sites in remote (at least two)");
     return VG_OK;
 }
 

@@ -159,7 +159,9 @@ vg_err vg_repl_env_start(DB_ENV *env, const char *home, const vg_repl_config *r,
         ret = env->rep_set_config(env, DB_REPMGR_CONF_ELECTIONS, 0);
     }
     if (ret == 0) {
-        /* In a group of two, a quorum is both sites. */
+        /* An election in a group of two needs both sites (elections are off: kept for the
+         * day they are on). It does not make ack_policy quorum wait in a group of two: the
+         * configuration refuses that (repl_config.c). */
         op = "DB_ENV->rep_set_config(DB_REPMGR_CONF_2SITE_STRICT)";
         ret = env->rep_set_config(env, DB_REPMGR_CONF_2SITE_STRICT, 1);
     }

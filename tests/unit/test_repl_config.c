@@ -89,6 +89,9 @@ static void test_errors(void)
         {"    role: master\n    local: 127.0.0.1:7010\n    ack_policy: none\n    ack_required: true\n", "t.yaml:7: storage.replication: ack_required: true needs ack_policy: one (a commit is acknowledged when a replica has it), not none"},
         {"    role: master\n    local: 127.0.0.1:7010\n    ack_required: true\n", "t.yaml:6: storage.replication: ack_required: true needs ack_policy: one"},
         {"    role: master\n    local: 127.0.0.1:7010\n    ack_policy: one\n    ack_required: true\n", "t.yaml:7: storage.replication: ack_required: true needs a remote site"},
+        {"    role: master\n    local: 127.0.0.1:7010\n    remote: [127.0.0.1:7011]\n    ack_policy: quorum\n", "t.yaml:7: storage.replication: ack_policy: quorum in a group of two sites waits for no replica"},
+        {"    role: replica\n    local: 127.0.0.1:7011\n    ack_policy: quorum\n    remote: [127.0.0.1:7010]\n", "t.yaml:6: storage.replication: ack_policy: quorum in a group of two sites"},
+        {"    role: master\n    local: 127.0.0.1:7010\n    ack_policy: quorum\n", "t.yaml:6: storage.replication: ack_policy: quorum in a group of two sites"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[1024];
