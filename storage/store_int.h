@@ -133,6 +133,12 @@ vg_err vg_store__migrate_v2(vg_store *s, vg_errinfo *err);
 /* Records copied per transaction by vg_store__migrate_v2 (20000; tests make it small to
  * cross chunk boundaries). */
 extern size_t vg_store__migrate_chunk;
+/* Records the last vg_store__migrate_v2 copied (for the tests: a resumed conversion copies
+ * only what the interrupted one had not). */
+extern uint64_t vg_store__migrate_copied;
+/* When not 0, the conversion fails after that many committed chunks, as a kill would stop
+ * it (for the tests; 0 in the daemon). */
+extern size_t vg_store__migrate_stop_after;
 
 /* Open "#shared" (the writer creates it, and samples.db, if absent) and the master
  * database of samples.db, and count the own databases (writer) (store.c). */

@@ -1459,12 +1459,13 @@ static void test_schema_and_errors(void)
 
 /* Build by hand, with Berkeley DB, a store as vigie wrote it before schema 3: samples.db
  * one btree keyed by "platform '\0' time", quarantine.db, meta.db with schema_version 2;
- * n samples (mk_sample, one a minute) of each of three platforms. interrupted: as a
+ * n samples (mk_sample, one a minute) of each of three platforms. interrupted 1: as a
  * conversion killed half-way leaves it: the old btree already renamed samples-v2.db, and
- * samples.db holding the first 10 samples of A1 in its database. */
+ * samples.db holding the first 10 samples of A1 in its database; 2: the same, with the
+ * mark of the last key copied (A1's 10th sample) in meta.db, as each chunk writes it. */
 static const char *const v2_plats[] = {"A1", "B-2", "C.3"};
 
-static void write_v2_by_hand(const char *dir, int n, bool interrupted)
+static void write_v2_by_hand(const char *dir, int n, int interrupted)
 {
     CHECK(mkdir(dir, 0750) == 0);
     DB_ENV *env;
@@ -1502,6 +1503,16 @@ static void write_v2_by_hand(const char *dir, int n, bool interrupted)
             }
         }
     }
+    if (interrupted == 2) {
+        unsigned char kb[VG_SKEY_MAX];
+        char mark[] = "migrate_v2_last";
+        DBT k = {.data = mark, .size = (u_int32_t)strlen(mark)};
+        DBT v = {.data = kb, .size = (u_int32_t)vg_skey_sample(kb, "A1", 9 * 60 * VG_US_PER_S)};
+        CHECK(db_create(&m, env, 0) == 0);
+        CHECK(m->open(m, NULL, "meta.db", NULL, DB_BTREE, DB_AUTO_COMMIT, 0) == 0);
+        CHECK(m->put(m, NULL, &k, &v, DB_AUTO_COMMIT) == 0);
+        m->close(m, 0);
+    }
     if (part)
         part->close(part, 0);
     q->close(q, 0);
@@ -1511,24 +1522,42 @@ static void write_v2_by_hand(const char *dir, int n, bool interrupted)
 }
 
 /* A schema-2 store is refused by readers with a clear text, converted by the writer's open
- * (also when a conversion was interrupted), and then reads back every sample exactly. */
+ * (also when a conversion was interrupted: after the mark of its last chunk, or from the
+ * start without one), and then reads back every sample exactly. Case 3 is stopped by
+ * vg_store__migrate_stop_after after 100 chunks of 7 records, then resumed. */
 static void test_migrate_v2(void)
 {
-    for (int interrupted = 0; interrupted < 2; interrupted++) {
-        const char *dir = new_dir(interrupted ? "migrate_resumed" : "migrate");
+    static const char *const names[] = {"migrate", "migrate_restarted", "migrate_resumed",
+                                        "migrate_stopped"};
+    for (int interrupted = 0; interrupted < 4; interrupted++) {
+        const char *dir = new_dir(names[interrupted]);
         const int n = 700;
-        write_v2_by_hand(dir, n, interrupted);
+        write_v2_by_hand(dir, n, interrupted == 3 ? 0 : interrupted);
         vg_store__migrate_chunk = 7; /* many chunks, whose ends fall on each platform */
         vg_errinfo err = {0};
         vg_store *s = NULL;
         CHECK(vg_store_open(dir, &ro_opt, &s, &err) == VG_ERR_DB && !s);
         CHECK_MSG(strstr(err.text, "schema version 2") && strstr(err.text, "start the daemon"),
                   "%s", err.text);
+        if (interrupted == 3) {
+            vg_store__migrate_stop_after = 100;
+            CHECK(vg_store_open(dir, &rw_opt, &s, &err) == VG_ERR_DB && !s);
+            vg_store__migrate_stop_after = 0;
+            CHECK_MSG(strstr(err.text, "conversion stopped after 100 chunks"), "%s", err.text);
+            CHECK(vg_store__migrate_copied == 700);
+            CHECK(vg_store_open(dir, &ro_opt, &s, &err) == VG_ERR_DB && !s); /* still v2 */
+        }
         s = open_ok(dir, &rw_opt); /* converts */
         vg_store__migrate_chunk = 20000;
         if (!s)
             continue;
         CHECK(counts(s).samples == 3u * n);
+        /* Resumed after A1's 10th sample, or after the 700 copied before the stop: what was
+         * copied is not copied again. */
+        uint64_t want = interrupted == 2 ? 3u * n - 10 : interrupted == 3 ? 3u * n - 700 : 3u * n;
+        CHECK_MSG(vg_store__migrate_copied == want, "%s: %llu copied, %llu expected",
+                  names[interrupted], (unsigned long long)vg_store__migrate_copied,
+                  (unsigned long long)want);
         for (size_t p = 0; p < 3; p++) {
             collect *c = run_query(s, v2_plats[p], VG_P_PSAL, VG_TIME_NONE, VG_TIME_NONE, 0);
             CHECK_MSG((size_t)c->n == (size_t)n, "%s: %zu rows", v2_plats[p], (size_t)c->n);
@@ -1551,6 +1580,14 @@ static void test_migrate_v2(void)
         s = open_ok(dir, &ro_opt); /* schema 3 now: readers are welcome */
         if (s) {
             CHECK(counts(s).samples == 3u * n);
+            char mark[] = "migrate_v2_last";
+            DBT k = {.data = mark, .size = (u_int32_t)strlen(mark)};
+            DBT v = {.flags = DB_DBT_MALLOC}; /* the handle is free-threaded */
+            DB *meta = s->db[VG_STORE_META];
+            int ret = meta->get(meta, NULL, &k, &v, 0);
+            CHECK_MSG(ret == DB_NOTFOUND, "%s: the conversion's mark in meta.db: %s",
+                      names[interrupted], db_strerror(ret));
+            free(v.data);
             close_ok(s);
         }
     }
