@@ -394,7 +394,7 @@ int vg_daemon_run(const vg_daemon_options *opt)
             setup.cfg->n_platforms, setup.cfg->n_ingest);
 
     if (setup.repl && setup.repl->role == VG_REPL_REPLICA) {
-        status = vg_replica_run(&setup, &stop_requested, opt->max_runtime_s);
+        status = vg_replica_run(&setup, &stop_requested, &reload_requested, opt->max_runtime_s);
         goto out;
     }
     vg_store_options so = {.cache_mb = setup.cfg->cache_mb, .read_only = false,

@@ -28,7 +28,8 @@ static void replica__report(vg_replica *r, bool to_log)
                 (unsigned)st.ready_offset);
 }
 
-int vg_replica_run(const vg_setup *setup, volatile sig_atomic_t *stop, double max_runtime_s)
+int vg_replica_run(const vg_setup *setup, volatile sig_atomic_t *stop,
+                   volatile sig_atomic_t *reload, double max_runtime_s)
 {
     const vg_config *cfg = setup->cfg;
     const vg_repl_config *repl = setup->repl;
@@ -56,6 +57,13 @@ int vg_replica_run(const vg_setup *setup, volatile sig_atomic_t *stop, double ma
         if (max_runtime_s > 0 && now - started >= (int64_t)(max_runtime_s * 1e6)) {
             vg_notice("run time of %g s reached", max_runtime_s);
             break;
+        }
+        if (*reload) {
+            *reload = 0;
+            sd_notify(0, "RELOADING=1");
+            vg_notice("SIGHUP: a replica reads its configuration at start only; restart it to "
+                      "apply %s", cfg->path ? cfg->path : "a new configuration");
+            sd_notify(0, "READY=1");
         }
         if (vg_replica_flush_log(r, &err) != VG_OK)
             vg_error("replica: %s", err.text);

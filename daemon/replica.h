@@ -11,8 +11,11 @@
 
 /* Replicate setup->cfg->storage_path until *stop becomes non-zero (set by a signal
  * handler) or max_runtime_s (> 0) passed. Logs the replication events, and every minute
- * where the replica stands. Speaks systemd's notify protocol. Returns the exit status: 0
- * after a clean stop, 1 when the replica could not start (the reason is logged). */
-int vg_replica_run(const vg_setup *setup, volatile sig_atomic_t *stop, double max_runtime_s);
+ * where the replica stands. When *reload becomes non-zero (SIGHUP) it resets it and logs
+ * that a replica reads its configuration at start only. Speaks systemd's notify protocol.
+ * Returns the exit status: 0 after a clean stop, 1 when the replica could not start (the
+ * reason is logged). */
+int vg_replica_run(const vg_setup *setup, volatile sig_atomic_t *stop,
+                   volatile sig_atomic_t *reload, double max_runtime_s);
 
 #endif

@@ -129,7 +129,7 @@ static vg_err repl__build(const vg_config *cfg, yaml_document_t *doc, yaml_node_
     r->ack_timeout_ms = 2000;
     r->acks = VG_REPL_ACKS_ALL;
     v = (int)r->acks;
-    if ((rc = repl__enum(cfg, doc, map, "ack_policy", acks_names, 4, "all, one, quorum or none",
+    if ((rc = repl__enum(cfg, doc, map, "ack_policy", acks_names, 4, "all, one or none",
                          &v, err)))
         return rc;
     r->acks = (vg_repl_acks)v;
@@ -182,15 +182,16 @@ static vg_err repl__build(const vg_config *cfg, yaml_document_t *doc, yaml_node_
                 return repl__fail(cfg, item, err, "remote %s:%u is listed twice (line %d)",
                                   r->remote[j].host, r->remote[j].port, r->remote[j].line);
     }
-    /* Berkeley DB 5.3's quorum in a group of two asks for no acknowledgement at all (seen:
-     * with the replica frozen, no commit of the master waited or counted as not
-     * acknowledged, whatever the replica's priority): a site believing it waits would not. */
-    if (r->acks == VG_REPL_ACKS_QUORUM && n < 2)
+    /* Berkeley DB 5.3's quorum (__repmgr_send) is durability across an election, which vigie
+     * does not hold: in a group of two, with DB_REPMGR_CONF_2SITE_STRICT, it asks for no
+     * acknowledgement (seen: with the replica frozen, no commit waited or failed); in a
+     * larger group it counts only replicas of priority above 0, and vigie's have 0. */
+    if (r->acks == VG_REPL_ACKS_QUORUM)
         return repl__fail(cfg, vg_yaml_map_get(doc, map, "ack_policy"), err,
-                          "ack_policy: quorum in a group of two sites waits for no replica "
-                          "(Berkeley DB counts the master alone as enough); use one or all, "
-                          "or none to say that commits do not wait; or list the group's "
-                          "other sites in remote (at least two)");
+                          "ack_policy: quorum is not supported: it is Berkeley DB's policy for "
+                          "groups that elect their master (vigie's do not); in a group of two "
+                          "it waits for no replica. Use one or all (or none: commits do not "
+                          "wait)");
     return VG_OK;
 }
 

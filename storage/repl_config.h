@@ -22,7 +22,8 @@ typedef enum vg_repl_role {
 typedef enum vg_repl_acks {
     VG_REPL_ACKS_ALL,    /* every other site of the group */
     VG_REPL_ACKS_ONE,    /* at least one */
-    VG_REPL_ACKS_QUORUM, /* enough for a majority of the group, the master included */
+    VG_REPL_ACKS_QUORUM, /* read, then refused by vg_repl_config_compile (a policy for groups
+                          * that elect their master: docs/storage.md, "Replication") */
     VG_REPL_ACKS_NONE,   /* none: the commit does not wait */
 } vg_repl_acks;
 

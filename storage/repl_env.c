@@ -160,8 +160,8 @@ vg_err vg_repl_env_start(DB_ENV *env, const char *home, const vg_repl_config *r,
     }
     if (ret == 0) {
         /* An election in a group of two needs both sites (elections are off: kept for the
-         * day they are on). It does not make ack_policy quorum wait in a group of two: the
-         * configuration refuses that (repl_config.c). */
+         * day they are on). With it, ack_policy quorum in a group of two asks for no
+         * acknowledgement at all: the configuration refuses quorum (repl_config.c). */
         op = "DB_ENV->rep_set_config(DB_REPMGR_CONF_2SITE_STRICT)";
         ret = env->rep_set_config(env, DB_REPMGR_CONF_2SITE_STRICT, 1);
     }

@@ -40,33 +40,46 @@ finish() {
 # was given in the last 10 minutes. The kernel may hand out the same free port twice in a row
 # (a CI run once got one port for an SMTP server and for the daemon's ingest), and ctest runs
 # two tests at once, so the ports given are kept, under a lock, in one file for all tests
-# (per user, in /tmp). free_port runs in $(...), where a shell variable would not stay.
+# (per user, in /tmp); a line that does not parse, or stamped in the future, is dropped.
+# The port is drawn below the kernel's ephemeral range (ip_local_port_range), where no
+# outgoing connection of another test takes its source port. free_port runs in $(...),
+# where a shell variable would not stay.
 free_port() {
   $PY - "/tmp/vigie-it-ports.$(id -u)" <<'PYEOF'
-import fcntl, os, socket, sys, time
+import fcntl, random, socket, sys, time
 now = time.time()
+try:
+    low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+except (OSError, ValueError, IndexError):
+    low = 32768
+low = max(low, 2048)
 with open(sys.argv[1], "a+") as f:
     fcntl.flock(f, fcntl.LOCK_EX)
     f.seek(0)
     recent = {}
     for line in f.read().split("\n"):
-        fields = line.split()
-        if len(fields) == 2 and now - float(fields[1]) < 600:
-            recent[fields[0]] = fields[1]
-    held = []  # ports refused stay bound meanwhile, so the kernel offers another
+        try:
+            port, stamp = line.split()
+            if 0 <= now - float(stamp) < 600:
+                recent[str(int(port))] = stamp
+        except ValueError:
+            pass
     port = None
-    for _ in range(200):
+    for _ in range(1000):
+        candidate = random.randrange(max(1024, low - 12000), low)
+        if str(candidate) in recent:
+            continue
         s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        candidate = str(s.getsockname()[1])
-        held.append(s)
-        if candidate not in recent:
-            port = candidate
-            break
-    for s in held:
-        s.close()
+        try:
+            s.bind(("127.0.0.1", candidate))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        port = str(candidate)
+        break
     if port is None:
-        sys.exit("free_port: no port that was not given recently in 200 tries")
+        sys.exit("free_port: no free port below %d that was not given recently" % low)
     recent[port] = "%.0f" % now
     f.seek(0)
     f.truncate()

@@ -24,7 +24,7 @@ stop_site() {
   wait "${PIDS[$1]}" 2>/dev/null || rc=$?
   if [ "$rc" -eq 99 ]; then
     fail "$1: the wrapper reported errors (exit status 99):"
-    grep '^==[0-9]*==' "$TMP/$1.log" | head -n 60
+    grep -m 60 '^==[0-9]*==' "$TMP/$1.log" || true
   fi
   unset "PIDS[$1]"
 }

@@ -27,10 +27,10 @@ static void test_valid(void)
     vg_errinfo err;
     vg_err rc = compile(HEAD "    role: master\n    local: 127.0.0.1:7010\n"
                         "    remote: [\"127.0.0.1:7011\", \"b.example.org:7010\"]\n"
-                        "    ack_policy: quorum\n    ack_timeout_ms: 500\n    priority: 7\n",
+                        "    ack_policy: none\n    ack_timeout_ms: 500\n    priority: 7\n",
                         &cfg, &r, &err);
     CHECK_MSG(rc == VG_OK, "%s", err.text);
-    CHECK(r && r->role == VG_REPL_MASTER && r->acks == VG_REPL_ACKS_QUORUM && !r->ack_required);
+    CHECK(r && r->role == VG_REPL_MASTER && r->acks == VG_REPL_ACKS_NONE && !r->ack_required);
     CHECK(r && r->ack_timeout_ms == 500 && r->priority == 7);
     CHECK(r && strcmp(r->local.host, "127.0.0.1") == 0 && r->local.port == 7010);
     CHECK(r && r->n_remote == 2 && strcmp(r->remote[1].host, "b.example.org") == 0 &&
@@ -82,16 +82,15 @@ static void test_errors(void)
         {"    role: master\n    local: 127.0.0.1:7010\n    remote: 127.0.0.1:7011\n", "t.yaml:6: storage.replication: remote must be a list"},
         {"    role: master\n    local: 127.0.0.1:7010\n    remote:\n      - 127.0.0.1:7010\n", "t.yaml:7: storage.replication: remote 127.0.0.1:7010 is this site's local address"},
         {"    role: master\n    local: 127.0.0.1:7010\n    remote:\n      - h:1\n      - h:1\n", "t.yaml:8: storage.replication: remote h:1 is listed twice (line 7)"},
-        {"    role: master\n    local: 127.0.0.1:7010\n    ack_policy: most\n", "t.yaml:6: storage.replication: ack_policy must be all, one, quorum or none, not 'most'"},
+        {"    role: master\n    local: 127.0.0.1:7010\n    ack_policy: most\n", "t.yaml:6: storage.replication: ack_policy must be all, one or none, not 'most'"},
         {"    role: master\n    local: 127.0.0.1:7010\n    ack_timeout_ms: 0\n", "t.yaml:6: storage.replication: ack_timeout_ms must be an integer in 1..600000, not '0'"},
         {"    role: master\n    local: 127.0.0.1:7010\n    priority: high\n", "t.yaml:6: storage.replication: priority must be an integer in 0..1000, not 'high'"},
         {"    role: master\n    local: 127.0.0.1:7010\n    ack_required: yes\n", "t.yaml:6: storage.replication: ack_required must be true or false, not 'yes'"},
         {"    role: master\n    local: 127.0.0.1:7010\n    ack_policy: none\n    ack_required: true\n", "t.yaml:7: storage.replication: ack_required: true needs ack_policy: one (a commit is acknowledged when a replica has it), not none"},
         {"    role: master\n    local: 127.0.0.1:7010\n    ack_required: true\n", "t.yaml:6: storage.replication: ack_required: true needs ack_policy: one"},
         {"    role: master\n    local: 127.0.0.1:7010\n    ack_policy: one\n    ack_required: true\n", "t.yaml:7: storage.replication: ack_required: true needs a remote site"},
-        {"    role: master\n    local: 127.0.0.1:7010\n    remote: [127.0.0.1:7011]\n    ack_policy: quorum\n", "t.yaml:7: storage.replication: ack_policy: quorum in a group of two sites waits for no replica"},
-        {"    role: replica\n    local: 127.0.0.1:7011\n    ack_policy: quorum\n    remote: [127.0.0.1:7010]\n", "t.yaml:6: storage.replication: ack_policy: quorum in a group of two sites"},
-        {"    role: master\n    local: 127.0.0.1:7010\n    ack_policy: quorum\n", "t.yaml:6: storage.replication: ack_policy: quorum in a group of two sites"},
+        {"    role: master\n    local: 127.0.0.1:7010\n    remote: [127.0.0.1:7011]\n    ack_policy: quorum\n", "t.yaml:7: storage.replication: ack_policy: quorum is not supported: it is Berkeley DB's policy for groups that elect their master"},
+        {"    role: replica\n    local: 127.0.0.1:7011\n    ack_policy: quorum\n    remote: [127.0.0.1:7010, 127.0.0.1:7012]\n", "t.yaml:6: storage.replication: ack_policy: quorum is not supported"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[1024];
@@ -148,7 +147,7 @@ static void test_equal(void)
     vg_config *cfg[N];
     vg_repl_config *r[N];
     for (size_t i = 0; i < N; i++) {
-        vg_errinfo err;
+        vg_errinfo err = {0};
         vg_err rc = compile(texts[i], &cfg[i], &r[i], &err);
         CHECK_MSG(rc == VG_OK && r[i], "text %zu: %s", i, err.text);
     }
