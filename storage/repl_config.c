@@ -141,9 +141,9 @@ static vg_err repl__build(const vg_config *cfg, yaml_document_t *doc, yaml_node_
     if ((rc = repl__enum(cfg, doc, map, "ack_required", bool_names, 2, "true or false", &v, err)))
         return rc;
     r->ack_required = v == 1;
-    /* Only `one` always waits for a replica: `all` and `quorum` ask for the acknowledgements
-     * of the group's members, none while the master is alone in it (before a replica ever
-     * joined). */
+    /* Only `one` always waits for a replica: `all` asks for the acknowledgements of the
+     * group's members, none while the master is alone in it (before a replica ever joined);
+     * `quorum` is refused below. */
     if (r->ack_required && r->acks != VG_REPL_ACKS_ONE)
         return repl__fail(cfg, vg_yaml_map_get(doc, map, "ack_required"), err,
                           "ack_required: true needs ack_policy: one (a commit is acknowledged "
