@@ -19,7 +19,7 @@
 # docs/storage.md "Long runs") storage.cache_mb. REPLICA=1
 # (environment) runs each daemon with a replica on another loopback port
 # (storage.replication, ack_policy all): every commit then also waits for the replica to
-# flush it (docs/storage.md, "Replication"); ACKS=one|quorum|none changes the policy.
+# flush it (docs/storage.md, "Replication"); ACKS=one|none changes the policy.
 # Usage: bench/feed.sh BUILD_DIR [N] [RATE] [SECONDS]
 set -euo pipefail
 build=$(readlink -f "${1:-build}")
