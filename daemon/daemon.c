@@ -277,9 +277,11 @@ static void daemon__log_stats(const vg_engine *e, const daemon_ctx *d, const cha
               (unsigned long long)d->publish_dropped);
     if (st->feed_batches)
         vg_notice("%s: feeds: %llu batches, %llu resent frames skipped, %llu batches after a "
-                  "gap refused, %llu batches rolled back", when,
+                  "gap refused, %llu batches rolled back, %llu deferred after a storage "
+                  "failure", when,
                   (unsigned long long)st->feed_batches, (unsigned long long)st->feed_duplicates,
-                  (unsigned long long)st->feed_gaps, (unsigned long long)st->feed_rollbacks);
+                  (unsigned long long)st->feed_gaps, (unsigned long long)st->feed_rollbacks,
+                  (unsigned long long)st->feed_deferred);
     if (d->zap) {
         vg_zap_stats zs = vg_zap_get_stats(d->zap);
         vg_notice("%s: CurveZMQ handshakes: %llu clients accepted, %llu refused by key, %llu "

@@ -81,6 +81,10 @@ struct vg_engine {
     bool replica_acks;           /* acks also wait for the replicas (vg_engine_set_replica_acks) */
     uint64_t replicated;         /* highest commit a replica acknowledged (all before too) */
     int64_t probe_mono;          /* last replication probe commit (monotonic us) */
+    int64_t store_pause;         /* current pause after storage failures (us; 0: none) */
+    int64_t store_pause_until;   /* feed batches wait until then (monotonic us) */
+    bool store_pause_starts;     /* a failure since: the pause starts at the next batch */
+    uint64_t deferred_in_pause;  /* feed batches deferred since the last success */
     uint64_t generation;         /* vg_store_generation when the feed marks were read */
 };
 
@@ -301,6 +305,11 @@ static void engine__rollback(vg_engine *e)
 {
     vg_store_abort(e->store);
     e->batch_samples = 0;
+    /* Pause the feeds' batches (vg_engine_feed_batch): longer at each failure in a row. */
+    e->store_pause = e->store_pause ? e->store_pause * 2 : VG_ENGINE_STORE_PAUSE_MIN_US;
+    if (e->store_pause > VG_ENGINE_STORE_PAUSE_MAX_US)
+        e->store_pause = VG_ENGINE_STORE_PAUSE_MAX_US;
+    e->store_pause_starts = true; /* on the clock of the next batch (vg_engine_feed_batch) */
     if (!e->n_feeds)
         return;
     e->stats.feed_rollbacks++;
@@ -454,6 +463,15 @@ static vg_err engine__store_commit(vg_engine *e, vg_errinfo *err)
         e->stats.commits++;
         e->commit_no++;
         engine__replicated(e, repl_failed);
+        if (e->store_pause) {
+            vg_notice("storage works again: feed batches are taken (%llu deferred while it "
+                      "failed; their feeds resend them)",
+                      (unsigned long long)e->deferred_in_pause);
+            e->store_pause = 0;
+            e->store_pause_until = 0;
+            e->store_pause_starts = false;
+            e->deferred_in_pause = 0;
+        }
     }
     return rc;
 }
@@ -969,6 +987,17 @@ vg_err vg_engine_feed_batch(vg_engine *e, size_t source, const char *feed, uint6
     }
     e->stats.messages++;
     e->stats.feed_batches++;
+    if (e->store_pause_starts) {
+        e->store_pause_starts = false;
+        e->store_pause_until = now_mono_us + e->store_pause;
+    }
+    if (now_mono_us < e->store_pause_until) {
+        /* Storage failed a moment ago: no try, no request to resend (the feed resends after
+         * its acknowledgement time-out). */
+        e->stats.feed_deferred++;
+        e->deferred_in_pause++;
+        return VG_OK;
+    }
     /* The next frame the engine needs: the first one of before a restart that is still to
      * be stored (its sample was held by QC at the last commit), else high + 1. */
     uint64_t need = fd->live.n_pending ? fd->live.pending[0] : fd->live.high + 1;

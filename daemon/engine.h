@@ -21,6 +21,10 @@
 
 typedef struct vg_engine vg_engine;
 
+/* The pause of feed batches after a storage failure (vg_engine_feed_batch), microseconds. */
+#define VG_ENGINE_STORE_PAUSE_MIN_US 250000
+#define VG_ENGINE_STORE_PAUSE_MAX_US 2000000
+
 typedef struct vg_engine_stats {
     uint64_t messages;                        /* ZeroMQ messages (or feed calls) */
     uint64_t frames;                          /* non-empty lines */
@@ -34,6 +38,8 @@ typedef struct vg_engine_stats {
     uint64_t feed_duplicates;                 /* frames of resent batches already stored */
     uint64_t feed_rollbacks;                  /* failed batches: feeds must resend */
     uint64_t feed_gaps;                       /* batches refused: frames before them missing */
+    uint64_t feed_deferred;                   /* batches left unacknowledged without a try
+                                               * while storage pauses after a failure */
 } vg_engine_stats;
 
 /* Called with every stored sample (for publishing). s is valid during the call only. */
@@ -101,7 +107,14 @@ void vg_engine_durable(vg_engine *e, uint64_t commit);
  * in feed_duplicates; the others go through the pipeline as vg_engine_feed's lines do, each
  * feed with its own parser state. Returns VG_ERR_PARSE when the frames do not match n or
  * the id is invalid (nothing ingested), VG_ERR_DB when storage failed (then the open batch
- * was rolled back, QC streams restarted, and the feeds will resend: nothing is lost). */
+ * was rolled back, QC streams restarted, and the feeds will resend: nothing is lost).
+ * After a storage failure the engine pauses: for VG_ENGINE_STORE_PAUSE_MIN_US, doubling at
+ * each failure in a row up to VG_ENGINE_STORE_PAUSE_MAX_US, batches are left unacknowledged
+ * without a try (VG_OK; counted in feed_deferred; their feeds resend after their
+ * acknowledgement time-out), so that a store that fails every put (disk full, a master
+ * demoted by another master) costs one try per pause instead of a loop of resends and
+ * errors; the first commit that succeeds ends the pauses and logs how many were deferred.
+ * The pause starts at the first batch after the failure, on its now_mono_us. */
 vg_err vg_engine_feed_batch(vg_engine *e, size_t source, const char *feed, uint64_t epoch,
                             uint64_t first_seq, size_t n, const vg_time_us *received,
                             const char *frames, size_t len, int64_t now_mono_us,

@@ -94,8 +94,10 @@ static void repl__event(DB_ENV *env, u_int32_t event, void *info)
                 "a master (promotion: docs/storage.md, \"Replication\")");
         break;
     case DB_EVENT_REP_DUPMASTER:
-        vg_error("replication: another site is master too (two masters): restart the one "
-                 "that must follow as a replica (docs/storage.md, \"Replication\")");
+        vg_error("replication: another site is master too (two masters): Berkeley DB made "
+                 "this site a replica, and it stores nothing (the feeds keep their frames); "
+                 "restart the site that must follow with role replica, then this one with "
+                 "its role (docs/storage.md, \"Replication\")");
         break;
     case DB_EVENT_REP_JOIN_FAILURE:
         vg_error("replication: could not join the group (is the master reachable, and "

@@ -76,6 +76,12 @@ check_eq "space back: the feed drains and exits" 0 "$rc"
 check_eq "the daemon resumed by itself (no restart)" 0 "$restarts"
 check "the daemon logged the full disk" grep -q "No space left on device" "$TMP/daemon.log"
 check "and that the failed batch was not acknowledged" grep -q "batch not acknowledged" "$TMP/daemon.log"
+# After a failure the engine pauses the feeds' batches (250 ms, doubling up to 2 s): a store
+# that fails every batch is tried a few times a second at most, not in a loop of resends.
+tries=$(grep -c "batch not acknowledged" "$TMP/daemon.log" || true)
+echo "batches tried and failed while the disk was full: $tries"
+check "a few tries while the disk was full, not a loop ($tries <= 40)" test "$tries" -le 40
+check "the daemon said when storage worked again" grep -q "storage works again: feed batches are taken ([1-9][0-9]* deferred" "$TMP/daemon.log"
 stop_daemon
 check_eq "every sample stored once" "$total" "$(timeout 60 "$VIGIE" dump -s "$DB" --platform SIMTIDE | tail -n +2 | wc -l)"
 check_eq "nothing quarantined" 0 "$(timeout 60 "$VIGIE" dump -s "$DB" --quarantine | wc -l)"
