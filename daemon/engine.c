@@ -83,7 +83,7 @@ struct vg_engine {
     int64_t probe_mono;          /* last replication probe commit (monotonic us) */
     int64_t store_pause;         /* current pause after storage failures (us; 0: none) */
     int64_t store_pause_until;   /* feed batches wait until then (monotonic us) */
-    bool store_pause_starts;     /* a failure since: the pause starts at the next batch */
+    int64_t last_mono;           /* the newest now_mono_us a caller gave (feed, batch, tick) */
     uint64_t deferred_in_pause;  /* feed batches deferred since the last success */
     uint64_t generation;         /* vg_store_generation when the feed marks were read */
 };
@@ -309,7 +309,7 @@ static void engine__rollback(vg_engine *e)
     e->store_pause = e->store_pause ? e->store_pause * 2 : VG_ENGINE_STORE_PAUSE_MIN_US;
     if (e->store_pause > VG_ENGINE_STORE_PAUSE_MAX_US)
         e->store_pause = VG_ENGINE_STORE_PAUSE_MAX_US;
-    e->store_pause_starts = true; /* on the clock of the next batch (vg_engine_feed_batch) */
+    e->store_pause_until = e->last_mono + e->store_pause; /* on the callers' clock */
     if (!e->n_feeds)
         return;
     e->stats.feed_rollbacks++;
@@ -469,7 +469,6 @@ static vg_err engine__store_commit(vg_engine *e, vg_errinfo *err)
                       (unsigned long long)e->deferred_in_pause);
             e->store_pause = 0;
             e->store_pause_until = 0;
-            e->store_pause_starts = false;
             e->deferred_in_pause = 0;
         }
     }
@@ -727,6 +726,7 @@ vg_err vg_engine_feed(vg_engine *e, size_t source, const char *msg, size_t len,
 {
     if (source >= e->n_sources)
         return vg_fail(err, VG_ERR_INVAL, "no ingest source %zu", source);
+    e->last_mono = now_mono_us;
     engine_source *src = &e->sources[source];
     e->stats.messages++;
     const char *p = msg, *end = msg + len;
@@ -751,6 +751,7 @@ vg_err vg_engine_feed(vg_engine *e, size_t source, const char *msg, size_t len,
 
 vg_err vg_engine_tick(vg_engine *e, int64_t now_mono_us, vg_errinfo *err)
 {
+    e->last_mono = now_mono_us;
     for (size_t i = 0; i < e->cfg->n_platforms; i++) {
         if (e->streams[i]) {
             vg_qc_stream_expire(e->streams[i], now_mono_us, engine__emit, e);
@@ -942,6 +943,7 @@ vg_err vg_engine_feed_batch(vg_engine *e, size_t source, const char *feed, uint6
                             const char *frames, size_t len, int64_t now_mono_us,
                             vg_errinfo *err)
 {
+    e->last_mono = now_mono_us;
     if (source >= e->n_sources)
         return vg_fail(err, VG_ERR_INVAL, "no ingest source %zu", source);
     if (!feed || !vg_platform_id_valid(feed, strnlen(feed, VG_FEED_ID_MAX)))
@@ -987,10 +989,6 @@ vg_err vg_engine_feed_batch(vg_engine *e, size_t source, const char *feed, uint6
     }
     e->stats.messages++;
     e->stats.feed_batches++;
-    if (e->store_pause_starts) {
-        e->store_pause_starts = false;
-        e->store_pause_until = now_mono_us + e->store_pause;
-    }
     if (now_mono_us < e->store_pause_until) {
         /* Storage failed a moment ago: no try, no request to resend (the feed resends after
          * its acknowledgement time-out). */

@@ -114,7 +114,8 @@ void vg_engine_durable(vg_engine *e, uint64_t commit);
  * acknowledgement time-out), so that a store that fails every put (disk full, a master
  * demoted by another master) costs one try per pause instead of a loop of resends and
  * errors; the first commit that succeeds ends the pauses and logs how many were deferred.
- * The pause starts at the first batch after the failure, on its now_mono_us. */
+ * The pause starts at the failure, on the clock of the newest now_mono_us given to
+ * vg_engine_feed, vg_engine_feed_batch or vg_engine_tick. */
 vg_err vg_engine_feed_batch(vg_engine *e, size_t source, const char *feed, uint64_t epoch,
                             uint64_t first_seq, size_t n, const vg_time_us *received,
                             const char *frames, size_t len, int64_t now_mono_us,

@@ -78,10 +78,13 @@ check "the daemon logged the full disk" grep -q "No space left on device" "$TMP/
 check "and that the failed batch was not acknowledged" grep -q "batch not acknowledged" "$TMP/daemon.log"
 # After a failure the engine pauses the feeds' batches (250 ms, doubling up to 2 s): a store
 # that fails every batch is tried a few times a second at most, not in a loop of resends.
+# (Here Berkeley DB mostly waits for space rather than failing: one or two failures, and the
+# pause may end before any batch came. test_replication_two_masters has a store that fails
+# every write.)
 tries=$(grep -c "batch not acknowledged" "$TMP/daemon.log" || true)
 echo "batches tried and failed while the disk was full: $tries"
 check "a few tries while the disk was full, not a loop ($tries <= 40)" test "$tries" -le 40
-check "the daemon said when storage worked again" grep -q "storage works again: feed batches are taken ([1-9][0-9]* deferred" "$TMP/daemon.log"
+check "the daemon said when storage worked again" grep -q "storage works again: feed batches are taken ([0-9]* deferred" "$TMP/daemon.log"
 stop_daemon
 check_eq "every sample stored once" "$total" "$(timeout 60 "$VIGIE" dump -s "$DB" --platform SIMTIDE | tail -n +2 | wc -l)"
 check_eq "nothing quarantined" 0 "$(timeout 60 "$VIGIE" dump -s "$DB" --quarantine | wc -l)"
