@@ -43,6 +43,7 @@ typedef struct engine_feed {
     vg_feed_mark committed;      /* as in the store after the last commit */
     bool ack_due;                /* sent something since its last acknowledgement */
     bool resend_asked;           /* asked to resend after a gap; not again until it did */
+    bool deferred;               /* a batch of it was deferred by the storage pause */
     engine_ack waiting[ENGINE_ACK_WAIT]; /* deferred acknowledgements, oldest first, each */
     size_t n_waiting;            /*   sent once its commit is durable (vg_engine_durable) */
 } engine_feed;
@@ -464,9 +465,23 @@ static vg_err engine__store_commit(vg_engine *e, vg_errinfo *err)
         e->commit_no++;
         engine__replicated(e, repl_failed);
         if (e->store_pause) {
-            vg_notice("storage works again: feed batches are taken (%llu deferred while it "
-                      "failed; their feeds resend them)",
-                      (unsigned long long)e->deferred_in_pause);
+            /* The feeds whose batches were deferred resend now rather than after their own
+             * time-out (which grows while nothing is acknowledged). */
+            for (size_t f = 0; f < e->n_feeds; f++) {
+                engine_feed *fd = &e->feeds[f];
+                if (!fd->deferred)
+                    continue;
+                fd->deferred = false;
+                uint64_t need = fd->live.n_pending ? fd->live.pending[0] : fd->live.high + 1;
+                if (e->ack)
+                    e->ack(e->ack_ctx, fd->id, fd->live.epoch, need - 1, true);
+            }
+            if (e->deferred_in_pause)
+                vg_notice("storage works again: feed batches are taken (%llu deferred while "
+                          "it failed; their feeds were asked to resend them)",
+                          (unsigned long long)e->deferred_in_pause);
+            else
+                vg_info("storage works again");
             e->store_pause = 0;
             e->store_pause_until = 0;
             e->deferred_in_pause = 0;
@@ -994,6 +1009,8 @@ vg_err vg_engine_feed_batch(vg_engine *e, size_t source, const char *feed, uint6
          * its acknowledgement time-out). */
         e->stats.feed_deferred++;
         e->deferred_in_pause++;
+        fd->deferred = true;
+        fd->resend_asked = false; /* a gap after the pause may ask again */
         return VG_OK;
     }
     /* The next frame the engine needs: the first one of before a restart that is still to

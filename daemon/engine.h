@@ -113,7 +113,8 @@ void vg_engine_durable(vg_engine *e, uint64_t commit);
  * without a try (VG_OK; counted in feed_deferred; their feeds resend after their
  * acknowledgement time-out), so that a store that fails every put (disk full, a master
  * demoted by another master) costs one try per pause instead of a loop of resends and
- * errors; the first commit that succeeds ends the pauses and logs how many were deferred.
+ * errors; the first commit that succeeds ends the pauses, asks the feeds whose batches were
+ * deferred to resend (the ack callback with resend true) and logs how many were deferred.
  * The pause starts at the failure, on the clock of the newest now_mono_us given to
  * vg_engine_feed, vg_engine_feed_batch or vg_engine_tick. */
 vg_err vg_engine_feed_batch(vg_engine *e, size_t source, const char *feed, uint64_t epoch,
