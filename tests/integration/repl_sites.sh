@@ -1,6 +1,6 @@
 # repl_sites.sh: helpers of the replication tests (sourced after lib.sh): their ports and
-# site configurations, vigie processes ("sites") started and stopped by name, and the
-# samples a store holds.
+# site configurations, vigie processes ("sites") started and stopped by name, the samples a
+# store holds, the feed's drain, and the clean-up at exit.
 
 # Processes: NAME -> pid, each with its own log ($TMP/NAME.log).
 declare -A PIDS=()
@@ -68,4 +68,29 @@ qc:
   hold_timeout_s: 1
 YAML
   } > "$1"
+}
+
+# The feed and the instrument's appender a test starts (their pids, "" when not running).
+FEED_PID=""
+APPENDER=""
+# stop_all: at exit, kill what still runs (the feed, the appender, every site) and, after a
+# failure, print the end of every log.
+stop_all() {
+  if [ -n "$FEED_PID" ]; then kill -KILL "$FEED_PID" 2>/dev/null || true; wait "$FEED_PID" 2>/dev/null || true; fi
+  if [ -n "$APPENDER" ]; then kill "$APPENDER" 2>/dev/null || true; wait "$APPENDER" 2>/dev/null || true; fi
+  for n in "${!PIDS[@]}"; do kill -KILL "${PIDS[$n]}" 2>/dev/null || true; wait "${PIDS[$n]}" 2>/dev/null || true; done
+  if [ "$FAILED" -ne 0 ]; then
+    for f in "$TMP"/*.log; do echo "---- $(basename "$f") (last 25 lines) ----"; tail -n 25 "$f"; done
+  fi
+}
+trap 'stop_all; cleanup' EXIT
+
+# wait_drained N: until the feed logs that every frame up to N is acknowledged (60 s); prints
+# yes or no.
+wait_drained() {
+  for _ in $(seq 1 300); do
+    grep -q "spool drained: every frame up to $1 acknowledged" "$TMP/feed.log" && { echo yes; return; }
+    sleep 0.2
+  done
+  echo no
 }

@@ -30,23 +30,12 @@ site_config "$TMP/a-replica.yaml" "$A" replica "$P_MASTER" "$P_REPLICA" "$ACKS"
 check "config check accepts storage.replication (master)" "$VIGIE" config check "$TMP/a-master.yaml"
 check "config check accepts storage.replication (replica)" "$VIGIE" config check "$TMP/b-replica.yaml"
 
-FEED_PID=""
 start_feed() {
   "$VIGIE" feed --id TIDE-A --endpoint "tcp://127.0.0.1:$P_FEED" --spool "$TMP/spool" \
     --file "$TMP/instrument.txt" --batch 20 --fsync always --ack-timeout-ms 1000 \
     2>>"$TMP/feed.log" &
   FEED_PID=$!
 }
-APPENDER=""
-stop_all() {
-  if [ -n "$FEED_PID" ]; then kill -KILL "$FEED_PID" 2>/dev/null || true; wait "$FEED_PID" 2>/dev/null || true; fi
-  if [ -n "$APPENDER" ]; then kill "$APPENDER" 2>/dev/null || true; wait "$APPENDER" 2>/dev/null || true; fi
-  for n in "${!PIDS[@]}"; do kill -KILL "${PIDS[$n]}" 2>/dev/null || true; wait "${PIDS[$n]}" 2>/dev/null || true; done
-  if [ "$FAILED" -ne 0 ]; then
-    for f in "$TMP"/*.log; do echo "---- $(basename "$f") (last 25 lines) ----"; tail -n 25 "$f"; done
-  fi
-}
-trap 'stop_all; cleanup' EXIT
 
 # append FROM TO: the instrument writes lines FROM..TO of its output, 30 lines every 20 ms.
 append() {
@@ -158,12 +147,7 @@ check "promotion took the replica's mark away" test ! -e "$B/replica.mark"
 check "db stats on the promoted site shows it is master" grep -q "^replication master, site 127.0.0.1:$P_REPLICA" <("$VIGIE" db stats -s "$B")
 start_feed
 check_eq "after failover every sample arrives" "$LINES" "$(wait_count "$B" "$LINES")"
-drained=no
-for _ in $(seq 1 300); do
-  grep -q "spool drained: every frame up to $LINES acknowledged" "$TMP/feed.log" && { drained=yes; break; }
-  sleep 0.2
-done
-check_eq "the feed's spool drained on the new master" yes "$drained"
+check_eq "the feed's spool drained on the new master" yes "$(wait_drained "$LINES")"
 "$VIGIE" dump -s "$B" --platform SIMTIDE --param SLEV > "$TMP/b-final.csv"
 compare() {
   $PY - "$TMP/all.jsonl" "$1" <<'PYEOF'

@@ -31,7 +31,6 @@ out=$("$VIGIE" config check "$TMP/bad.yaml" 2>&1) && rc=0 || rc=$?
 check_eq "ack_required with ack_policy all is refused (exit status)" 1 "$rc"
 check "with the line and the reason" grep -q "bad.yaml:[0-9]*: .*ack_required: true needs ack_policy: one" <<<"$out"
 
-FEED_PID=""
 start_feed() {
   "$VIGIE" feed --id TIDE-A --endpoint "tcp://127.0.0.1:$P_FEED" --spool "$TMP/spool" \
     --file "$TMP/instrument.txt" --batch 20 --fsync always --ack-timeout-ms 1000 \
@@ -50,23 +49,7 @@ stop_feed() {
     ACKED=$(sed -n 's/.*stopping: .* acknowledged up to \([0-9]*\),.*/\1/p' "$TMP/feed.log" | tail -n 1)
   fi
 }
-stop_all() {
-  if [ -n "$FEED_PID" ]; then kill -KILL "$FEED_PID" 2>/dev/null || true; wait "$FEED_PID" 2>/dev/null || true; fi
-  for n in "${!PIDS[@]}"; do kill -KILL "${PIDS[$n]}" 2>/dev/null || true; wait "${PIDS[$n]}" 2>/dev/null || true; done
-  if [ "$FAILED" -ne 0 ]; then
-    for f in "$TMP"/*.log; do echo "---- $(basename "$f") (last 25 lines) ----"; tail -n 25 "$f"; done
-  fi
-}
-trap 'stop_all; cleanup' EXIT
 
-# wait_drained N: until the feed logs that every frame up to N is acknowledged (60 s).
-wait_drained() {
-  for _ in $(seq 1 300); do
-    grep -q "spool drained: every frame up to $1 acknowledged" "$TMP/feed.log" && { echo yes; return; }
-    sleep 0.2
-  done
-  echo no
-}
 
 "$VIGIE" simulate --kind tide_gauge --format json --duration $((LINES / 24 + 1))d > "$TMP/sim.jsonl"
 head -n "$LINES" "$TMP/sim.jsonl" > "$TMP/all.jsonl"

@@ -21,15 +21,6 @@ site_config "$TMP/b-master.yaml" "$B" master "$P_REPLICA" "$P_MASTER" "$ACKS"
 P_FEED_B=$(free_port)
 sed -i "s/127.0.0.1:$P_FEED\"/127.0.0.1:$P_FEED_B\"/" "$TMP/b-master.yaml"
 
-FEED_PID=""
-stop_all() {
-  if [ -n "$FEED_PID" ]; then kill -KILL "$FEED_PID" 2>/dev/null || true; wait "$FEED_PID" 2>/dev/null || true; fi
-  for n in "${!PIDS[@]}"; do kill -KILL "${PIDS[$n]}" 2>/dev/null || true; wait "${PIDS[$n]}" 2>/dev/null || true; done
-  if [ "$FAILED" -ne 0 ]; then
-    for f in "$TMP"/*.log; do echo "---- $(basename "$f") (last 25 lines) ----"; tail -n 25 "$f"; done
-  fi
-}
-trap 'stop_all; cleanup' EXIT
 
 "$VIGIE" simulate --kind tide_gauge --format json --duration 20d > "$TMP/all.jsonl"
 LINES=$(wc -l < "$TMP/all.jsonl")
@@ -74,12 +65,7 @@ run_site a "$TMP/a.yaml" || { fail "A restarted as master"; finish; exit; }
 run_site b "$TMP/b.yaml" || { fail "B restarted as replica"; finish; exit; }
 check_eq "after the repair the master gets every sample" "$LINES" "$(wait_count "$A" "$LINES")"
 check_eq "and its replica too" "$LINES" "$(wait_count "$B" "$LINES")"
-drained=no
-for _ in $(seq 1 300); do
-  grep -q "spool drained: every frame up to $LINES acknowledged" "$TMP/feed.log" && { drained=yes; break; }
-  sleep 0.2
-done
-check_eq "the feed's spool drained" yes "$drained"
+check_eq "the feed's spool drained" yes "$(wait_drained "$LINES")"
 for site in "$A" "$B"; do
   "$VIGIE" dump -s "$site" --platform SIMTIDE --param SLEV > "$TMP/dump.csv"
   check_eq "$(basename "$site"): every sample, once" "$LINES $LINES" "$(tail -n +2 "$TMP/dump.csv" | wc -l) $(tail -n +2 "$TMP/dump.csv" | cut -d, -f2 | sort -u | wc -l)"

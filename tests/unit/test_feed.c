@@ -256,17 +256,29 @@ static void counts(vg_store *s, uint64_t *samples, uint64_t *quarantine)
     *quarantine = c.quarantine;
 }
 
+/* The configuration `yaml` and its QC plan (the caller frees both); false (counted as a
+ * failed check) when either fails. */
+static bool load_setup(vg_config **cfg, vg_qc_plan **plan)
+{
+    vg_errinfo err;
+    if (vg_config_load_string(yaml, strlen(yaml), "feed.yaml", cfg, &err) != VG_OK ||
+        vg_qc_plan_build(*cfg, plan, &err) != VG_OK) {
+        fprintf(stderr, "%s\n", err.text);
+        check_failed++;
+        vg_config_free(*cfg);
+        *cfg = NULL;
+        return false;
+    }
+    return true;
+}
+
 static void test_engine(const char *dir)
 {
     vg_errinfo err;
     vg_config *cfg = NULL;
     vg_qc_plan *plan = NULL;
-    if (vg_config_load_string(yaml, strlen(yaml), "feed.yaml", &cfg, &err) != VG_OK ||
-        vg_qc_plan_build(cfg, &plan, &err) != VG_OK) {
-        fprintf(stderr, "%s\n", err.text);
-        check_failed++;
+    if (!load_setup(&cfg, &plan))
         return;
-    }
     CHECK(cfg->ingest[0].kind == VG_INGEST_FEED);
     vg_store_options so = {.cache_mb = 8};
     vg_store *store = NULL;
@@ -368,12 +380,8 @@ static void test_pause(const char *dir)
     vg_errinfo err;
     vg_config *cfg = NULL;
     vg_qc_plan *plan = NULL;
-    if (vg_config_load_string(yaml, strlen(yaml), "feed.yaml", &cfg, &err) != VG_OK ||
-        vg_qc_plan_build(cfg, &plan, &err) != VG_OK) {
-        fprintf(stderr, "%s\n", err.text);
-        check_failed++;
+    if (!load_setup(&cfg, &plan))
         return;
-    }
     vg_store_options ro = {.cache_mb = 8, .read_only = true};
     vg_store *store = NULL;
     vg_engine *e = NULL;
