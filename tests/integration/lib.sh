@@ -94,9 +94,15 @@ start_daemon() {
   local cfg=$1; shift
   ${VIGIE_DAEMON_WRAPPER:-} "$VIGIE" run --config "$cfg" "$@" 2>>"$TMP/daemon.log" &
   DAEMON_PID=$!
+  wait_running "$DAEMON_PID" "$TMP/daemon.log"
+}
+
+# wait_running PID LOG: until the `vigie run` process PID logs "vigie running" in LOG (60 s at
+# most); when it dies first, or is not ready in time, say so, print LOG and return 1.
+wait_running() {
   for _ in $(seq 1 600); do
-    if grep -q "vigie running" "$TMP/daemon.log" 2>/dev/null; then return 0; fi
-    if ! kill -0 "$DAEMON_PID" 2>/dev/null; then echo "daemon died at start"; cat "$TMP/daemon.log"; return 1; fi
+    if grep -q "vigie running" "$2" 2>/dev/null; then return 0; fi
+    if ! kill -0 "$1" 2>/dev/null; then echo "daemon died at start"; cat "$2"; return 1; fi
     sleep 0.1
   done
   echo "daemon not ready after 60 s"; return 1

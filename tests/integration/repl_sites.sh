@@ -9,12 +9,7 @@ declare -A PIDS=()
 run_site() {
   ${VIGIE_DAEMON_WRAPPER:-} "$VIGIE" run --config "$2" 2>>"$TMP/$1.log" &
   PIDS[$1]=$!
-  for _ in $(seq 1 600); do
-    grep -q "vigie running" "$TMP/$1.log" 2>/dev/null && return 0
-    kill -0 "${PIDS[$1]}" 2>/dev/null || { cat "$TMP/$1.log"; return 1; }
-    sleep 0.1
-  done
-  return 1
+  wait_running "${PIDS[$1]}" "$TMP/$1.log"
 }
 # stop_site NAME [SIGNAL]: send SIGTERM (or SIGNAL) and wait. Exit status 99 is the
 # wrapper's (valgrind --error-exitcode=99, `make valgrind`): a failure.
@@ -73,6 +68,14 @@ YAML
 # The feed and the instrument's appender a test starts (their pids, "" when not running).
 FEED_PID=""
 APPENDER=""
+# start_feed: `vigie feed` of TIDE-A tails $TMP/instrument.txt to the feed endpoint, spool in
+# $TMP/spool, log in $TMP/feed.log; its pid in FEED_PID.
+start_feed() {
+  "$VIGIE" feed --id TIDE-A --endpoint "tcp://127.0.0.1:$P_FEED" --spool "$TMP/spool" \
+    --file "$TMP/instrument.txt" --batch 20 --fsync always --ack-timeout-ms 1000 \
+    2>>"$TMP/feed.log" &
+  FEED_PID=$!
+}
 # stop_all: at exit, kill what still runs (the feed, the appender, every site) and, after a
 # failure, print the end of every log.
 stop_all() {

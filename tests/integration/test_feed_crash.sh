@@ -56,12 +56,7 @@ run_daemon() {
   RUN=$((RUN + 1))
   "$VIGIE" run --config "$TMP/vigie.yaml" 2>"$TMP/daemon.$RUN.log" &
   DAEMON_PID=$!
-  for _ in $(seq 1 600); do
-    grep -q "vigie running" "$TMP/daemon.$RUN.log" 2>/dev/null && return 0
-    kill -0 "$DAEMON_PID" 2>/dev/null || { cat "$TMP/daemon.$RUN.log"; return 1; }
-    sleep 0.1
-  done
-  return 1
+  wait_running "$DAEMON_PID" "$TMP/daemon.$RUN.log"
 }
 # The feed and the appender are stopped and waited for before the folder is removed.
 cleanup_feed() {

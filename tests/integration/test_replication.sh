@@ -30,12 +30,6 @@ site_config "$TMP/a-replica.yaml" "$A" replica "$P_MASTER" "$P_REPLICA" "$ACKS"
 check "config check accepts storage.replication (master)" "$VIGIE" config check "$TMP/a-master.yaml"
 check "config check accepts storage.replication (replica)" "$VIGIE" config check "$TMP/b-replica.yaml"
 
-start_feed() {
-  "$VIGIE" feed --id TIDE-A --endpoint "tcp://127.0.0.1:$P_FEED" --spool "$TMP/spool" \
-    --file "$TMP/instrument.txt" --batch 20 --fsync always --ack-timeout-ms 1000 \
-    2>>"$TMP/feed.log" &
-  FEED_PID=$!
-}
 
 # append FROM TO: the instrument writes lines FROM..TO of its output, 30 lines every 20 ms.
 append() {

@@ -31,12 +31,6 @@ out=$("$VIGIE" config check "$TMP/bad.yaml" 2>&1) && rc=0 || rc=$?
 check_eq "ack_required with ack_policy all is refused (exit status)" 1 "$rc"
 check "with the line and the reason" grep -q "bad.yaml:[0-9]*: .*ack_required: true needs ack_policy: one" <<<"$out"
 
-start_feed() {
-  "$VIGIE" feed --id TIDE-A --endpoint "tcp://127.0.0.1:$P_FEED" --spool "$TMP/spool" \
-    --file "$TMP/instrument.txt" --batch 20 --fsync always --ack-timeout-ms 1000 \
-    2>>"$TMP/feed.log" &
-  FEED_PID=$!
-}
 # stop_feed: SIGTERM the feed and wait for it (in this shell: a subshell cannot wait for
 # it); ACKED = the point it says is acknowledged in the line it logs as it stops ("none"
 # if it logged none).

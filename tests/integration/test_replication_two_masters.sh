@@ -28,9 +28,7 @@ LINES=$(wc -l < "$TMP/all.jsonl")
 run_site a "$TMP/a.yaml" || { fail "master start"; finish; exit; }
 run_site b "$TMP/b.yaml" || { fail "replica start"; finish; exit; }
 for _ in $(seq 1 300); do grep -q "replica in sync" "$TMP/b.log" && break; sleep 0.2; done
-"$VIGIE" feed --id TIDE-A --endpoint "tcp://127.0.0.1:$P_FEED" --spool "$TMP/spool" \
-  --file "$TMP/instrument.txt" --batch 20 --ack-timeout-ms 1000 2>>"$TMP/feed.log" &
-FEED_PID=$!
+start_feed
 head -n 100 "$TMP/all.jsonl" >> "$TMP/instrument.txt"
 check_eq "the master stores the first 100 samples" 100 "$(wait_count "$A" 100)"
 check_eq "and its replica has them" 100 "$(wait_count "$B" 100)"
